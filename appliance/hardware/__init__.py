@@ -1,0 +1,1 @@
+"""Hardware ports: one small Protocol per device, a real and a simulated backend each."""
