@@ -31,6 +31,7 @@ class ApplianceSection(Section):
     hall_name: Annotated[str, Field(min_length=1, max_length=40)]
     window: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,4}$")]
     data_dir: PathValue
+    demo_data: bool = False
 
 
 class BranchServerSection(Section):

@@ -1,0 +1,123 @@
+"""The ``appliance`` command: run the kiosk, the demo, the self-test, the fake USB bus."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from appliance import __version__, log
+from appliance.config import Config, default_config_path, load_config
+from appliance.errors import ApplianceError
+
+STARTED_AT = time.monotonic()
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=None,
+                        help="configuration file (default: /etc/appliance/appliance.toml "
+                             "when present, else the development default)")
+    parser = argparse.ArgumentParser(prog="appliance", parents=[common],
+                                     description="Counter-acceptance appliance (窗口受理一体机)")
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", parents=[common], help="start the kiosk")
+    run.add_argument("--demo-if-headless", action="store_true",
+                     help="with no display, start a virtual one and run the demo instead")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="drive one complete acceptance and save screenshots")
+    demo.add_argument("--output", type=Path, default=None, help="folder for the screenshots")
+    commands.add_parser("selftest", parents=[common], help="check every device and the store")
+    usb = commands.add_parser("usb", parents=[common], help="the simulated USB bus")
+    usb.add_argument("action", choices=["list", "plug", "unplug"])
+    usb.add_argument("device", nargs="?", choices=["key", "printer"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    log.configure()
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config or default_config_path())
+        log.event("app.start", command=args.command, config=config.source, version=__version__)
+        if args.command == "run":
+            return _run(config, args.demo_if_headless)
+        if args.command == "demo":
+            return _demo(config, args.output)
+        if args.command == "selftest":
+            from appliance.selftest import run_selftest
+
+            return run_selftest(config)
+        return _usb(config, args.action, args.device)
+    except ApplianceError as exc:
+        log.event("app.startup_failed", outcome="failure", error=type(exc).__name__)
+        print(f"appliance: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _start_ui(config: Config):
+    """Everything the kiosk needs before its first frame; returns the KioskApp class."""
+    from appliance.ui.fonts import prepare_cjk_font
+    from appliance.ui.kivy_setup import configure_kivy
+
+    font = prepare_cjk_font(config.ui.font_path, config.ui.font_index,
+                            config.data_dir / "fonts")
+    configure_kivy(config.ui, config.data_dir / "kivy", font)
+    from appliance.ui.app import KioskApp
+    from appliance.wiring import build_services
+
+    return KioskApp, build_services(config)
+
+
+def _run(config: Config, demo_if_headless: bool) -> int:
+    from appliance.ui.virtual_display import has_display
+
+    if demo_if_headless and not has_display():
+        return _demo(config, None)
+    app_class, services = _start_ui(config)
+    app_class(services, STARTED_AT).run()
+    return 0
+
+
+def _demo(config: Config, output: Path | None) -> int:
+    from appliance.ui.virtual_display import has_display, start_virtual_display
+
+    display = None if has_display() else start_virtual_display(config.ui.width, config.ui.height)
+    try:
+        app_class, services = _start_ui(config)
+        from appliance.ui.demo import DemoDriver
+
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        output = (output or config.data_dir / "demo" / stamp).resolve()
+        app = app_class(services, STARTED_AT)
+        driver = DemoDriver(app, output)
+        app.on_started = driver.start
+        app.run()
+        if app.first_frame_ms is not None:
+            (output / "timing.txt").write_text(
+                f"first_frame_ms={app.first_frame_ms:.0f}\n", encoding="utf-8")
+    finally:
+        if display is not None:
+            display.terminate()
+    if not driver.succeeded:
+        print(f"demo failed; partial output: {output}", file=sys.stderr)
+        return 1
+    print(f"demo output: {output}")
+    return 0
+
+
+def _usb(config: Config, action: str, device: str | None) -> int:
+    from appliance.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
+
+    bus = FakeUsbBus(config.usb.state_file or config.data_dir / "usb-bus.json")
+    if action != "list":
+        if device is None:
+            print("appliance: error: say which device: key or printer", file=sys.stderr)
+            return 2
+        (bus.plug if action == "plug" else bus.unplug)(NAMED_DEVICES[device])
+    for found in bus.devices():
+        print(f"{found.ids}  {found.description}")
+    return 0

@@ -1,0 +1,1 @@
+"""SQLite store shared by the UI process and the sync process (WAL mode)."""

@@ -1,0 +1,144 @@
+"""Storing submissions: the submission row and its outbox row in one transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from appliance import log
+from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.masking import mask_id_number
+from appliance.domain.submission import (
+    Applicant,
+    LookupMethod,
+    Operator,
+    Submission,
+    receipt_number,
+)
+from appliance.store.db import write_transaction
+
+
+def _next_sequence(db: sqlite_utils.Database, window: str, day_prefix: str) -> int:
+    row = db.execute(
+        "SELECT COUNT(*) FROM submissions WHERE window = ? AND substr(created_at, 1, 10) = ?",
+        [window, day_prefix],
+    ).fetchone()
+    return row[0] + 1
+
+
+def _row(submission: Submission) -> dict[str, Any]:
+    promised = submission.promised_date
+    return {
+        "id": submission.id,
+        "receipt_number": submission.receipt_number,
+        "created_at": submission.created_at.isoformat(),
+        "hall_name": submission.hall_name,
+        "window": submission.window,
+        "operator_name": submission.operator.name,
+        "operator_serial": submission.operator.serial,
+        "lookup_method": submission.lookup_method.value,
+        "queue_number": submission.queue_number,
+        "appointment_number": submission.appointment_number,
+        "item_code": submission.item.code,
+        "item_name": submission.item.name,
+        "item_type": submission.item_type.value,
+        "promised_date": promised.isoformat() if promised else None,
+        "applicant_name": submission.applicant.name,
+        "id_type": submission.applicant.id_type,
+        "id_number": submission.applicant.id_number,
+        "phone": submission.applicant.phone,
+    }
+
+
+def store_submission(
+    db: sqlite_utils.Database,
+    *,
+    created_at: datetime,
+    hall_name: str,
+    window: str,
+    operator: Operator,
+    lookup_method: LookupMethod,
+    item: ServiceItem,
+    item_type: ItemType,
+    applicant: Applicant,
+    queue_number: str | None = None,
+    appointment_number: str | None = None,
+) -> Submission:
+    """Create the submission, give it a receipt number and queue it for the branch server.
+
+    The id and the idempotency key exist before anything is sent, so a resend after a
+    crash is recognised by the server as the same submission.
+    """
+    with write_transaction(db):
+        sequence = _next_sequence(db, window, created_at.date().isoformat())
+        submission = Submission(
+            id=str(uuid.uuid4()),
+            receipt_number=receipt_number(window, created_at.date(), sequence),
+            created_at=created_at,
+            hall_name=hall_name,
+            window=window,
+            operator=operator,
+            lookup_method=lookup_method,
+            item=item,
+            item_type=item_type,
+            applicant=applicant,
+            queue_number=queue_number,
+            appointment_number=appointment_number,
+        )
+        row = _row(submission)
+        db["submissions"].insert(row)
+        db["outbox"].insert({
+            "submission_id": submission.id,
+            "idempotency_key": str(uuid.uuid4()),
+            "payload": json.dumps(row, ensure_ascii=False, sort_keys=True),
+        })
+    log.event(
+        "submission.created",
+        outcome="success",
+        receipt=submission.receipt_number,
+        item=item.code,
+        item_type=item_type.value,
+        id_number=mask_id_number(applicant.id_number),
+    )
+    return submission
+
+
+def record_print(db: sqlite_utils.Database, submission_id: str, printed_at: datetime) -> int:
+    """Count one printed copy; return how many copies have been printed."""
+    with write_transaction(db):
+        db.execute(
+            "UPDATE submissions SET printed_count = printed_count + 1, last_printed_at = ? "
+            "WHERE id = ?",
+            [printed_at.isoformat(), submission_id],
+        )
+        return db.execute(
+            "SELECT printed_count FROM submissions WHERE id = ?", [submission_id]
+        ).fetchone()[0]
+
+
+def is_synced(db: sqlite_utils.Database, submission_id: str) -> bool:
+    row = db.execute(
+        "SELECT state FROM outbox WHERE submission_id = ?", [submission_id]
+    ).fetchone()
+    return row is not None and row[0] == "delivered"
+
+
+def pending_count(db: sqlite_utils.Database) -> int:
+    """待同步: submissions not yet delivered to the branch server (rejected ones excluded)."""
+    return db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
+    ).fetchone()[0]
+
+
+def count_by_item_type(db: sqlite_utils.Database, day_prefix: str) -> dict[ItemType, int]:
+    """Acceptances of one day (``YYYY-MM-DD``, local time) per item type."""
+    rows = db.execute(
+        "SELECT item_type, COUNT(*) FROM submissions WHERE substr(created_at, 1, 10) = ? "
+        "GROUP BY item_type",
+        [day_prefix],
+    ).fetchall()
+    return {ItemType(kind): count for kind, count in rows}

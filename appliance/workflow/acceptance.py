@@ -1,0 +1,123 @@
+"""The acceptance flow: look-up → item → item type → applicant → submitted → printed.
+
+States carry a draft of what the clerk has confirmed so far; going back keeps it, a new
+acceptance clears it. A failed print leaves the submission stored (it is never lost)
+and the flow where it was, so "打印回执" can be tapped again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, auto
+
+from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.submission import Applicant, LookupMethod, Submission
+from appliance.workflow.machine import StateMachine
+
+
+class FlowState(Enum):
+    LOOKUP = auto()
+    ITEM_SHOWN = auto()
+    TYPE_CHOSEN = auto()
+    APPLICANT_ENTERED = auto()
+    SUBMITTED = auto()
+    RECEIPT_PRINTED = auto()
+
+
+class FlowEvent(Enum):
+    ITEM_FOUND = auto()
+    CHOOSE_TYPE = auto()
+    ENTER_APPLICANT = auto()
+    STORED = auto()
+    PRINTED = auto()
+    PRINT_FAILED = auto()
+    BACK = auto()
+    RESET = auto()
+
+
+S, E = FlowState, FlowEvent
+FLOW_TRANSITIONS: dict[tuple[FlowState, FlowEvent], FlowState] = {
+    (S.LOOKUP, E.ITEM_FOUND): S.ITEM_SHOWN,
+    (S.ITEM_SHOWN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
+    (S.TYPE_CHOSEN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
+    (S.TYPE_CHOSEN, E.ENTER_APPLICANT): S.APPLICANT_ENTERED,
+    (S.APPLICANT_ENTERED, E.STORED): S.SUBMITTED,
+    (S.SUBMITTED, E.PRINTED): S.RECEIPT_PRINTED,
+    (S.SUBMITTED, E.PRINT_FAILED): S.SUBMITTED,
+    (S.RECEIPT_PRINTED, E.PRINTED): S.RECEIPT_PRINTED,
+    (S.RECEIPT_PRINTED, E.PRINT_FAILED): S.RECEIPT_PRINTED,
+    (S.ITEM_SHOWN, E.BACK): S.LOOKUP,
+    (S.TYPE_CHOSEN, E.BACK): S.ITEM_SHOWN,
+    (S.APPLICANT_ENTERED, E.BACK): S.TYPE_CHOSEN,
+    **{(state, E.RESET): S.LOOKUP for state in FlowState},
+}
+
+
+@dataclass
+class Draft:
+    """What the clerk has confirmed so far in this acceptance."""
+
+    lookup_method: LookupMethod | None = None
+    item: ServiceItem | None = None
+    queue_number: str | None = None
+    appointment_number: str | None = None
+    known_applicant: Applicant | None = None
+    item_type: ItemType | None = None
+    applicant: Applicant | None = None
+    submission: Submission | None = None
+    copies_printed: int = 0
+    print_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
+    def __init__(self) -> None:
+        super().__init__(FlowState.LOOKUP, FLOW_TRANSITIONS)
+        self.draft = Draft()
+
+    def item_found(
+        self,
+        item: ServiceItem,
+        method: LookupMethod,
+        *,
+        queue_number: str | None = None,
+        appointment_number: str | None = None,
+        known_applicant: Applicant | None = None,
+    ) -> None:
+        self.fire(FlowEvent.ITEM_FOUND)
+        self.draft = Draft(
+            lookup_method=method,
+            item=item,
+            queue_number=queue_number,
+            appointment_number=appointment_number,
+            known_applicant=known_applicant,
+        )
+
+    def choose_type(self, item_type: ItemType) -> None:
+        self.fire(FlowEvent.CHOOSE_TYPE)
+        self.draft.item_type = item_type
+
+    def enter_applicant(self, applicant: Applicant) -> None:
+        self.fire(FlowEvent.ENTER_APPLICANT)
+        self.draft.applicant = applicant
+
+    def stored(self, submission: Submission) -> None:
+        self.fire(FlowEvent.STORED)
+        self.draft.submission = submission
+
+    def printed(self, copies: int) -> None:
+        self.fire(FlowEvent.PRINTED)
+        self.draft.copies_printed = copies
+        self.draft.print_error = None
+
+    def print_failed(self, message: str) -> None:
+        self.fire(FlowEvent.PRINT_FAILED)
+        self.draft.print_error = message
+
+    def back(self) -> None:
+        self.fire(FlowEvent.BACK)
+
+    def reset(self) -> None:
+        """Start the next acceptance ("下一位"); a stored submission stays stored."""
+        self.fire(FlowEvent.RESET)
+        self.draft = Draft()

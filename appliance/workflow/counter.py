@@ -1,0 +1,204 @@
+"""The counter's use cases, wired to the ports: one object per kiosk process.
+
+Every method may block (PKCS#11, SQLite, printer); the UI calls them from worker
+threads and shows the results. The state machines decide what is allowed next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from appliance.domain.catalogue import Catalogue, ItemType, ServiceItem
+from appliance.domain.identity import DocumentType, InvalidDocument, validate_document
+from appliance.domain.receipt import Line, ReceiptData, layout_receipt
+from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
+from appliance.domain.ticket import UNREADABLE_MESSAGE, UnreadableTicket, parse_ticket
+from appliance.hardware.escpos_encode import encode_receipt
+from appliance.hardware.key import KeyPort, KeyStatus
+from appliance.hardware.printer import Printer, PrinterError, PrinterStatus
+from appliance.store.appointments import find_appointment
+from appliance.store.submissions import is_synced, record_print, store_submission
+from appliance.workflow.acceptance import AcceptanceFlow
+from appliance.workflow.messages import PRINTER_MESSAGES, UserFacingError
+from appliance.workflow.session import OperatorSession, SessionState
+
+NAME_MAX_LENGTH = 30
+
+
+@dataclass(frozen=True)
+class CounterSettings:
+    hall_name: str
+    window: str
+    paper_columns: int
+
+
+class Counter:
+    def __init__(
+        self,
+        settings: CounterSettings,
+        catalogue: Catalogue,
+        db: sqlite_utils.Database,
+        key: KeyPort,
+        printer: Printer,
+        now: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.catalogue = catalogue
+        self.db = db
+        self.key = key
+        self.printer = printer
+        self.now = now
+        self.session = OperatorSession()
+        self.flow = AcceptanceFlow()
+
+    def poll_key(self) -> KeyStatus:
+        """Follow the key: plugged in opens PIN entry, pulled out locks at once."""
+        status = self.key.status()
+        if status is KeyStatus.PRESENT and self.session.state is SessionState.LOCKED:
+            self.session.key_present()
+        elif status is KeyStatus.ABSENT:
+            self.session.key_removed()
+        return status
+
+    def login(self, pin: bytearray) -> Operator:
+        """Send the PIN to the key once; never retried on the clerk's behalf."""
+        try:
+            certificate = self.key.login(pin)
+        except Exception:
+            self.session.pin_rejected()
+            raise
+        operator = Operator(name=certificate.name, serial=certificate.serial)
+        self.session.pin_accepted(operator)
+        return operator
+
+    def lock(self) -> None:
+        self.session.lock()
+        self.flow.reset()
+
+    def scan(self, payload: str) -> ServiceItem:
+        """Resolve a decoded ticket to its service item (and applicant, when booked)."""
+        try:
+            ticket = parse_ticket(payload)
+        except UnreadableTicket as exc:
+            raise UserFacingError(f"unreadable ticket: {exc.reason}", UNREADABLE_MESSAGE) from None
+        if ticket.appointment_number and not ticket.item_code:
+            return self.find_by_appointment(ticket.appointment_number, LookupMethod.QR,
+                                            queue_number=ticket.queue_number)
+        item = self._item(ticket.item_code)
+        appointment = (find_appointment(self.db, ticket.appointment_number)
+                       if ticket.appointment_number else None)
+        self.flow.item_found(
+            item, LookupMethod.QR, queue_number=ticket.queue_number,
+            appointment_number=ticket.appointment_number,
+            known_applicant=appointment.applicant if appointment else None,
+        )
+        return item
+
+    def find_by_appointment(
+        self, number: str, method: LookupMethod = LookupMethod.APPOINTMENT,
+        queue_number: str | None = None,
+    ) -> ServiceItem:
+        appointment = find_appointment(self.db, number.strip().upper())
+        if appointment is None:
+            raise UserFacingError(f"appointment {number} not found",
+                                  "未找到该预约编号，请核对后重新输入")
+        item = self._item(appointment.item_code)
+        self.flow.item_found(item, method, queue_number=queue_number,
+                             appointment_number=appointment.number,
+                             known_applicant=appointment.applicant)
+        return item
+
+    def choose_item(self, item: ServiceItem) -> None:
+        self.flow.item_found(item, LookupMethod.SEARCH)
+
+    def _item(self, code: str | None) -> ServiceItem:
+        item = self.catalogue.by_code(code) if code else None
+        if item is None:
+            raise UserFacingError(f"unknown service item {code}",
+                                  f"服务事项 {code or '（空）'} 不在事项目录中，请按服务事项查询")
+        return item
+
+    def choose_type(self, item_type: ItemType) -> None:
+        self.flow.choose_type(item_type)
+
+    def enter_applicant(
+        self, name: str, doc_type: DocumentType, number: str, phone: str = "",
+    ) -> Applicant:
+        """Validate the identity and move to confirmation; raises with a Chinese message."""
+        name = name.strip()
+        if not name:
+            raise UserFacingError("empty applicant name", "请输入办事人姓名")
+        if len(name) > NAME_MAX_LENGTH:
+            raise UserFacingError("applicant name too long", f"姓名不能超过{NAME_MAX_LENGTH}个字")
+        try:
+            document = validate_document(doc_type, number, self.now().date())
+        except InvalidDocument as exc:
+            raise UserFacingError(f"invalid document: {exc.part}", exc.message) from None
+        phone = phone.strip()
+        if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+            raise UserFacingError("invalid phone number", "手机号码应为以1开头的11位数字")
+        applicant = Applicant(name=name, id_type=doc_type.value,
+                              id_number=document.number, phone=phone or None)
+        self.flow.enter_applicant(applicant)
+        return applicant
+
+    def submit(self) -> Submission:
+        draft = self.flow.draft
+        operator = self.session.operator
+        if operator is None or self.session.state is not SessionState.LOGGED_IN:
+            raise UserFacingError("not logged in", "请先插入电子钥匙并登录")
+        assert draft.item and draft.item_type and draft.applicant and draft.lookup_method
+        submission = store_submission(
+            self.db, created_at=self.now(), hall_name=self.settings.hall_name,
+            window=self.settings.window, operator=operator,
+            lookup_method=draft.lookup_method, item=draft.item, item_type=draft.item_type,
+            applicant=draft.applicant, queue_number=draft.queue_number,
+            appointment_number=draft.appointment_number,
+        )
+        self.flow.stored(submission)
+        return submission
+
+    def receipt_lines(self) -> list[Line]:
+        submission = self.flow.draft.submission
+        assert submission is not None
+        data = ReceiptData(
+            hall_name=submission.hall_name,
+            window=submission.window,
+            receipt_number=submission.receipt_number,
+            item_name=submission.item.name,
+            item_code=submission.item.code,
+            item_type_label=submission.item_type.label,
+            applicant_name=submission.applicant.name,
+            id_type_label=DocumentType(submission.applicant.id_type).label,
+            id_number=submission.applicant.id_number,
+            accepted_at=submission.created_at,
+            operator_name=submission.operator.name,
+            appointment_number=submission.appointment_number,
+            promised_date=submission.promised_date,
+            synced=is_synced(self.db, submission.id),
+        )
+        return layout_receipt(data, self.settings.paper_columns)
+
+    def print_receipt(self) -> int:
+        """打印回执: check the printer, print, count the copy; the submission is kept either way."""
+        job = encode_receipt(self.receipt_lines())
+        submission = self.flow.draft.submission
+        assert submission is not None
+        status = self.printer.status()
+        try:
+            if status is not PrinterStatus.READY:
+                raise PrinterError(status, f"printer not ready: {status.value}")
+            self.printer.print_job(job)
+        except PrinterError as exc:
+            self.flow.print_failed(exc.status.value)
+            raise UserFacingError(str(exc), PRINTER_MESSAGES[exc.status]) from None
+        copies = record_print(self.db, submission.id, self.now())
+        self.flow.printed(copies)
+        return copies
+
+    def new_acceptance(self) -> None:
+        self.flow.reset()
