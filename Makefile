@@ -38,7 +38,7 @@ test: bootstrap
 	@$(PY) -m pytest -q
 
 bench: bootstrap
-	@$(PY) -m appliance.bench
+	@$(PY) bench/run.py
 
 lint: bootstrap
 	@$(VENV)/bin/ruff check appliance tests

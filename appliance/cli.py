@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", parents=[common], help="start the kiosk")
     run.add_argument("--demo-if-headless", action="store_true",
                      help="with no display, start a virtual one and run the demo instead")
+    run.add_argument("--exit-after-first-frame", action="store_true",
+                     help="stop once the first frame is drawn (start-up benchmark, smoke check)")
     demo = commands.add_parser("demo", parents=[common],
                                help="drive one complete acceptance and save screenshots")
     demo.add_argument("--output", type=Path, default=None, help="folder for the screenshots")
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config or default_config_path())
         log.event("app.start", command=args.command, config=config.source, version=__version__)
         if args.command == "run":
-            return _run(config, args.demo_if_headless)
+            return _run(config, args.demo_if_headless, args.exit_after_first_frame)
         if args.command == "demo":
             return _demo(config, args.output)
         if args.command == "selftest":
@@ -72,13 +74,16 @@ def _start_ui(config: Config):
     return KioskApp, build_services(config)
 
 
-def _run(config: Config, demo_if_headless: bool) -> int:
+def _run(config: Config, demo_if_headless: bool, exit_after_first_frame: bool) -> int:
     from appliance.ui.virtual_display import has_display
 
     if demo_if_headless and not has_display():
         return _demo(config, None)
     app_class, services = _start_ui(config)
-    app_class(services, STARTED_AT).run()
+    app = app_class(services, STARTED_AT)
+    if exit_after_first_frame:
+        app.after_first_frame = app.stop
+    app.run()
     return 0
 
 

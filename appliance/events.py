@@ -12,6 +12,7 @@ EVENTS: dict[str, str] = {
     "app.startup_failed": "Start-up stopped: the message says what to fix.",
     "ui.first_frame": "The kiosk drew its first frame; ms is the time since process start.",
     "ui.screen": "The kiosk showed a screen.",
+    "ui.unexpected_error": "A background action failed in a way no message covers.",
     "demo.init": "The scripted demo acceptance started.",
     "demo.complete": "The scripted demo acceptance finished.",
     "display.virtual": "No display was found, so a virtual X display was started.",

@@ -53,7 +53,8 @@ def test_submission_and_its_outbox_row_are_written_together(db: sqlite_utils.Dat
     number = store(db, datetime(2026, 11, 27, 9, 30, tzinfo=TZ))
     assert number == "ZS-08-20261127-0001"
     row = db.execute("SELECT id, item_type FROM submissions").fetchone()
-    outbox = db.execute("SELECT submission_id, state, idempotency_key, payload FROM outbox").fetchone()
+    outbox = db.execute(
+        "SELECT submission_id, state, idempotency_key, payload FROM outbox").fetchone()
     assert outbox[0] == row[0] and outbox[1] == "pending" and len(outbox[2]) == 36
     assert json.loads(outbox[3])["receipt_number"] == number
     assert pending_count(db) == 1

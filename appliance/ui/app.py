@@ -58,6 +58,8 @@ class KioskApp(App):
         self.key_holder = ""
         self.printer_status = PrinterStatus.UNKNOWN
         self.first_frame_ms: float | None = None
+        self.after_first_frame: Callable[[], None] | None = None
+        self.stopped = False
 
     def build(self) -> BoxLayout:
         self.background = Background()
@@ -87,6 +89,9 @@ class KioskApp(App):
             self.on_started(self)
 
     def on_stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         self.scan_worker.close()
         self.services.camera.stop()
         self.background.shutdown()
@@ -103,6 +108,8 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         self.first_frame_ms = (time.monotonic() - self.started_at) * 1000
         log.event("ui.first_frame", ms=round(self.first_frame_ms))
+        if self.after_first_frame:
+            Clock.schedule_once(lambda _dt: self.after_first_frame())
 
     def go(self, name: str) -> None:
         if self.manager.current != name:
@@ -118,7 +125,8 @@ class KioskApp(App):
             screen.say(key_message(error))
         else:
             screen.say("操作失败，请重试；如多次失败请联系网建办")
-            raise error
+            log.event("ui.unexpected_error", outcome="failure", error=type(error).__name__,
+                      detail=str(error)[:200])
 
     def poll(self) -> None:
         """Once a second: follow the key, the printer and the backlog."""

@@ -115,7 +115,9 @@ class DemoDriver:
             cx, cy = widget.to_window(widget.center_x, widget.center_y)
             found.append({"text": widget.text, "font_size": widget.font_size,
                           "rect": [cx - tw / 2, cy - th / 2, tw, th],
-                          "halign": widget.halign, "window_size": list(root.size)})
+                          "wraps": tuple(widget.text_size) != (None, None),
+                          "disabled": widget.disabled,
+                          "window_size": list(root.size)})
         return found
 
     def _run(self) -> None:

@@ -6,6 +6,7 @@ Kivy at the top and :func:`configure_kivy` is called before anything else from K
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -18,9 +19,11 @@ def configure_kivy(ui: UiSection, kivy_home: Path, font: Path) -> None:
     os.environ["KIVY_NO_ARGS"] = "1"
     os.environ["KIVY_NO_FILELOG"] = "1"
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    logging.getLogger("kivy").setLevel(logging.WARNING)
 
     from kivy.config import Config
 
+    Config.set("kivy", "log_level", "warning")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "pause_on_minimize", "0")
     Config.set("kivy", "keyboard_mode", "system")

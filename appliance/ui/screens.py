@@ -82,14 +82,18 @@ class LoginScreen(KioskScreen):
         info.add_widget(Text("请输入电子钥匙PIN码：", color=GREY))
         info.add_widget(self.pin_display)
         row.add_widget(info)
-        self.keypad = Keypad(self.on_key, extra=("", ""), confirm=("确定", self.submit_pin))
+        self.keypad = Keypad(self.on_key, extra=("退格", "back"), confirm=("确定", self.submit_pin))
         row.add_widget(self.keypad)
         self.body.add_widget(row)
 
     def on_key(self, key: str) -> None:
         if key == "清除":
             self.clear_pin()
-        elif key and len(self.pin) < 16:
+        elif key == "back":
+            if self.pin:
+                self.pin[-1] = 0
+                del self.pin[-1]
+        elif len(self.pin) < 16:
             self.pin.append(ord(key))
         self.pin_display.text = "●" * len(self.pin)
 
@@ -176,8 +180,8 @@ class AppointmentScreen(KioskScreen):
         info.add_widget(BoxLayout())
         info.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
         row.add_widget(info)
-        row.add_widget(Keypad(self.on_key, extra=("YY", "YY"),
-                              confirm=("查询", lambda: self.app.find_appointment(self.number.text))))
+        search = ("查询", lambda: self.app.find_appointment(self.number.text))
+        row.add_widget(Keypad(self.on_key, extra=("YY", "YY"), confirm=search))
         self.body.add_widget(row)
 
     def on_key(self, key: str) -> None:
@@ -193,8 +197,9 @@ class SearchScreen(KioskScreen):
     title = "按服务事项查询"
 
     def build(self) -> None:
-        self.query = TextInput(hint_text="输入事项名称或编码，例如：社会保障卡", font_size=BODY_FONT,
-                               multiline=False, size_hint_y=None, height=TOUCH_HEIGHT)
+        self.query = TextInput(hint_text="输入事项名称或编码，例如：社会保障卡",
+                               font_size=BODY_FONT, multiline=False, size_hint_y=None,
+                               height=TOUCH_HEIGHT)
         self.query.bind(text=lambda _w, _t: self.refresh())
         self.body.add_widget(self.query)
         self.results = BoxLayout(orientation="vertical", spacing=10)
@@ -230,8 +235,9 @@ class ItemScreen(KioskScreen):
         item: ServiceItem | None = draft.item
         if item is None:
             return
-        lines = [f"事项名称：{item.name}", f"事项编码：{item.code}", f"办理部门：{item.department}",
-                 f"承诺时限：{item.promised_days}个工作日" if item.promised_days else "承诺时限：即办"]
+        promise = f"{item.promised_days}个工作日" if item.promised_days else "即办"
+        lines = [f"事项名称：{item.name}", f"事项编码：{item.code}",
+                 f"办理部门：{item.department}", f"承诺时限：{promise}"]
         if draft.queue_number:
             lines.append(f"叫号：{draft.queue_number}")
         if draft.appointment_number:
@@ -354,14 +360,16 @@ class SuccessScreen(KioskScreen):
         submission = draft.submission
         if submission is None:
             return
+        applicant = submission.applicant
         synced = "已同步至分厅服务器" if self.app.is_synced(submission.id) else "离线受理，待同步"
         self.summary.text = "\n".join([
             f"回执编号：{submission.receipt_number}",
-            f"办事人：{submission.applicant.name}  {mask_id_number(submission.applicant.id_number)}",
+            f"办事人：{applicant.name}  {mask_id_number(applicant.id_number)}",
             f"服务事项：{submission.item.name}",
             synced,
             f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
         ])
+        self.print_button.disabled = draft.copies_printed > 0
         self.reprint_button.disabled = draft.copies_printed == 0
         self.app.load_receipt_preview(self.preview)
 

@@ -24,14 +24,16 @@ def paint(widget, rgba: tuple[float, float, float, float]) -> None:
     with widget.canvas.before:
         Color(*rgba)
         rect = Rectangle(pos=widget.pos, size=widget.size)
-    widget.bind(pos=lambda w, v: setattr(rect, "pos", v), size=lambda w, v: setattr(rect, "size", v))
+    widget.bind(pos=lambda _w, v: setattr(rect, "pos", v),
+                size=lambda _w, v: setattr(rect, "size", v))
 
 
 class BigButton(Button):
     def __init__(self, text: str, on_tap: Callable[[], None], *, color=ACCENT,
                  font_size: int = BODY_FONT, **kwargs) -> None:
         super().__init__(text=text, font_size=font_size, background_normal="",
-                         background_color=color, color=(1, 1, 1, 1),
+                         background_disabled_normal="", background_color=color,
+                         color=(1, 1, 1, 1), disabled_color=(1, 1, 1, 0.55),
                          size_hint_y=None, height=kwargs.pop("height", TOUCH_HEIGHT), **kwargs)
         self.bind(on_release=lambda _b: on_tap())
 

@@ -116,10 +116,13 @@ class Counter:
         self.flow.item_found(item, LookupMethod.SEARCH)
 
     def _item(self, code: str | None) -> ServiceItem:
-        item = self.catalogue.by_code(code) if code else None
+        if not code:
+            raise UserFacingError("ticket names no service item",
+                                  "该叫号纸未注明服务事项，请按服务事项查询")
+        item = self.catalogue.by_code(code)
         if item is None:
             raise UserFacingError(f"unknown service item {code}",
-                                  f"服务事项 {code or '（空）'} 不在事项目录中，请按服务事项查询")
+                                  f"服务事项 {code} 不在事项目录中，请按服务事项查询")
         return item
 
     def choose_type(self, item_type: ItemType) -> None:
