@@ -38,7 +38,7 @@ test: bootstrap
 	@$(PY) -m pytest -q
 
 bench: bootstrap
-	@$(PY) bench/run.py
+	@$(PY) bench/run.py $(BENCH)
 
 lint: bootstrap
 	@$(VENV)/bin/ruff check appliance tests

@@ -1,0 +1,88 @@
+"""Start-up: time from process start to the first drawn frame.
+
+The appliance (`appliance run --exit-after-first-frame`) is measured against a bare Kivy
+window with one label in the same font, both launched the same way under one virtual
+display, so the ratio shows what the appliance adds on top of Kivy itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from appliance.config import DEV_CONFIG
+from appliance.ui.virtual_display import start_virtual_display
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RUNS = 5
+MARKER = "event=ui.first_frame"
+
+
+def time_to_first_frame(command: list[str]) -> float:
+    """Seconds from spawning ``command`` until it logs its first frame."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               text=True)
+    assert process.stderr is not None
+    for line in process.stderr:
+        if MARKER in line:
+            elapsed = time.monotonic() - started
+            break
+    else:
+        raise RuntimeError(f"{command[:3]} never drew a frame (exit {process.wait()})")
+    process.stderr.read()
+    process.wait(timeout=30)
+    return elapsed
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-"))
+    config = tmp / "appliance.toml"
+    config.write_text(DEV_CONFIG.read_text(encoding="utf-8").replace(
+        'data_dir = "var/data"', f'data_dir = "{tmp / "data"}"'), encoding="utf-8")
+    display = None if os.environ.get("DISPLAY") else start_virtual_display(1280, 800)
+    try:
+        appliance = [sys.executable, "-m", "appliance", "run", "--config", str(config),
+                     "--exit-after-first-frame"]
+        time_to_first_frame(appliance)  # first run provisions the token and extracts the font
+        font = next((tmp / "data" / "fonts").glob("*.otf"))
+        baseline = [sys.executable, str(ROOT / "bench" / "startup_baseline.py"), str(font),
+                    str(tmp / "kivy-baseline")]
+        samples = {"bare Kivy window (baseline)": [], "appliance run": []}
+        for _ in range(RUNS):
+            samples["bare Kivy window (baseline)"].append(time_to_first_frame(baseline))
+            samples["appliance run"].append(time_to_first_frame(appliance))
+    finally:
+        if display is not None:
+            display.terminate()
+    base = statistics.median(samples["bare Kivy window (baseline)"])
+    rows = [
+        {"case": case, "median_ms": round(statistics.median(s) * 1000),
+         "min_ms": round(min(s) * 1000), "max_ms": round(max(s) * 1000),
+         "ratio_to_baseline": round(statistics.median(s) / base, 2)}
+        for case, s in samples.items()
+    ]
+    print(f"time to first frame, {RUNS} runs each, same virtual display")
+    print(f"{'case':32} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'ratio':>6}")
+    for row in rows:
+        print(f"{row['case']:32} {row['median_ms']:>10} {row['min_ms']:>8} {row['max_ms']:>8} "
+              f"{row['ratio_to_baseline']:>6}")
+    results = ROOT / "bench" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "startup.json").write_text(json.dumps({
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                   f"Python {platform.python_version()}",
+        "rows": rows,
+    }, indent=1), encoding="utf-8")
+    print(f"written to {results / 'startup.json'}")
+    return 0
