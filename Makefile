@@ -6,10 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEB_PACKAGES := softhsm2 opensc xvfb xauth fonts-noto-cjk libgl1 libgl1-mesa-dri libegl1 \
 	libmtdev1 libusb-1.0-0
+# Boot into the kiosk (issue 8): systemd-analyze for the unit tests; mmdebstrap, mtools,
+# dosfstools and fdisk build the OS image without loop devices (images/README.md).
+DEB_PACKAGES += systemd mmdebstrap dosfstools mtools fdisk e2fsprogs openssl
+IMAGE_OUT ?= build/image
 CONFIG ?=
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: bootstrap deb run test bench lint clean
+.PHONY: bootstrap deb run test soak bench lint clean
 
 bootstrap: deb $(STAMP)
 
@@ -31,17 +35,30 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	@touch $(STAMP)
 
+# The dev branch server and the sync process run beside the kiosk and stop with it.
 run: bootstrap
-	@$(VENV)/bin/appliance $(CONFIG_ARG) run --demo-if-headless
+	@$(VENV)/bin/appliance branch-server $(CONFIG_ARG) & server=$$!; \
+	$(VENV)/bin/appliance sync $(CONFIG_ARG) & sync=$$!; \
+	trap 'kill $$server $$sync 2>/dev/null' EXIT; \
+	$(VENV)/bin/appliance $(CONFIG_ARG) run --demo-if-headless
 
 test: bootstrap
 	@$(PY) -m pytest -q
+
+# The kill -9 loop of the offline queue, ten times longer than in `make test`.
+soak: bootstrap
+	@SYNC_CRASH_ROUNDS=2000 $(PY) -m pytest -q tests/test_sync_crash.py
 
 bench: bootstrap
 	@$(PY) bench/run.py $(BENCH)
 
 lint: bootstrap
 	@$(VENV)/bin/ruff check appliance tests
+
+# The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
+.PHONY: image
+image: bootstrap
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); $$sudo images/build-image $(IMAGE_OUT)
 
 clean:
 	rm -rf $(VENV) var demo-output

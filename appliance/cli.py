@@ -11,13 +11,15 @@ from pathlib import Path
 from appliance import __version__, log
 from appliance.config import Config, default_config_path, load_config
 from appliance.errors import ApplianceError
+from appliance.sync.commands import COMMANDS as SYNC_COMMANDS
+from appliance.sync.commands import add_sync_commands, run_sync_command
 
 STARTED_AT = time.monotonic()
 
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=None,
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
                         help="configuration file (default: /etc/appliance/appliance.toml "
                              "when present, else the development default)")
     parser = argparse.ArgumentParser(prog="appliance", parents=[common],
@@ -32,10 +34,24 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", parents=[common],
                                help="drive one complete acceptance and save screenshots")
     demo.add_argument("--output", type=Path, default=None, help="folder for the screenshots")
-    commands.add_parser("selftest", parents=[common], help="check every device and the store")
+    demo.add_argument("--script", choices=["acceptance", "faults", "resume"],
+                      default="acceptance", help="acceptance: the three look-ups to receipts; "
+                      "faults: wrong input, pulled key, no paper; resume: after a restart")
+    key = commands.add_parser("key", parents=[common], help="the operator's USB key")
+    key.add_argument("action", choices=["status"])
+    key.add_argument("--json", action="store_true", help="machine-readable output")
+    selftest = commands.add_parser("selftest", parents=[common],
+                                   help="check every device and the store")
+    selftest.add_argument("--offline", action="store_true",
+                          help="skip checks that need the network or the branch server "
+                               "(image build, chroot)")
     usb = commands.add_parser("usb", parents=[common], help="the simulated USB bus")
     usb.add_argument("action", choices=["list", "plug", "unplug"])
     usb.add_argument("device", nargs="?", choices=["key", "printer"])
+    scan = commands.add_parser("scan", parents=[common],
+                               help="decode ticket photos (files or folders), one JSON line each")
+    scan.add_argument("images", nargs="+", type=Path, help="PNG/JPEG files or folders of them")
+    add_sync_commands(commands, common)
     return parser
 
 
@@ -43,16 +59,26 @@ def main(argv: list[str] | None = None) -> int:
     log.configure()
     args = _parser().parse_args(argv)
     try:
-        config = load_config(args.config or default_config_path())
+        config = load_config(getattr(args, "config", None) or default_config_path())
         log.event("app.start", command=args.command, config=config.source, version=__version__)
         if args.command == "run":
             return _run(config, args.demo_if_headless, args.exit_after_first_frame)
         if args.command == "demo":
-            return _demo(config, args.output)
+            return _demo(config, args.output, args.script)
+        if args.command in SYNC_COMMANDS:
+            return run_sync_command(config, args)
+        if args.command == "key":
+            from appliance.key_status import run_key_status
+
+            return run_key_status(config, args.json)
         if args.command == "selftest":
             from appliance.selftest import run_selftest
 
-            return run_selftest(config)
+            return run_selftest(config, offline=args.offline)
+        if args.command == "scan":
+            from appliance.scan_cli import run_scan
+
+            return run_scan(args.images, config.scanner.formats, sys.stdout)
         return _usb(config, args.action, args.device)
     except ApplianceError as exc:
         log.event("app.startup_failed", outcome="failure", error=type(exc).__name__)
@@ -87,7 +113,7 @@ def _run(config: Config, demo_if_headless: bool, exit_after_first_frame: bool) -
     return 0
 
 
-def _demo(config: Config, output: Path | None) -> int:
+def _demo(config: Config, output: Path | None, script: str = "acceptance") -> int:
     from appliance.ui.virtual_display import has_display, start_virtual_display
 
     display = None if has_display() else start_virtual_display(config.ui.width, config.ui.height)
@@ -98,7 +124,7 @@ def _demo(config: Config, output: Path | None) -> int:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         output = (output or config.data_dir / "demo" / stamp).resolve()
         app = app_class(services, STARTED_AT)
-        driver = DemoDriver(app, output)
+        driver = DemoDriver(app, output, script=script)
         app.on_started = driver.start
         app.run()
         if app.first_frame_ms is not None:

@@ -12,9 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from appliance.errors import ConfigError
+from appliance.hardware.printer_settings import check_printer_section
 
 BOX_CONFIG = Path("/etc/appliance/appliance.toml")
 DEV_CONFIG = Path(__file__).parent / "data" / "appliance.dev.toml"
@@ -36,6 +37,19 @@ class ApplianceSection(Section):
 
 class BranchServerSection(Section):
     url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")]
+    # Issue 5, background sync. token_url defaults to <url>/oauth/token, the secret file
+    # to <data_dir>/branch-client-secret; ca_bundle verifies an https server.
+    token_url: Annotated[str, Field(pattern=r"^https?://[^\s/]+(/\S*)?$")] | None = None
+    client_id: Annotated[str, Field(min_length=1, max_length=64)] = "counter-box"
+    client_secret_file: PathValue | None = None
+    ca_bundle: PathValue | None = None
+    connect_timeout_s: Annotated[float, Field(gt=0, le=120)] = 5.0
+    read_timeout_s: Annotated[float, Field(gt=0, le=600)] = 20.0
+    batch_size: Annotated[int, Field(ge=1, le=500)] = 100
+    lease_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    backoff_cap_s: Annotated[float, Field(gt=0, le=3600)] = 300.0
+    pull_interval_s: Annotated[float, Field(gt=0, le=86400)] = 300.0
+    retention_days: Annotated[int, Field(ge=1, le=3650)] = 30
 
 
 class UiSection(Section):
@@ -48,9 +62,13 @@ class UiSection(Section):
 
 
 class CameraSection(Section):
-    backend: Literal["replay"]
+    backend: Literal["replay", "v4l2", "picamera2"]
     replay_dir: PathValue | None = None
+    replay_video: PathValue | None = None  # replay a video file instead of the images
     frame_rate: Annotated[float, Field(gt=0, le=60)] = 10.0
+    device: PathValue | None = None  # v4l2 only, e.g. /dev/video0 or a udev symlink
+    width: Annotated[int, Field(ge=160, le=4096)] = 1280
+    height: Annotated[int, Field(ge=120, le=3072)] = 720
 
 
 class ScannerSection(Section):
@@ -58,22 +76,60 @@ class ScannerSection(Section):
                        Field(min_length=1)] = ["QRCode"]
 
 
+class KeyVendorSection(Section):
+    """One ``[[key.vendors]]`` entry; it adds a vendor or replaces the default of that name."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+    label: Annotated[str, Field(min_length=1, max_length=20)]
+    usb_ids: list[Annotated[str, Field(pattern=r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")]] = []
+    modules: Annotated[list[PathValue], Field(min_length=1)]
+    token_label: str | None = None
+    rsa_scheme: Literal["pkcs1v15", "pss"] = "pkcs1v15"
+
+
 class KeySection(Section):
     backend: Literal["pkcs11"]
     module: PathValue
     demo_token: bool = False
+    # Key login (issue 4): vendors beyond the defaults in hardware/key_vendors.py, the CA
+    # certificates (PEM) an operator certificate must be issued by, and the timings.
+    vendors: list[KeyVendorSection] = []
+    trusted_ca: list[PathValue] = []
+    expiry_warning_days: Annotated[int, Field(ge=0, le=365)] = 30
+    idle_lock_minutes: Annotated[float, Field(gt=0, le=480)] = 10.0
+    poll_interval_s: Annotated[float, Field(ge=0.1, le=5)] = 0.5
 
 
 class UsbSection(Section):
-    backend: Literal["fake"]
+    backend: Literal["fake", "pyusb"]
     state_file: PathValue | None = None
 
 
 class PrinterSection(Section):
-    backend: Literal["file"]
+    backend: Literal["file", "usb", "serial", "network", "device"]
     output_dir: PathValue | None = None
     paper_width_mm: Literal[58, 80] = 80
-    fault: Literal["none", "paper_out", "cover_open", "offline"] = "none"
+    fault: Literal["none", "paper_out", "cover_open", "offline", "paper_out_mid_job",
+                   "no_reply", "dead_connection"] = "none"
+    # Receipt printing (issue 6): the model's profile (appliance/data/printer_profiles.toml;
+    # default generic-<paper_width_mm>), the render mode (default: the profile's), the
+    # connection of the chosen backend, and the time limits (never 0: that waits forever).
+    profile: str | None = None
+    mode: Literal["text", "raster"] | None = None
+    usb_vendor_id: Annotated[int, Field(ge=1, le=0xFFFF)] | None = None
+    usb_product_id: Annotated[int, Field(ge=1, le=0xFFFF)] | None = None
+    serial_port: PathValue | None = None
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 9600
+    host: Annotated[str, Field(pattern=r"^[0-9A-Za-z.:-]{1,253}$")] | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] = 9100
+    device: PathValue | None = None
+    timeout_s: Annotated[float, Field(gt=0, le=60)] = 5.0
+    status_timeout_s: Annotated[float, Field(gt=0, le=5)] = 0.5
+
+    @model_validator(mode="after")
+    def _fits_backend_and_profile(self) -> PrinterSection:
+        check_printer_section(self)
+        return self
 
 
 class Config(Section):
@@ -120,10 +176,22 @@ def parse_config(text: str, source: Path) -> Config:
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
         raise ConfigError(f"{source}: {problems}") from None
-    missing = missing_paths(config)
+    missing = missing_keys(config) + missing_paths(config)
     if missing:
         raise ConfigError(f"{source}: " + "; ".join(missing))
     return config
+
+
+def missing_keys(config: Config) -> list[str]:
+    """Keys a chosen backend needs that the file leaves out.
+
+    A configured camera device that is absent at start is not an error: the camera may be
+    unplugged at boot, and the V4L2 backend reports it disconnected and keeps retrying.
+    """
+    if config.camera.backend == "v4l2" and config.camera.device is None:
+        return ['camera.device: required when camera.backend is "v4l2" '
+                "(the video device path, e.g. /dev/video0)"]
+    return []
 
 
 def missing_paths(config: Config) -> list[str]:
@@ -131,6 +199,8 @@ def missing_paths(config: Config) -> list[str]:
     checks: list[tuple[str, Path | None]] = [
         ("key.module", config.key.module),
         ("camera.replay_dir", config.camera.replay_dir),
+        ("camera.replay_video", config.camera.replay_video),
+        ("branch_server.ca_bundle", config.branch_server.ca_bundle),
     ]
     return [
         f"{key}: path {path} does not exist" for key, path in checks

@@ -69,7 +69,8 @@ CHECKS: list[tuple[str, Callable[[Config, Services], str]]] = [
 ]
 
 
-def run_selftest(config: Config) -> int:
+def run_selftest(config: Config, offline: bool = False) -> int:
+    """Run every check; ``offline`` skips those that need the network or the branch server."""
     services = build_services(config)
     failures = 0
     for name, check in CHECKS:
@@ -84,5 +85,5 @@ def run_selftest(config: Config) -> int:
                   outcome="success" if outcome == "ok" else "failure", detail=detail)
         print(f"{outcome:4}  {name:9} {detail}")
     log.event("selftest.complete", outcome="success" if not failures else "failure",
-              failures=failures)
+              failures=failures, offline=offline)
     return 1 if failures else 0

@@ -16,32 +16,32 @@ import sqlite_utils
 
 from appliance.config import Config
 from appliance.domain.catalogue import Catalogue
+from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.domain.submission import Applicant
 from appliance.hardware.camera import Camera
-from appliance.hardware.key import KeyPort
-from appliance.hardware.pkcs11_key import Pkcs11Key
+from appliance.hardware.key_service import KeyService
+from appliance.hardware.key_setup import build_key_service, usb_bus
 from appliance.hardware.printer import Printer
+from appliance.hardware.printer_setup import build_printer, printer_profile, render_mode
 from appliance.hardware.replay_camera import ReplayCamera, bundled_tickets
 from appliance.hardware.scanner import ZxingScanner
 from appliance.hardware.usb import UsbBus
-from appliance.hardware.usb_gated_key import UsbGatedKey
-from appliance.sim.fake_usb import DEMO_KEY, FakeUsbBus
-from appliance.sim.file_printer import FilePrinter
 from appliance.sim.softhsm import DemoToken, ensure_demo_token
-from appliance.store.appointments import Appointment, save_appointments
+from appliance.store.appointments import Appointment, seed_appointments
+from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
 from appliance.store.db import connect
 from appliance.workflow.counter import Counter, CounterSettings
+from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
-PAPER_COLUMNS = {58: 32, 80: 48}
 
 
 @dataclass
 class Services:
     config: Config
     db: sqlite_utils.Database
-    catalogue: Catalogue
-    key: KeyPort
+    catalogue: CatalogueIndex
+    key: KeyService  # a KeyPort that also detects, diagnoses and signs
     camera: Camera
     scanner: ZxingScanner
     usb: UsbBus
@@ -67,7 +67,7 @@ def demo_appointments(today: date) -> list[Appointment]:
             number=a["number"], item_code=a["item_code"],
             day=today + timedelta(days=a["day_offset"]),
             applicant=Applicant(a["name"], a["id_type"], a["id_number"], a["phone"]),
-            used=False,
+            used=a.get("used", False), hall=a.get("hall"),
         )
         for a in raw["appointments"]
     ]
@@ -77,30 +77,45 @@ def build_services(config: Config) -> Services:
     data_dir = config.data_dir
     db = connect(data_dir / "appliance.db")
     if config.appliance.demo_data:
-        save_appointments(db, demo_appointments(hall_now().date()))
-    catalogue = bundled_catalogue()
+        seed_appointments(db, demo_appointments(hall_now().date()))
+        seed_demo_catalogue(db)
+    catalogue = load_catalogue_index(db)
 
     demo_token = (ensure_demo_token(data_dir, config.key.module)
                   if config.key.demo_token else None)
-    usb = FakeUsbBus(config.usb.state_file or data_dir / "usb-bus.json")
-    key = UsbGatedKey(
-        Pkcs11Key(config.key.module, demo_token.label if demo_token else None), usb, DEMO_KEY)
+    usb = usb_bus(config)
+    key = build_key_service(config, usb, [demo_token.ca_cert_path] if demo_token else [])
 
-    replay = config.camera.replay_dir
-    paths = sorted(replay.glob("*.png")) if replay else bundled_tickets()
-    camera = ReplayCamera(paths, config.camera.frame_rate)
+    camera = build_camera(config)
     scanner = ZxingScanner(config.scanner.formats)
 
-    printer = FilePrinter(config.printer.output_dir or data_dir / "printer",
-                          paper_width_mm=config.printer.paper_width_mm,
-                          fault=config.printer.fault)
+    printer = build_printer(config.printer, data_dir)
+    profile = printer_profile(config.printer)
     counter = Counter(
-        CounterSettings(config.appliance.hall_name, config.appliance.window,
-                        PAPER_COLUMNS[config.printer.paper_width_mm]),
+        CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
         catalogue, db, key, printer, hall_now,
+        receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer), hall_now),
     )
+    report_unprinted(counter.receipts)
     return Services(config, db, catalogue, key, camera, scanner, usb, printer, counter,
                     demo_token)
+
+
+def build_camera(config: Config) -> Camera:
+    """The configured camera backend; picamera2 is imported only when chosen."""
+    cam = config.camera
+    if cam.backend == "v4l2":
+        from appliance.hardware.v4l2_camera import V4l2Camera
+
+        return V4l2Camera(cam.device, cam.width, cam.height, cam.frame_rate)
+    if cam.backend == "picamera2":
+        from appliance.hardware.picamera2_camera import Picamera2Camera
+
+        return Picamera2Camera(cam.width, cam.height, cam.frame_rate)
+    paths = sorted(cam.replay_dir.glob("*.png")) if cam.replay_dir else bundled_tickets()
+    if cam.replay_video is not None and cam.replay_dir is None:
+        paths = []
+    return ReplayCamera(paths, cam.frame_rate, video=cam.replay_video)
 
 
 def receipt_dir(config: Config) -> Path:

@@ -1,7 +1,10 @@
-"""`appliance demo` under a virtual display: real Kivy, real SoftHSM2, real SQLite.
+"""The scripted runs under a virtual display: real Kivy, real SoftHSM2, real SQLite.
 
-One run drives a complete acceptance; the tests then read its screenshots, the receipt
-it printed and the database it wrote.
+Three runs share one data directory, the way one box lives through a morning:
+``acceptance`` takes each look-up (scan, appointment number, search) to a printed
+receipt; ``faults`` meets refused appointments, wrong ID numbers, a pulled key and a
+printer out of paper, and leaves an acceptance half typed; ``resume`` restarts into it.
+The branch server is down throughout (its URL is a closed loopback port).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,105 +24,195 @@ import zxingcpp
 from PIL import Image
 
 from appliance.config import DEV_CONFIG
+from appliance.sim.softhsm import DEMO_PIN
+from appliance.store.audit import first_broken_link
 from tests.glyphs import glyph_problems, is_cjk
 
 pytestmark = pytest.mark.ui
 
-EXPECTED_SCREENS = {
-    "01-login": "login", "03-home": "home", "04-appointment": "appointment",
-    "05-search": "search", "06-scan-preview": "scan", "07-item": "item",
-    "08-item-type": "item_type", "09-applicant": "applicant", "10-confirm": "confirm",
-    "11-success": "success", "12-printed": "success", "13-stats": "stats",
+SCRIPTS = ("acceptance", "faults", "resume")
+ACCEPTANCE_SCREENS = {
+    "01-login": "login", "03-home": "home", "06-scan-preview": "scan",
+    "07-confirm-booked": "confirm", "08-success-scan": "success", "09-appointment": "appointment",
+    "10-confirm-appointment": "confirm", "11-search": "search", "12-item": "item",
+    "13-item-type": "item_type", "14-applicant": "applicant", "15-confirm": "confirm",
+    "16-printed": "success", "17-stats": "stats", "18-diagnostics": "diagnostics",
 }
+TYPED_ID = "44200019900315123X"
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def demo_config(tmp: Path) -> Path:
     text = DEV_CONFIG.read_text(encoding="utf-8").replace(
         'data_dir = "var/data"', f'data_dir = "{tmp / "data"}"')
+    text = re.sub(r'url = "http://127\.0\.0\.1:\d+"',
+                  f'url = "http://127.0.0.1:{closed_port()}"', text)
     path = tmp / "appliance.toml"
     path.write_text(text, encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess,
+                                                                        Path]]:
     tmp = tmp_path_factory.mktemp("demo")
+    config = demo_config(tmp)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    result = subprocess.run(
-        [sys.executable, "-m", "appliance", "demo", "--config", str(demo_config(tmp)),
-         "--output", str(tmp / "out")],
-        capture_output=True, text=True, timeout=180, env=env,
-    )
-    return result, tmp
+    done = {}
+    for script in SCRIPTS:
+        out = tmp / script
+        done[script] = subprocess.run(
+            [sys.executable, "-m", "appliance", "demo", "--config", str(config),
+             "--output", str(out), "--script", script],
+            capture_output=True, text=True, timeout=240, env=env), out
+    return done
 
 
-def test_demo_exits_zero_and_names_its_folder_last(demo) -> None:
-    result, tmp = demo
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == f"demo output: {tmp / 'out'}"
+def findings(runs, script: str) -> dict:
+    return json.loads((runs[script][1] / "findings.json").read_text(encoding="utf-8"))
 
 
-def test_every_screen_has_a_screenshot(demo) -> None:
-    _, tmp = demo
-    for name, screen in EXPECTED_SCREENS.items():
-        assert (tmp / "out" / f"{name}.png").is_file(), name
-        meta = json.loads((tmp / "out" / f"{name}.json").read_text(encoding="utf-8"))
-        assert meta["screen"] == screen
+def database(runs) -> sqlite3.Connection:
+    return sqlite3.connect(runs["acceptance"][1].parent / "data" / "appliance.db")
 
 
-def test_chinese_renders_as_glyphs_not_boxes(demo) -> None:
-    _, tmp = demo
+def test_every_run_exits_zero_and_names_its_folder_last(runs) -> None:
+    for script, (result, out) in runs.items():
+        assert result.returncode == 0, (script, result.stderr[-3000:])
+        assert result.stdout.strip().splitlines()[-1] == f"demo output: {out}"
+
+
+def test_every_acceptance_screen_has_a_screenshot(runs) -> None:
+    out = runs["acceptance"][1]
+    for name, screen in ACCEPTANCE_SCREENS.items():
+        meta = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        assert meta["screen"] == screen, name
+
+
+def test_chinese_renders_as_glyphs_not_boxes(runs) -> None:
     checked = 0
-    for name in EXPECTED_SCREENS:
-        image = np.asarray(Image.open(tmp / "out" / f"{name}.png").convert("L"))
-        meta = json.loads((tmp / "out" / f"{name}.json").read_text(encoding="utf-8"))
-        for label in meta["labels"]:
-            text = label["text"]
-            if len(text) < 2 or not all(is_cjk(c) for c in text) or label["wraps"] \
-                    or label["disabled"]:
-                continue
-            x, y, w, h = (round(v) for v in label["rect"])
-            top = image.shape[0] - (y + h)
-            crop = image[max(top, 0):top + h, max(x, 0):x + w]
-            if crop.shape[1] < len(text) * 8:
-                continue
-            assert glyph_problems(crop, text) == [], (name, text)
-            checked += 1
-    assert checked >= 20
+    for _, out in runs.values():
+        for meta_path in sorted(out.glob("[0-9]*.json")):
+            image = np.asarray(Image.open(meta_path.with_suffix(".png")).convert("L"))
+            for label in json.loads(meta_path.read_text(encoding="utf-8"))["labels"]:
+                text = label["text"]
+                if len(text) < 2 or not all(is_cjk(c) for c in text) or label["wraps"] \
+                        or label["disabled"]:
+                    continue
+                x, y, w, h = (round(v) for v in label["rect"])
+                top = image.shape[0] - (y + h)
+                crop = image[max(top, 0):top + h, max(x, 0):x + w]
+                if crop.shape[1] < len(text) * 8:
+                    continue
+                assert glyph_problems(crop, text) == [], (meta_path.name, text)
+                checked += 1
+    assert checked >= 60
 
 
-def test_screens_show_the_manual_words(demo) -> None:
-    _, tmp = demo
+def test_screens_show_the_manual_words(runs) -> None:
     words = set()
-    for name in EXPECTED_SCREENS:
-        meta = json.loads((tmp / "out" / f"{name}.json").read_text(encoding="utf-8"))
-        words |= {label["text"] for label in meta["labels"]}
+    for _, out in runs.values():
+        for meta_path in out.glob("[0-9]*.json"):
+            words |= {label["text"] for label in
+                      json.loads(meta_path.read_text(encoding="utf-8"))["labels"]}
     for word in ("二维码扫描", "按预约编号", "按服务事项查询", "获取条码", "开始预览", "停止预览",
-                 "中山分厅待办", "部门内部系统", "打印回执"):
-        assert word in words
+                 "中山分厅待办", "部门内部系统", "打印回执", "重新打印", "姓名", "证件类型",
+                 "证件号码", "手机号码（选填）", "今日统计", "系统诊断"):
+        assert word in words, word
 
 
-def test_receipt_preview_and_bytes_are_saved(demo) -> None:
-    _, tmp = demo
-    job = (tmp / "out" / "receipt.bin").read_bytes()
-    assert "办件回执".encode("gb18030") in job
-    assert "离线受理，待同步".encode("gb18030") in job
-    assert b"44200019900315123X" not in job
-    decoded = zxingcpp.read_barcodes(Image.open(tmp / "out" / "receipt.png"))
-    assert re.fullmatch(r"ZS-08-\d{8}-0001", decoded[0].text)
-
-
-def test_the_acceptance_is_stored_with_its_outbox_row(demo) -> None:
-    _, tmp = demo
-    with sqlite3.connect(tmp / "data" / "appliance.db") as conn:
+def test_each_lookup_reaches_a_printed_receipt(runs) -> None:
+    out = runs["acceptance"][1]
+    numbers = []
+    for prefix in ("scan-", "appointment-", ""):
+        job = (out / f"{prefix}receipt.bin").read_bytes()
+        assert "办件回执".encode("gb18030") in job
+        assert "离线受理，待同步".encode("gb18030") in job  # the branch server is down
+        assert TYPED_ID.encode() not in job and b"442000198511204567" not in job
+        numbers.append(zxingcpp.read_barcodes(Image.open(out / f"{prefix}receipt.png"))[0].text)
+    assert [n[-4:] for n in numbers] == ["0001", "0002", "0003"]
+    with database(runs) as conn:
         rows = conn.execute(
-            "SELECT s.item_code, s.item_type, s.queue_number, s.printed_count, o.state "
-            "FROM submissions s JOIN outbox o ON o.submission_id = s.id").fetchall()
-    assert rows == [("442000-GA-0101", "branch", "A023", 1, "pending")]
+            "SELECT s.lookup_method, s.item_code, s.item_type, s.applicant_name, "
+            "s.printed_count, o.state FROM submissions s JOIN outbox o ON o.submission_id = s.id "
+            "ORDER BY s.receipt_number LIMIT 3").fetchall()
+    assert rows == [
+        ("qr", "442000-SB-0310", "branch", "李华", 1, "pending"),
+        ("appointment", "442000-GA-0205", "branch", "王芳", 1, "pending"),
+        ("search", "442000-ZJ-0601", "department", "黄志明", 1, "pending"),
+    ]
 
 
-def test_logs_never_carry_the_pin_or_the_id_number(demo) -> None:
-    result, _ = demo
-    assert "123456" not in result.stderr
-    assert "44200019900315123X" not in result.stderr
-    assert "event=ui.first_frame" in result.stderr
+def test_an_appointment_ticket_prints_within_three_taps(runs) -> None:
+    assert 1 <= findings(runs, "acceptance")["taps_ticket_to_receipt"] <= 3
+
+
+def test_used_appointments_are_marked_and_every_submission_is_audited(runs) -> None:
+    with database(runs) as conn:
+        used = conn.execute("SELECT appointment_number FROM appointments WHERE used = 1 "
+                            "AND used_by IS NOT NULL ORDER BY 1").fetchall()
+        submissions = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+        audited = conn.execute("SELECT COUNT(*) FROM audit_log "
+                               "WHERE action = 'submission.created'").fetchone()[0]
+        entries = " ".join(r[0] for r in conn.execute("SELECT entry FROM audit_log"))
+    assert used == [("YY20261129000045",), ("YY20261129000123",)]
+    assert audited == submissions == 5
+    assert TYPED_ID not in entries
+
+    import sqlite_utils
+
+    assert first_broken_link(sqlite_utils.Database(database(runs))) is None
+
+
+def test_refused_appointments_each_say_why(runs) -> None:
+    messages = findings(runs, "faults")["appointment_messages"]
+    assert "未找到" in messages["unknown"]
+    assert "过期" in messages["expired"]
+    assert "已受理过" in messages["used"]
+    assert "佛山分厅" in messages["other_hall"]
+    assert len(set(messages.values())) == 4
+
+
+def test_wrong_id_numbers_say_which_part_is_wrong(runs) -> None:
+    messages = findings(runs, "faults")["wrong_number_messages"]
+    assert "校验位" in messages["check_digit"]
+    assert "15位" in messages["old_15_digits"]
+    assert "出生日期" in messages["birth_date"] and "出生日期" in messages["future_birth"]
+
+
+def test_a_pulled_key_locks_and_keeps_what_was_typed(runs) -> None:
+    found = findings(runs, "faults")
+    assert found["locked_after_pull_s"] < 2.5
+    assert found["kept_after_pull"] == {"name": "阿力木·买买提", "doc_type": "居民身份证",
+                                        "number": TYPED_ID, "phone": ""}
+
+
+def test_paper_out_at_print_time_keeps_the_submission_and_prints_after(runs) -> None:
+    found = findings(runs, "faults")
+    assert "缺纸" in found["paper_out_message"]
+    assert re.fullmatch(r"待同步 [1-9]\d* 件", found["status_bar_after_submit"]["backlog"])
+    with database(runs) as conn:
+        assert conn.execute("SELECT printed_count FROM submissions WHERE applicant_name = ?",
+                            ["阿力木·买买提"]).fetchone() == (1,)
+
+
+def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:
+    resumed = findings(runs, "resume")
+    assert resumed["restored"] == findings(runs, "faults")["left_half_typed"]
+    assert resumed["keyboard_candidates"][1] == "东"  # typed on a physical keyboard
+    with database(runs) as conn:
+        assert conn.execute("SELECT lookup_method, printed_count FROM submissions "
+                            "WHERE applicant_name = '欧阳晓东'").fetchone() == ("search", 1)
+
+
+def test_logs_never_carry_the_pin_or_the_id_number(runs) -> None:
+    for script, (result, _) in runs.items():
+        assert DEMO_PIN not in result.stderr, script
+        assert TYPED_ID not in result.stderr, script
+        assert "442000198511204567" not in result.stderr, script
+    assert "event=ui.first_frame" in runs["acceptance"][0].stderr

@@ -22,7 +22,13 @@ described here is refused with :class:`UnreadableTicket`.
 
     ``v`` the integer ``1``; ``appt`` appointment number; ``item`` service-item code;
     ``hall`` hall code; ``ts`` issued-at, ISO 8601 with seconds and a UTC offset. All
-    five are required strings (``v`` an integer); no other or repeated keys.
+    five are required strings (``v`` an integer); no other or repeated keys, except
+    the optional ``item_name``: the item's Chinese name as the appointment system
+    prints it (e.g. ``"不动产登记"``), 1-40 characters of CJK ideographs, ASCII letters
+    and digits and the brackets and separators item names use (（）()·、-—). It is
+    the only place a ticket carries Chinese; it travels as UTF-8 in QR byte mode, with
+    or without an ECI header (zxing-cpp decodes both exactly). It is kept for display
+    and diagnostics only: the catalogue, looked up by ``item``, stays authoritative.
 
 (c) ``bare``: an appointment number alone, ``YY`` and 14 digits, e.g. ``YY20261129000123``.
 
@@ -66,6 +72,8 @@ _ISO_TIME = re.compile(
 _URL_REQUIRED = ("v", "q", "h", "t")
 _URL_OPTIONAL = ("a", "i")
 _JSON_REQUIRED = ("v", "appt", "item", "hall", "ts")
+_JSON_OPTIONAL = ("item_name",)
+_ITEM_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·、\-—]{1,40}")
 
 
 class UnreadableTicket(ValueError):
@@ -90,6 +98,7 @@ class Ticket:
     issued_at: datetime | None
     source: Literal["queue", "appointment", "bare"]
     raw: str
+    item_name: str | None = None
 
 
 def parse_ticket(raw: str) -> Ticket:
@@ -141,7 +150,7 @@ def _parse_json(raw: str) -> Ticket:
         raise UnreadableTicket("bad_json", raw) from None
     if not isinstance(obj, dict):
         raise UnreadableTicket("bad_json", raw)
-    _check_keys(obj, _JSON_REQUIRED, (), raw)
+    _check_keys(obj, _JSON_REQUIRED, _JSON_OPTIONAL, raw)
     version = obj["v"]
     is_int = isinstance(version, int) and not isinstance(version, bool)
     _check_version(is_int and version == VERSION, is_int, raw)
@@ -156,6 +165,7 @@ def _parse_json(raw: str) -> Ticket:
         issued_at=_parse_time(lambda: datetime.fromisoformat(ts), "ts", raw),
         source="appointment",
         raw=raw,
+        item_name=_field(obj, "item_name", _ITEM_NAME, raw),
     )
 
 

@@ -42,13 +42,15 @@ def encode_receipt(
     chinese_mode_commands: bool = True,
     native_qr: bool = True,
     cut: bool = True,
+    full_cut: bool = False,
 ) -> bytes:
     """Encode a laid-out receipt as one complete print job.
 
     ``chinese_mode_commands=False`` suits printers that are always in Chinese mode and
     misread FS & / FS .; ``native_qr=False`` sends the QR as a raster image for
-    printers without GS ( k. Text that ``encoding`` cannot express raises
-    UnicodeEncodeError rather than printing "?".
+    printers without GS ( k; ``cut=False`` feeds to the tear bar of a printer without
+    a cutter. Text that ``encoding`` cannot express raises UnicodeEncodeError rather
+    than printing "?".
     """
     out = bytearray(INIT)
     for line in lines:
@@ -68,13 +70,17 @@ def encode_receipt(
             out += ALIGN[Align.LEFT]
         else:
             raise TypeError(f"not a receipt line: {line!r}")
-    if cut:
-        printer = Dummy()
-        printer.cut(mode="PART")
-        out += printer.output
-    else:
-        out += _feed(TEAR_OFF_LINES)
+    out += finish_job(cut, full_cut)
     return bytes(out)
+
+
+def finish_job(cut: bool, full_cut: bool = False) -> bytes:
+    """Feed the slip past the cutter and cut it, or to the tear bar without a cutter."""
+    if not cut:
+        return _feed(TEAR_OFF_LINES)
+    printer = Dummy()
+    printer.cut(mode="FULL" if full_cut else "PART")
+    return printer.output
 
 
 def _size(value: int) -> bytes:

@@ -7,6 +7,7 @@ real key takes a second or so); callers run them off the UI thread.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -20,9 +21,10 @@ import pkcs11
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
-from pkcs11 import Attribute, CertificateType, Mechanism, ObjectClass, TokenFlag
+from pkcs11 import MGF, Attribute, CertificateType, Mechanism, ObjectClass, TokenFlag
+from pkcs11.util.ec import encode_ecdsa_signature
 
 from appliance.errors import StartupError
 from appliance.hardware.key import (
@@ -47,11 +49,14 @@ _ABSENT_ERRORS = (
     pkcs11.SessionClosed,
     pkcs11.SessionHandleInvalid,
 )
-_WRONG_PIN_ERRORS = (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange)
+WRONG_PIN_ERRORS = (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange)
 _X509_CERTIFICATES = {
     Attribute.CLASS: ObjectClass.CERTIFICATE,
     Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
 }
+
+_PSS_SALT_LENGTH = 32
+_PSS_SHA256 = (Mechanism.SHA256, MGF.SHA256, _PSS_SALT_LENGTH)
 
 _libraries: dict[str, Library] = {}
 _load_lock = threading.Lock()
@@ -107,7 +112,7 @@ def _load(module: Path) -> Library:
 
 
 @dataclass(frozen=True)
-class _Found:
+class Found:
     """The operator certificate and the CKA_ID that ties it to its private key."""
 
     certificate: x509.Certificate
@@ -131,8 +136,8 @@ class Pkcs11Key:
         return KeyStatus.PRESENT
 
     def certificate(self) -> OperatorCertificate:
-        with self._lock, _absent_on_removal():
-            return describe_certificate(self._read_certificate(self._token()).certificate)
+        with self._lock, absent_on_removal():
+            return describe_certificate(read_certificate(self._token()).certificate)
 
     def login(self, pin: bytearray) -> OperatorCertificate:
         try:
@@ -145,18 +150,18 @@ class Pkcs11Key:
         event("login.init", token_label=self._label or "any")
         serial = "unknown"
         try:
-            with _absent_on_removal():
+            with absent_on_removal():
                 token = self._token()
-                found = self._read_certificate(token)
+                found = read_certificate(token)
                 serial = _serial(found.certificate)
                 self._prove_possession(token, found, pin)
         except Exception as error:
-            _log_failure(error, serial)
+            log_login_failure(error, serial)
             raise
         operator = describe_certificate(found.certificate)
         event(
             "login.complete", outcome="success", serial=serial,
-            operator=_mask_name(operator.name),
+            operator=mask_operator(operator.name),
         )
         return operator
 
@@ -166,7 +171,7 @@ class Pkcs11Key:
         SoftHSM2 always shows an extra uninitialised token for the next C_InitToken;
         it has an empty label and must never be taken for the clerk's key.
         """
-        with _absent_on_removal():
+        with absent_on_removal():
             for slot in self._library.get_slots(token_present=True):
                 token = slot.get_token()
                 initialised = token.flags & TokenFlag.TOKEN_INITIALIZED
@@ -175,32 +180,32 @@ class Pkcs11Key:
         raise KeyAbsent()
 
     @staticmethod
-    def _read_certificate(token: pkcs11.Token) -> _Found:
-        """The first end-entity X.509 certificate on the key; CA certificates are skipped."""
-        with token.open() as session:
-            stored = [
-                (obj[Attribute.VALUE], obj[Attribute.ID])
-                for obj in session.get_objects(_X509_CERTIFICATES)
-            ]
-        for der, key_id in stored:
-            try:
-                certificate = x509.load_der_x509_certificate(der)
-            except ValueError:
-                continue
-            if not _is_authority(certificate):
-                return _Found(certificate, key_id)
-        raise KeyUnusable("no_certificate", "the key holds no operator certificate")
-
-    @staticmethod
-    def _prove_possession(token: pkcs11.Token, found: _Found, pin: bytearray) -> None:
+    def _prove_possession(token: pkcs11.Token, found: Found, pin: bytearray) -> None:
         try:
             session = token.open(user_pin=pin.decode("utf-8"))
-        except (*_WRONG_PIN_ERRORS, UnicodeDecodeError) as error:
-            raise problem_for_pin_flags(_fresh_flags(token)) from error
+        except (*WRONG_PIN_ERRORS, UnicodeDecodeError) as error:
+            raise problem_for_pin_flags(fresh_flags(token)) from error
         except pkcs11.PinLocked as error:
             raise PinLocked() from error
         with session:
-            _sign_and_verify(session, found)
+            sign_and_verify(session, found)
+
+
+def read_certificate(token: pkcs11.Token) -> Found:
+    """The first end-entity X.509 certificate on the key; CA certificates are skipped."""
+    with token.open() as session:
+        stored = [
+            (obj[Attribute.VALUE], obj[Attribute.ID])
+            for obj in session.get_objects(_X509_CERTIFICATES)
+        ]
+    for der, key_id in stored:
+        try:
+            certificate = x509.load_der_x509_certificate(der)
+        except ValueError:
+            continue
+        if not _is_authority(certificate):
+            return Found(certificate, key_id)
+    raise KeyUnusable("no_certificate", "the key holds no operator certificate")
 
 
 def problem_for_pin_flags(flags: int) -> KeyProblem:
@@ -228,30 +233,67 @@ def describe_certificate(certificate: x509.Certificate) -> OperatorCertificate:
     )
 
 
-def _sign_and_verify(session: pkcs11.Session, found: _Found) -> None:
+def sign_and_verify(
+    session: pkcs11.Session, found: Found, rsa_scheme: str = "pkcs1v15"
+) -> None:
     """Sign a fresh challenge on the key and check it with the certificate's public key.
 
     A logged-in session alone proves the PIN, not that the key holds the private key of
     the certificate it shows; a copied certificate on another token would pass.
     """
-    public_key = found.certificate.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey):
-        raise KeyUnusable("unsupported_key", "the key's certificate is not RSA")
-    try:
-        private_key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=found.key_id)
-    except (pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned) as error:
-        message = "the key holds no single private key for its certificate"
-        raise KeyUnusable("no_private_key", message) from error
     challenge = secrets.token_bytes(32)
-    signature = private_key.sign(challenge, mechanism=Mechanism.SHA256_RSA_PKCS)
+    signature = sign(session, found, challenge, rsa_scheme)
     try:
-        public_key.verify(signature, challenge, padding.PKCS1v15(), hashes.SHA256())
+        verify(found.certificate, challenge, signature, rsa_scheme)
     except InvalidSignature as error:
         message = "the key's private key does not match its certificate"
         raise KeyUnusable("key_mismatch", message) from error
 
 
-def _fresh_flags(token: pkcs11.Token) -> int:
+def sign(
+    session: pkcs11.Session, found: Found, data: bytes, rsa_scheme: str = "pkcs1v15"
+) -> bytes:
+    """Sign ``data`` with SHA-256 on the key: RSA PKCS#1 v1.5 or PSS, or ECDSA (DER).
+
+    ECDSA is hashed here and signed raw (CKM_ECDSA): SoftHSM2 and several USB keys lack
+    CKM_ECDSA_SHA256. The raw r||s answer is re-encoded as DER, as X.509 tools expect.
+    """
+    public_key = found.certificate.public_key()
+    try:
+        private_key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=found.key_id)
+    except (pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned) as error:
+        message = "the key holds no single private key for its certificate"
+        raise KeyUnusable("no_private_key", message) from error
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            if rsa_scheme == "pss":
+                return private_key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS,
+                                        mechanism_param=_PSS_SHA256)
+            return private_key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            digest = hashlib.sha256(data).digest()
+            return encode_ecdsa_signature(private_key.sign(digest, mechanism=Mechanism.ECDSA))
+    except pkcs11.KeyTypeInconsistent as error:
+        message = "the key's private key does not match its certificate"
+        raise KeyUnusable("key_mismatch", message) from error
+    raise KeyUnusable("unsupported_key", "the key's certificate is neither RSA nor EC")
+
+
+def verify(certificate: x509.Certificate, data: bytes, signature: bytes,
+           rsa_scheme: str = "pkcs1v15") -> None:
+    """Check a signature made by :func:`sign`; raises InvalidSignature."""
+    public_key = certificate.public_key()
+    if isinstance(public_key, rsa.RSAPublicKey):
+        scheme = (padding.PSS(padding.MGF1(hashes.SHA256()), _PSS_SALT_LENGTH)
+                  if rsa_scheme == "pss" else padding.PKCS1v15())
+        public_key.verify(signature, data, scheme, hashes.SHA256())
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    else:
+        raise KeyUnusable("unsupported_key", "the key's certificate is neither RSA nor EC")
+
+
+def fresh_flags(token: pkcs11.Token) -> int:
     """Token flags read now: a Token object keeps the flags from when it was listed."""
     try:
         return int(token.slot.get_token().flags)
@@ -260,7 +302,7 @@ def _fresh_flags(token: pkcs11.Token) -> int:
 
 
 @contextmanager
-def _absent_on_removal() -> Iterator[None]:
+def absent_on_removal() -> Iterator[None]:
     """Turn the module's several ways of saying "the key went away" into KeyAbsent."""
     try:
         yield
@@ -268,7 +310,7 @@ def _absent_on_removal() -> Iterator[None]:
         raise KeyAbsent() from error
 
 
-def _log_failure(error: Exception, serial: str) -> None:
+def log_login_failure(error: Exception, serial: str) -> None:
     fields: dict[str, object] = {"reason": _reason(error), "serial": serial}
     if isinstance(error, WrongPin) and error.warning:
         fields["warning"] = error.warning
@@ -299,6 +341,6 @@ def _serial(certificate: x509.Certificate) -> str:
     return format(certificate.serial_number, "X")
 
 
-def _mask_name(name: str) -> str:
+def mask_operator(name: str) -> str:
     """First character and a star: a log reader can tell clerks apart, not name them."""
     return name[:1] + "*"

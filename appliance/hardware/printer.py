@@ -11,15 +11,21 @@ class PrinterStatus(Enum):
     PAPER_OUT = "paper_out"
     COVER_OPEN = "cover_open"
     OFFLINE = "offline"
+    FAULT = "fault"  # cutter jam or another error the printer reports (DLE EOT 3)
     UNKNOWN = "unknown"
 
 
 class PrinterError(Exception):
-    """A job did not print; ``status`` says why."""
+    """A job did not print; ``status`` says why.
 
-    def __init__(self, status: PrinterStatus, message: str) -> None:
+    ``interrupted`` means bytes already reached the printer: part of a slip may have
+    come out, and the whole receipt must be printed again.
+    """
+
+    def __init__(self, status: PrinterStatus, message: str, interrupted: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.interrupted = interrupted
 
 
 class Printer(Protocol):
@@ -27,4 +33,8 @@ class Printer(Protocol):
         """Query the printer; an unanswered query is UNKNOWN, never READY."""
 
     def print_job(self, job: bytes) -> None:
-        """Send one complete job; raises PrinterError when it did not print."""
+        """Send one complete job; raises PrinterError when it did not print.
+
+        Every backend bounds the call with a timeout: a printer that stops answering
+        raises, it never blocks the caller for good.
+        """

@@ -2,7 +2,9 @@
 
 It behaves like the real device where the scanner can tell: frames arrive on their own
 thread at the configured rate, only the newest one is kept, a stopped or unplugged
-camera gives no frames. ``show`` lays one ticket under the camera; ``unplug`` and
+camera gives no frames. A video file is replayed frame by frame at the configured rate
+(not the file's own), looping, read as it plays so a long clip costs no memory.
+``show`` lays one ticket under the camera; ``unplug`` and
 ``replug`` inject the USB fault the counter sees most.
 """
 
@@ -39,14 +41,42 @@ def _load(path: Path) -> np.ndarray:
     return gray
 
 
-class ReplayCamera:
-    """Serves the given images in turn, or one pinned image, as grey frames."""
+class VideoLoop:
+    """Grey frames of a video file, from the start again after the last one."""
 
-    def __init__(self, paths: Sequence[Path], frame_rate: float) -> None:
-        if not paths:
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+        self._capture = cv2.VideoCapture(str(self._path))
+        if not self._capture.isOpened():
+            raise StartupError(f"camera.replay_video: cannot open video {self._path}")
+
+    def next(self) -> np.ndarray:
+        ok, image = self._capture.read()
+        if not ok:
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, image = self._capture.read()
+            if not ok:
+                raise StartupError(f"camera.replay_video: no frames in {self._path}")
+        gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        gray.flags.writeable = False
+        return gray
+
+    def close(self) -> None:
+        self._capture.release()
+
+
+class ReplayCamera:
+    """Serves the given images in turn, one pinned image, or a video, as grey frames."""
+
+    def __init__(self, paths: Sequence[Path], frame_rate: float,
+                 video: Path | None = None) -> None:
+        if not paths and video is None:
             raise StartupError("camera.replay: no ticket images to replay")
         if frame_rate <= 0:
             raise ValueError("frame_rate must be positive")
+        if video is not None:
+            VideoLoop(video).close()  # a video that cannot be opened stops start-up
+        self._video = Path(video) if video is not None else None
         self._images = {Path(p): _load(Path(p)) for p in paths}
         self._order = list(self._images)
         self._period = 1.0 / frame_rate
@@ -86,7 +116,7 @@ class ReplayCamera:
             return self._latest
 
     def show(self, path: Path | None) -> None:
-        """Lay one ticket under the camera (loaded on first use); None replays them all."""
+        """Lay one ticket image under the camera (loaded on first use); None replays all."""
         if path is None:
             with self._lock:
                 self._pinned = None
@@ -127,16 +157,27 @@ class ReplayCamera:
             log.event("camera.status", backend="replay", status=status.value)
 
     def _run(self, stopped: threading.Event) -> None:
+        video = VideoLoop(self._video) if self._video is not None else None
         index = 0
         deadline = time.monotonic()
-        while True:
-            with self._lock:
-                if stopped.is_set():
-                    return
-                if self._plugged:
-                    key = self._pinned or self._order[index % len(self._order)]
-                    self._sequence += 1
-                    self._latest = Frame(self._images[key], self._sequence, time.monotonic())
-                    index += 1
-            deadline = max(deadline + self._period, time.monotonic())
-            stopped.wait(deadline - time.monotonic())
+        try:
+            while True:
+                with self._lock:
+                    from_video = video is not None and self._pinned is None
+                # Decoding the next video frame happens outside the lock.
+                gray = video.next() if from_video else None
+                with self._lock:
+                    if stopped.is_set():
+                        return
+                    if self._plugged:
+                        if gray is None:
+                            key = self._pinned or self._order[index % len(self._order)]
+                            gray = self._images[key]
+                        self._sequence += 1
+                        self._latest = Frame(gray, self._sequence, time.monotonic())
+                        index += 1
+                deadline = max(deadline + self._period, time.monotonic())
+                stopped.wait(deadline - time.monotonic())
+        finally:
+            if video is not None:
+                video.close()

@@ -18,12 +18,13 @@ class Appointment:
     day: date
     applicant: Applicant
     used: bool
+    hall: str | None = None  # None: this hall
 
 
 def find_appointment(db: sqlite_utils.Database, number: str) -> Appointment | None:
     row = db.execute(
         "SELECT appointment_number, item_code, day, applicant_name, id_type, id_number, "
-        "phone, used FROM appointments WHERE appointment_number = ?",
+        "phone, used, hall FROM appointments WHERE appointment_number = ?",
         [number],
     ).fetchone()
     if row is None:
@@ -34,6 +35,7 @@ def find_appointment(db: sqlite_utils.Database, number: str) -> Appointment | No
         day=date.fromisoformat(row[2]),
         applicant=Applicant(name=row[3], id_type=row[4], id_number=row[5], phone=row[6]),
         used=bool(row[7]),
+        hall=row[8],
     )
 
 
@@ -51,8 +53,28 @@ def save_appointments(db: sqlite_utils.Database, appointments: list[Appointment]
                     "id_number": a.applicant.id_number,
                     "phone": a.applicant.phone,
                     "used": int(a.used),
+                    "hall": a.hall,
                 }
                 for a in appointments
             ],
             pk="appointment_number",
         )
+
+
+def seed_appointments(db: sqlite_utils.Database, appointments: list[Appointment]) -> None:
+    """Add demo appointments that are not there yet; a used one stays used on restart."""
+    with write_transaction(db):
+        for a in appointments:
+            db.execute(
+                "INSERT OR IGNORE INTO appointments (appointment_number, item_code, day, "
+                "applicant_name, id_type, id_number, phone, used, hall) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [a.number, a.item_code, a.day.isoformat(), a.applicant.name,
+                 a.applicant.id_type, a.applicant.id_number, a.applicant.phone,
+                 int(a.used), a.hall])
+
+
+def mark_used(db: sqlite_utils.Database, number: str, submission_id: str) -> None:
+    """Record that a submission used the appointment; call inside its write transaction."""
+    db.execute("UPDATE appointments SET used = 1, used_by = ? WHERE appointment_number = ?",
+               [submission_id, number])

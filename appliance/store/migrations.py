@@ -11,6 +11,9 @@ from contextlib import AbstractContextManager
 import sqlite_utils
 
 from appliance import log
+from appliance.store.schema_acceptance import acceptance_tables
+from appliance.store.schema_print import print_tables
+from appliance.store.schema_sync import sync_tables
 
 V1_SCHEMA = """
 CREATE TABLE submissions (
@@ -67,7 +70,12 @@ def _v1(db: sqlite_utils.Database) -> None:
             db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1,
+    acceptance_tables,  # issue 7: catalogue, audit chain, drafts, appointment hall/use
+    sync_tables,  # issue 5: sync state for the UI, retention purge mark
+    print_tables,  # issue 6: print-job journal, receipt kept with its submission
+]
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -19,6 +19,8 @@ from appliance.domain.submission import (
     Submission,
     receipt_number,
 )
+from appliance.store.appointments import mark_used
+from appliance.store.audit import append_audit
 from appliance.store.db import write_transaction
 
 
@@ -95,6 +97,14 @@ def store_submission(
             "submission_id": submission.id,
             "idempotency_key": str(uuid.uuid4()),
             "payload": json.dumps(row, ensure_ascii=False, sort_keys=True),
+        })
+        if appointment_number:
+            mark_used(db, appointment_number, submission.id)
+        append_audit(db, created_at, "submission.created", {
+            "submission": submission.id, "receipt": submission.receipt_number,
+            "operator": operator.serial, "item": item.code, "item_type": item_type.value,
+            "lookup": lookup_method.value, "appointment": appointment_number,
+            "id_number": mask_id_number(applicant.id_number),
         })
     log.event(
         "submission.created",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -18,14 +19,19 @@ from appliance import log
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.identity import DocumentType
 from appliance.hardware.camera import CameraStatus
-from appliance.hardware.escpos_encode import encode_receipt
-from appliance.hardware.key import KeyProblem, KeyStatus
+from appliance.hardware.key import KeyProblem
 from appliance.hardware.printer import PrinterStatus
 from appliance.hardware.scanner import ScanWorker
-from appliance.sim.escpos_preview import render_preview
-from appliance.store.submissions import count_by_item_type, is_synced, pending_count
+from appliance.sim.receipt_preview import preview_receipt
+from appliance.store.stats import DayStats, day_stats
+from appliance.store.submissions import is_synced
+from appliance.sync.status import status_bar_texts
 from appliance.ui.background import Background
+from appliance.ui.diagnostics import DiagnosticsScreen, diagnostics_lines
+from appliance.ui.key_watch import KeyWatch
+from appliance.ui.preview import preview_interval
 from appliance.ui.screens import SCREEN_NAMES, KioskScreen
+from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
 from appliance.wiring import Services, hall_now
 from appliance.workflow.acceptance import FlowState
@@ -38,7 +44,7 @@ CAMERA_TEXT = {CameraStatus.RUNNING: "预览中", CameraStatus.STOPPED: "已停�
                CameraStatus.DISCONNECTED: "未连接"}
 PRINTER_TEXT = {PrinterStatus.READY: "就绪", PrinterStatus.PAPER_OUT: "缺纸",
                 PrinterStatus.COVER_OPEN: "开盖", PrinterStatus.OFFLINE: "未连接",
-                PrinterStatus.UNKNOWN: "状态未知"}
+                PrinterStatus.UNKNOWN: "状态未知", PrinterStatus.FAULT: "故障"}
 FLOW_SCREENS = {FlowState.LOOKUP: "home", FlowState.ITEM_SHOWN: "item",
                 FlowState.TYPE_CHOSEN: "applicant", FlowState.APPLICANT_ENTERED: "confirm",
                 FlowState.SUBMITTED: "success", FlowState.RECEIPT_PRINTED: "success"}
@@ -69,7 +75,7 @@ class KioskApp(App):
         root.add_widget(self.status_bar)
         self.manager = ScreenManager(transition=NoTransition())
         self.screens: dict[str, KioskScreen] = {}
-        for name, screen_class in SCREEN_NAMES.items():
+        for name, screen_class in {**SCREEN_NAMES, "diagnostics": DiagnosticsScreen}.items():
             self.screens[name] = screen_class(self, name)
             self.manager.add_widget(self.screens[name])
         root.add_widget(self.manager)
@@ -78,12 +84,18 @@ class KioskApp(App):
             on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)))
         Window.bind(on_keyboard=self._swallow_kiosk_keys)
         Window.bind(on_flip=self._first_frame)
+        if (watchdog_s := watchdog_interval_s()) is not None:
+            Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), watchdog_s)
+            log.event("ui.watchdog_armed", interval_s=watchdog_s)
         Clock.schedule_interval(lambda _dt: self.poll(), 1.0)
+        self.keys = KeyWatch(self, FLOW_SCREENS)
         Clock.schedule_interval(lambda _dt: self._show_frame(),
-                                1 / self.services.config.camera.frame_rate)
+                                preview_interval(self.services.config.camera.frame_rate))
         return root
 
     def on_start(self) -> None:
+        self.background.run(self.counter.restore_draft, None, self.show_error)
+        self.keys.start()
         self.poll()
         if self.on_started:
             self.on_started(self)
@@ -95,6 +107,7 @@ class KioskApp(App):
         self.scan_worker.close()
         self.services.camera.stop()
         self.background.shutdown()
+        self.services.key.close()
         log.event("app.stop")
 
     def open_settings(self, *_args) -> bool:
@@ -108,6 +121,7 @@ class KioskApp(App):
         Window.unbind(on_flip=self._first_frame)
         self.first_frame_ms = (time.monotonic() - self.started_at) * 1000
         log.event("ui.first_frame", ms=round(self.first_frame_ms))
+        notify("READY=1")
         if self.after_first_frame:
             Clock.schedule_once(lambda _dt: self.after_first_frame())
 
@@ -130,23 +144,12 @@ class KioskApp(App):
 
     def poll(self) -> None:
         """Once a second: follow the key, the printer and the backlog."""
-        def check() -> tuple[KeyStatus, str, PrinterStatus]:
-            status = self.counter.poll_key()
-            holder = self.key_holder
-            if status is KeyStatus.PRESENT and not holder:
-                certificate = self.counter.key.certificate()
-                holder = f"持有人：{certificate.name}　证书序列号：{certificate.serial}"
-            elif status is KeyStatus.ABSENT:
-                holder = ""
-            return status, holder, self.services.printer.status()
-
         if not self.background.busy:
-            self.background.run(check, self._polled, self.show_error)
+            self.background.run(self.services.printer.status, self._polled, self.show_error)
 
-    def _polled(self, result: tuple[KeyStatus, str, PrinterStatus]) -> None:
-        status, self.key_holder, self.printer_status = result
-        login = self.screens["login"]
-        login.show_key(status is KeyStatus.PRESENT, self.key_holder)
+    def _polled(self, printer_status: PrinterStatus) -> None:
+        """The key is followed by ``self.keys`` (its own worker); this keeps the rest fresh."""
+        self.printer_status = printer_status
         if self.counter.session.state is not SessionState.LOGGED_IN:
             self.go("login")
         self.update_status()
@@ -154,25 +157,23 @@ class KioskApp(App):
     def update_status(self) -> None:
         operator = self.counter.session.operator
         key_present = self.counter.session.state is not SessionState.LOCKED
+        network, backlog = status_bar_texts(self.services.db)
         self.status_bar.show(
             operator=f"操作员：{operator.name}" if operator else "操作员：未登录",
             key="电子钥匙：已插入" if key_present else "电子钥匙：未插入",
             camera=f"摄像头：{CAMERA_TEXT[self.services.camera.status()]}",
             printer=f"打印机：{PRINTER_TEXT[self.printer_status]}",
-            network="网络：未连接",
-            backlog=f"待同步 {pending_count(self.services.db)} 件",
+            network=network,
+            backlog=backlog,
         )
 
     def login(self, pin: bytearray) -> None:
-        def done(_operator) -> None:
-            self.counter.flow.reset()
-            self.go("home")
-
-        self.background.run(lambda: self.counter.login(pin), done, self.show_error)
+        """The PIN goes to the key worker; ``self.keys`` shows the answer."""
+        self.keys.login(pin)
 
     def lock(self) -> None:
-        self.counter.lock()
-        self.go("login")
+        """Lock the session; the acceptance in progress is kept for the next login."""
+        self.keys.lock()
 
     def start_preview(self) -> None:
         self.services.camera.start()
@@ -203,34 +204,81 @@ class KioskApp(App):
             self.show_error(error)
             scan.result.text = "请点击“开始预览”后重新获取条码"
 
-        self.background.run(lambda: self.counter.scan(text), lambda _i: self.go("item"), failed)
+        self._looked_up(lambda: self.counter.scan(text), failed)
+
+    def _looked_up(self, lookup: Callable[[], Any],
+                   failed: Callable[[BaseException], None]) -> None:
+        """After a look-up: a booked applicant goes straight to 确认提交 (one tap from the
+        receipt); otherwise the item is shown. A booked identity that fails validation
+        opens the applicant screen with the reason."""
+        def work() -> tuple[str, BaseException | None]:
+            lookup()
+            try:
+                state = self.counter.prefill_booked()
+            except UserFacingError as error:
+                return "applicant", error
+            return FLOW_SCREENS[state], None
+
+        def done(result: tuple[str, BaseException | None]) -> None:
+            screen, problem = result
+            self.go(screen)
+            if problem is not None:
+                self.show_error(problem)
+
+        self.background.run(self._kept(work), done, failed)
+
+    def _kept(self, work: Callable[[], Any]) -> Callable[[], Any]:
+        """``work`` followed by keeping the draft on disk, both in the background."""
+        def run() -> Any:
+            result = work()
+            self.counter.save_draft()
+            return result
+
+        return run
+
+    def _step(self, work: Callable[[], Any], screen: str) -> None:
+        self.background.run(self._kept(work), lambda _r: self.go(screen), self.show_error)
 
     def find_appointment(self, number: str) -> None:
-        self.background.run(lambda: self.counter.find_by_appointment(number),
-                            lambda _i: self.go("item"), self.show_error)
+        self._looked_up(lambda: self.counter.find_by_appointment(number), self.show_error)
 
     def choose_item(self, item: ServiceItem) -> None:
-        self.counter.choose_item(item)
-        self.go("item")
+        self._step(lambda: self.counter.choose_item(item), "item")
 
     def choose_type(self, item_type: ItemType) -> None:
-        self.counter.choose_type(item_type)
-        self.go("applicant")
+        self._step(lambda: self.counter.choose_type(item_type), "applicant")
+
+    def keep_form(self, form: dict[str, str]) -> None:
+        def keep() -> None:
+            self.counter.keep_form(form)
+            self.counter.save_draft()
+
+        self.background.run(keep, None, self.show_error)
 
     def enter_applicant(self, name: str, doc_type: DocumentType, number: str, phone: str) -> None:
-        try:
-            self.counter.enter_applicant(name, doc_type, number, phone)
-        except UserFacingError as error:
-            self.show_error(error)
-            return
-        self.go("confirm")
+        self.keep_form({"name": name, "doc_type": doc_type.label, "number": number,
+                        "phone": phone})
+        self._step(lambda: self.counter.enter_applicant(name, doc_type, number, phone),
+                   "confirm")
 
     def back(self) -> None:
-        self.counter.flow.back()
-        self.go(FLOW_SCREENS[self.counter.flow.state])
+        def back() -> str:
+            self.counter.flow.back()
+            return FLOW_SCREENS[self.counter.flow.state]
+
+        self.background.run(self._kept(back), self.go, self.show_error)
+
+    def change_type(self, item_type: ItemType) -> None:
+        self.background.run(self._kept(lambda: self.counter.choose_type(item_type)),
+                            lambda _r: self.screens["confirm"].refresh(), self.show_error)
 
     def submit(self) -> None:
-        self.background.run(self.counter.submit, lambda _s: self.go("success"), self.show_error)
+        """提交并打印回执: the submission is stored first, then the receipt prints."""
+        def done(_submission) -> None:
+            self.go("success")
+            self.print_receipt()
+
+        self.background.run(self._kept(self.counter.submit), done, self.show_error)
 
     def print_receipt(self) -> None:
         def done(_copies: int) -> None:
@@ -241,25 +289,42 @@ class KioskApp(App):
             self.screens["success"].refresh()
             self.show_error(error)
 
-        self.background.run(self.counter.print_receipt, done, failed)
+        self.background.run(self._kept(self.counter.print_receipt), done, failed)
 
     def next_applicant(self) -> None:
-        self.counter.new_acceptance()
         self.screens["applicant"].clear()
-        self.go("home")
+        self._step(self.counter.new_acceptance, "home")
 
     def is_synced(self, submission_id: str) -> bool:
         return is_synced(self.services.db, submission_id)
 
     def load_receipt_preview(self, target: Image) -> None:
         """Draw the slip exactly as the printer would, from the same ESC/POS bytes."""
-        config = self.services.config.printer
-        preview = render_preview(encode_receipt(self.counter.receipt_lines()),
-                                 paper_width_mm=config.paper_width_mm)
+        receipts = self.counter.receipts
+        preview = preview_receipt(self.counter.receipt_lines(), receipts.profile, receipts.mode)
         buffer = io.BytesIO()
         preview.image.save(buffer, format="png")
         buffer.seek(0)
         target.texture = CoreImage(buffer, ext="png").texture
 
-    def today_counts(self) -> dict[ItemType, int]:
-        return count_by_item_type(self.services.db, hall_now().date().isoformat())
+    def load_stats(self, show: Callable[[DayStats], None]) -> None:
+        self.background.run(lambda: day_stats(self.services.db, hall_now().date().isoformat()),
+                            show, self.show_error)
+
+    def open_diagnostics(self, pin: bytearray) -> None:
+        """系统诊断 opens only for the logged-in operator's own key and PIN."""
+        screen = self.screens["diagnostics"]
+
+        def check() -> list[str]:
+            try:
+                self.counter.confirm_operator(pin)
+            except Exception as error:
+                log.event("diagnostics.opened", outcome="failure", error=type(error).__name__)
+                raise
+            log.event("diagnostics.opened", outcome="success")
+            return diagnostics_lines(self.services)
+
+        def failed(error: BaseException) -> None:
+            self.show_error(error)
+
+        self.background.run(check, screen.show, failed)

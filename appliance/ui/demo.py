@@ -22,11 +22,9 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from appliance import log
-from appliance.hardware.replay_camera import bundled_tickets
-from appliance.sim.softhsm import DEMO_PIN
 from appliance.ui.app import KioskApp
+from appliance.ui.demo_scripts import SCRIPTS
 from appliance.wiring import receipt_dir
-from appliance.workflow.acceptance import FlowState
 
 STEP_TIMEOUT_S = 20.0
 
@@ -43,17 +41,21 @@ class DemoFailed(Exception):
 
 
 class DemoDriver:
-    def __init__(self, app: KioskApp, output: Path, applicant: DemoApplicant = DemoApplicant()):
+    def __init__(self, app: KioskApp, output: Path, applicant: DemoApplicant = DemoApplicant(),
+                 script: str = "acceptance"):
         self.app = app
         self.output = output
         self.applicant = applicant
+        self.script = script
         self.succeeded = False
         self.screenshots: list[str] = []
+        self.taps = 0
+        self.findings: dict[str, Any] = {}
 
     def start(self, _app: KioskApp) -> None:
         threading.Thread(target=self._run, name="demo", daemon=True).start()
 
-    def _on_main(self, work: Callable[[], Any]) -> Any:
+    def on_main(self, work: Callable[[], Any]) -> Any:
         done = threading.Event()
         box: dict[str, Any] = {}
 
@@ -71,34 +73,37 @@ class DemoDriver:
             raise box["error"]
         return box.get("value")
 
-    def _wait(self, what: str, predicate: Callable[[], bool]) -> None:
+    def wait(self, what: str, predicate: Callable[[], bool]) -> None:
         deadline = time.monotonic() + STEP_TIMEOUT_S
-        while not self._on_main(predicate):
+        while not self.on_main(predicate):
             if time.monotonic() > deadline:
                 screen = self.app.screens[self.app.manager.current]
                 raise DemoFailed(f"timed out waiting for {what} (on screen "
                                  f"{self.app.manager.current}: {screen.message.text!r})")
             time.sleep(0.1)
 
-    def _on_screen(self, name: str) -> None:
-        self._wait(f"screen {name}", lambda: self.app.manager.current == name)
-        time.sleep(0.3)
+    def on_screen(self, name: str) -> None:
+        self.wait(f"screen {name}", lambda: self.app.manager.current == name)
+        time.sleep(0.05)
 
-    def _tap(self, text: str) -> None:
+    def tap(self, *texts: str) -> None:
+        """Tap the buttons labelled ``texts`` in turn, within one frame of the main loop."""
         def press() -> None:
-            screen = self.app.screens[self.app.manager.current]
-            buttons = [w for w in screen.walk() if isinstance(w, Button) and w.text == text]
-            if not buttons:
-                raise DemoFailed(f"no button {text!r} on screen {self.app.manager.current}")
-            buttons[0].trigger_action(duration=0)
+            for text in texts:
+                screen = self.app.screens[self.app.manager.current]
+                buttons = [w for w in screen.walk() if isinstance(w, Button) and w.text == text]
+                if not buttons:
+                    raise DemoFailed(f"no button {text!r} on screen {self.app.manager.current}")
+                buttons[0].trigger_action(duration=0)
+                self.taps += 1
 
-        self._on_main(press)
+        self.on_main(press)
 
-    def _shoot(self, name: str) -> None:
+    def shoot(self, name: str) -> None:
         time.sleep(0.3)
         path = self.output / f"{name}.png"
-        self._on_main(lambda: self.app.root.export_to_png(str(path)))
-        labels = self._on_main(self._visible_labels)
+        self.on_main(lambda: self.app.root.export_to_png(str(path)))
+        labels = self.on_main(self._visible_labels)
         path.with_suffix(".json").write_text(
             json.dumps({"screen": self.app.manager.current, "labels": labels},
                        ensure_ascii=False, indent=1), encoding="utf-8")
@@ -122,87 +127,30 @@ class DemoDriver:
 
     def _run(self) -> None:
         try:
-            self._script()
+            log.event("demo.init", output=self.output, script=self.script)
+            self.output.mkdir(parents=True, exist_ok=True)
+            SCRIPTS[self.script](self)
+            (self.output / "findings.json").write_text(
+                json.dumps(self.findings, ensure_ascii=False, indent=1), encoding="utf-8")
+            log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
             self.succeeded = True
         except Exception as exc:
             log.event("demo.complete", outcome="failure", error=type(exc).__name__,
                       detail=str(exc))
             traceback.print_exc()
         finally:
-            self._on_main(self.app.stop)
+            self.on_main(self.app.stop)
 
-    def _script(self) -> None:
-        log.event("demo.init", output=self.output)
-        self.output.mkdir(parents=True, exist_ok=True)
-        login = self.app.screens["login"]
-        self._on_screen("login")
-        self._wait("the demo key", lambda: bool(self.app.key_holder))
-        self._shoot("01-login")
-        for digit in DEMO_PIN[:3]:
-            self._tap(digit)
-        self._shoot("02-login-pin-entry")
-        for digit in DEMO_PIN[3:]:
-            self._tap(digit)
-        self._tap("确定")
-        self._on_screen("home")
-        self._shoot("03-home")
-        assert login.pin == bytearray()
 
-        self._tap("按预约编号")
-        self._on_screen("appointment")
-        for digit in "20261129000123":
-            self._tap(digit)
-        self._shoot("04-appointment")
-        self._tap("返回")
-        self._tap("按服务事项查询")
-        self._on_screen("search")
-        self._on_main(lambda: setattr(self.app.screens["search"].query, "text", "社会保障"))
-        self._shoot("05-search")
-        self._tap("返回")
+    def current_message(self) -> str:
+        """The message line of the screen on show; call on the Kivy main thread."""
+        return self.app.screens[self.app.manager.current].message.text
 
-        self._tap("二维码扫描")
-        self._on_screen("scan")
-        self.app.services.camera.show(bundled_tickets()[0])
-        self._wait("a preview frame", lambda: self.app.screens["scan"].preview.texture is not None)
-        self._shoot("06-scan-preview")
-        self._tap("获取条码")
-        self._on_screen("item")
-        self._shoot("07-item")
-        self._tap("办理")
-        self._on_screen("item_type")
-        self._shoot("08-item-type")
-        self._tap("中山分厅待办")
-        self._on_screen("applicant")
-        self._fill_applicant()
-        self._shoot("09-applicant")
-        self._tap("下一步")
-        self._on_screen("confirm")
-        self._shoot("10-confirm")
-        self._tap("提交")
-        self._on_screen("success")
-        self._shoot("11-success")
-        self._tap("打印回执")
-        self._wait("the printed receipt",
-                   lambda: self.app.counter.flow.state is FlowState.RECEIPT_PRINTED)
-        self._shoot("12-printed")
-        self._copy_receipt()
-        self._tap("下一位")
-        self._on_screen("home")
-        self._tap("今日统计")
-        self._on_screen("stats")
-        self._shoot("13-stats")
-        log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
+    def message(self) -> str:
+        """The message line of the screen on show (what the clerk reads)."""
+        return self.on_main(self.current_message)
 
-    def _fill_applicant(self) -> None:
-        def fill() -> None:
-            screen = self.app.screens["applicant"]
-            screen.name_input.text = self.applicant.name
-            screen.number_input.text = self.applicant.id_number
-            screen.phone_input.text = self.applicant.phone
-
-        self._on_main(fill)
-
-    def _copy_receipt(self) -> None:
+    def copy_receipt(self, prefix: str = "") -> None:
         source = receipt_dir(self.app.services.config)
         for name in ("receipt.png", "receipt.bin"):
-            shutil.copyfile(source / name, self.output / name)
+            shutil.copyfile(source / name, self.output / f"{prefix}{name}")

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from appliance.config import UiSection
+from appliance.ui.board_input import apply_board_input
 
 
 def configure_kivy(ui: UiSection, kivy_home: Path, font: Path) -> None:
@@ -33,6 +34,7 @@ def configure_kivy(ui: UiSection, kivy_home: Path, font: Path) -> None:
     Config.set("graphics", "height", str(ui.height))
     Config.set("graphics", "resizable", "0")
     Config.set("input", "mouse", "mouse,multitouch_on_demand")
+    apply_board_input(Config)
     for module in list(Config.options("modules")):
         Config.remove_option("modules", module)
 

@@ -5,17 +5,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
-from kivy.uix.spinner import Spinner
+from kivy.uix.spinner import Spinner, SpinnerOption
 from kivy.uix.textinput import TextInput
 
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.identity import DocumentType
 from appliance.domain.masking import mask_id_number
+from appliance.domain.submission import LookupMethod
+from appliance.store.stats import DayStats
+from appliance.ui.keyboard import (
+    BACKSPACE,
+    CLEAR,
+    KEY_HEIGHT,
+    LETTER_ROWS,
+    CandidateBar,
+    CodeField,
+    NameField,
+    key_row,
+)
+from appliance.ui.name_composer import SEPARATOR
+from appliance.ui.preview import preview_image
 from appliance.ui.widgets import (
     ACCENT,
     BODY_FONT,
@@ -27,11 +42,15 @@ from appliance.ui.widgets import (
     Keypad,
     Text,
 )
+from appliance.workflow.acceptance import FlowState
 
 if TYPE_CHECKING:
     from appliance.ui.app import KioskApp
 
 GREY = (0.35, 0.38, 0.42, 1)
+RESULT_ROWS = 6
+LOOKUP_LABELS = {LookupMethod.QR: "二维码扫描", LookupMethod.APPOINTMENT: "按预约编号",
+                 LookupMethod.SEARCH: "按服务事项查询"}
 
 
 class KioskScreen(Screen):
@@ -111,9 +130,14 @@ class LoginScreen(KioskScreen):
         self.say("正在验证…", error=False)
         self.app.login(pin)
 
-    def show_key(self, present: bool, holder: str) -> None:
-        self.key_state.text = "电子钥匙已插入" if present else "未检测到电子钥匙，请检查USB接口"
+    def show_key(self, text: str, holder: str, *, problem: bool, ready: bool) -> None:
+        """The key's diagnosis (red when it is a problem); the PIN pad works only when ready."""
+        self.key_state.text = text
+        self.key_state.color = DANGER if problem else INK
         self.holder.text = holder
+        self.keypad.disabled = not ready
+        if not ready:
+            self.clear_pin()
 
 
 class HomeScreen(KioskScreen):
@@ -127,6 +151,7 @@ class HomeScreen(KioskScreen):
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
         row.add_widget(BigButton("今日统计", lambda: self.app.go("stats"), color=GREY))
+        row.add_widget(BigButton("系统诊断", lambda: self.app.go("diagnostics"), color=GREY))
         row.add_widget(BigButton("锁定", self.app.lock, color=GREY))
         self.body.add_widget(row)
 
@@ -159,6 +184,7 @@ class ScanScreen(KioskScreen):
 
     def show_frame(self, gray) -> None:
         """Blit the grey frame into one reused texture (a texture per frame leaks on the Pi)."""
+        gray = preview_image(gray)
         height, width = gray.shape
         if self._texture is None or self._texture.size != (width, height):
             self._texture = Texture.create(size=(width, height), colorfmt="luminance")
@@ -194,25 +220,54 @@ class AppointmentScreen(KioskScreen):
 
 
 class SearchScreen(KioskScreen):
+    """Results follow every keystroke: Chinese, full pinyin, initials ("gjj") or code."""
+
     title = "按服务事项查询"
 
     def build(self) -> None:
-        self.query = TextInput(hint_text="输入事项名称或编码，例如：社会保障卡",
-                               font_size=BODY_FONT, multiline=False, size_hint_y=None,
-                               height=TOUCH_HEIGHT)
+        self.body.spacing = 8
+        row = BoxLayout(spacing=16)
+        left = BoxLayout(orientation="vertical", spacing=6, size_hint_x=None, width=800)
+        self.query = TextInput(hint_text="事项名称、拼音首字母（如 gjj）或事项编码",
+                               font_size=BODY_FONT, multiline=False, write_tab=False,
+                               unfocus_on_touch=False, size_hint_y=None, height=KEY_HEIGHT)
         self.query.bind(text=lambda _w, _t: self.refresh())
-        self.body.add_widget(self.query)
-        self.results = BoxLayout(orientation="vertical", spacing=10)
-        self.body.add_widget(self.results)
-        self.body.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
+        left.add_widget(self.query)
+        left.add_widget(key_row("1234567890", self.on_key))
+        left.add_widget(key_row(LETTER_ROWS[0], self.on_key))
+        left.add_widget(key_row([*LETTER_ROWS[1], "-"], self.on_key))
+        left.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
+        left.add_widget(BoxLayout())
+        left.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY,
+                                  height=KEY_HEIGHT))
+        row.add_widget(left)
+        self.results = BoxLayout(orientation="vertical", spacing=8)
+        row.add_widget(self.results)
+        self.body.add_widget(row)
+
+    def on_enter(self, *_args) -> None:
+        self.query.focus = True
+
+    def on_key(self, key: str) -> None:
+        if key == BACKSPACE:
+            self.query.do_backspace()
+        elif key == CLEAR:
+            self.query.text = ""
+        else:
+            self.query.insert_text(key.lower())
 
     def refresh(self) -> None:
         self.results.clear_widgets()
-        items = self.app.counter.catalogue.search(self.query.text, limit=5)
+        if not self.query.text.strip():
+            self.results.add_widget(Text("输入后即时显示匹配的服务事项", color=GREY))
+            self.results.add_widget(BoxLayout())
+            return
+        items = self.app.counter.catalogue.search(self.query.text, limit=RESULT_ROWS)
         for item in items:
-            self.results.add_widget(BigButton(f"{item.name}  （{item.department}）",
-                                              lambda i=item: self.app.choose_item(i),
-                                              color=(0.2, 0.25, 0.32, 1), font_size=26))
+            self.results.add_widget(BigButton(
+                f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
+                lambda i=item: self.app.choose_item(i), color=(0.2, 0.25, 0.32, 1),
+                font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
         if not items:
             self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
         self.results.add_widget(BoxLayout())
@@ -263,62 +318,157 @@ class ItemTypeScreen(KioskScreen):
         self.body.add_widget(BigButton("返回", lambda: self.app.go("item"), color=GREY))
 
 
+class TallOption(SpinnerOption):
+    """A 证件类型 choice as tall as a key."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.height = KEY_HEIGHT
+        self.font_size = 26
+
+
 class ApplicantScreen(KioskScreen):
+    """姓名 typed as pinyin on the on-screen keys (or a keyboard), 证件号码 checked on 下一步.
+
+    Whatever is typed is kept in the draft as it is typed, so a pulled key or a restart
+    loses nothing.
+    """
+
     title = "办事人信息录入"
 
     def build(self) -> None:
-        self.name_input = self._field("姓名")
+        self.body.spacing = 8
+        self.name_input = NameField(on_compose=self._composed)
         self.doc_type = Spinner(text=DocumentType.RESIDENT_ID.label,
-                                values=[t.label for t in DocumentType], font_size=BODY_FONT,
-                                size_hint_y=None, height=TOUCH_HEIGHT)
-        self._row("证件类型", self.doc_type)
-        self.number_input = self._field("证件号码")
-        self.phone_input = self._field("手机号码（选填）")
-        self.body.add_widget(BoxLayout())
-        row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(BigButton("返回", self.app.back, color=GREY))
-        row.add_widget(BigButton("下一步", self.next))
+                                values=[t.label for t in DocumentType], font_size=26,
+                                option_cls=TallOption)
+        self.number_input = CodeField(20)
+        self.phone_input = CodeField(11, digits_only=True)
+        self._field_row(("姓名", self.name_input), ("证件类型", self.doc_type))
+        self._field_row(("证件号码", self.number_input), ("手机号码（选填）", self.phone_input))
+        self.active: NameField | CodeField = self.name_input
+        for field in (self.name_input, self.number_input, self.phone_input):
+            field.bind(focus=self._focused, text=lambda *_a: self._keep_form())
+        self.doc_type.bind(text=lambda *_a: self._keep_form())
+        self._keep_trigger = Clock.create_trigger(lambda _dt: self._send_form(), 0.4)
+
+        area = BoxLayout(spacing=12)
+        keys = BoxLayout(orientation="vertical", spacing=6)
+        self.top_row = BoxLayout(size_hint_y=None, height=KEY_HEIGHT)
+        self.candidates = CandidateBar(self.name_input)
+        self.digits = key_row("1234567890", self.on_key)
+        keys.add_widget(self.top_row)
+        keys.add_widget(key_row(LETTER_ROWS[0], self.on_key))
+        keys.add_widget(key_row([*LETTER_ROWS[1], SEPARATOR], self.on_key))
+        keys.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
+        area.add_widget(keys)
+        side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
+        side.add_widget(BigButton("返回", self.app.back, color=GREY, size_hint_y=1))
+        side.add_widget(BigButton("下一步", self.next, size_hint_y=1))
+        area.add_widget(side)
+        self.body.add_widget(area)
+        self._show_keys()
+
+    def _field_row(self, *pairs: tuple[str, object]) -> None:
+        row = BoxLayout(size_hint_y=None, height=KEY_HEIGHT, spacing=12)
+        for label, widget in pairs:
+            row.add_widget(Text(label, size_hint_x=None, width=120 if len(label) < 5 else 240))
+            row.add_widget(widget)
         self.body.add_widget(row)
 
-    def _row(self, label: str, widget) -> None:
-        row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(Text(label, size_hint_x=None, width=260))
-        row.add_widget(widget)
-        self.body.add_widget(row)
+    def _focused(self, field, focused: bool) -> None:
+        if focused:
+            self.active = field
+            self._show_keys()
 
-    def _field(self, label: str) -> TextInput:
-        field = TextInput(font_size=BODY_FONT, multiline=False, write_tab=False)
-        self._row(label, field)
-        return field
+    def _show_keys(self) -> None:
+        """Candidate bar over the letters for the name, digits for the numbers."""
+        wanted = self.candidates if self.active is self.name_input else self.digits
+        if wanted.parent is not self.top_row:
+            self.top_row.clear_widgets()
+            self.top_row.add_widget(wanted)
+        self.candidates.show()
+
+    def _composed(self) -> None:
+        self.candidates.show()
+
+    def on_key(self, key: str) -> None:
+        field = self.active
+        if key == BACKSPACE:
+            field.do_backspace()
+        elif key == CLEAR:
+            field.clear()
+        else:
+            field.insert_text(key)
+
+    def on_enter(self, *_args) -> None:
+        target = self.number_input if self.name_input.text else self.name_input
+        target.focus = True
+
+    def form(self) -> dict[str, str]:
+        return {"name": self.name_input.text, "doc_type": self.doc_type.text,
+                "number": self.number_input.text, "phone": self.phone_input.text}
+
+    def _keep_form(self) -> None:
+        self._keep_trigger()
+
+    def _send_form(self) -> None:
+        if self.app.counter.flow.state is FlowState.TYPE_CHOSEN:
+            self.app.keep_form(self.form())
 
     def refresh(self) -> None:
-        known = self.app.counter.flow.draft.known_applicant
-        if known and not self.name_input.text:
-            self.name_input.text = known.name
-            self.doc_type.text = DocumentType(known.id_type).label
-            self.number_input.text = known.id_number
-            self.phone_input.text = known.phone or ""
+        """Fill empty fields from what was typed before, else from the appointment."""
+        if any(self.form()[k] for k in ("name", "number", "phone")):
+            return
+        draft = self.app.counter.flow.draft
+        if draft.form:
+            self._fill(draft.form["name"], draft.form["doc_type"], draft.form["number"],
+                       draft.form["phone"])
+            return
+        known = draft.applicant or draft.known_applicant
+        if known:
+            self._fill(known.name, DocumentType(known.id_type).label, known.id_number,
+                       known.phone or "")
+
+    def _fill(self, name: str, doc_label: str, number: str, phone: str) -> None:
+        self.name_input.text = name
+        self.doc_type.text = doc_label
+        self.number_input.text = number
+        self.phone_input.text = phone
 
     def clear(self) -> None:
         for field in (self.name_input, self.number_input, self.phone_input):
-            field.text = ""
+            field.clear()
         self.doc_type.text = DocumentType.RESIDENT_ID.label
 
     def next(self) -> None:
+        if self.name_input.composer.pinyin:
+            self.say("请先在候选栏中点选汉字，完成姓名输入")
+            return
         doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
         self.app.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
                                  self.phone_input.text)
 
 
 class ConfirmScreen(KioskScreen):
+    """Everything in one place; the item type can still be switched here."""
+
     title = "确认提交"
 
     def build(self) -> None:
         self.summary = Text("", font_size=30)
         self.body.add_widget(self.summary)
+        types = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
+        types.add_widget(Text("事项类型", size_hint_x=None, width=160))
+        self.type_buttons: dict[ItemType, BigButton] = {}
+        for item_type in ItemType:
+            button = BigButton(item_type.label, lambda t=item_type: self.app.change_type(t))
+            self.type_buttons[item_type] = button
+            types.add_widget(button)
+        self.body.add_widget(types)
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
         row.add_widget(BigButton("返回修改", self.app.back, color=GREY))
-        self.submit_button = BigButton("提交", self.app.submit)
+        self.submit_button = BigButton("提交并打印回执", self.app.submit)
         row.add_widget(self.submit_button)
         self.body.add_widget(row)
 
@@ -327,14 +477,16 @@ class ConfirmScreen(KioskScreen):
         if not (draft.item and draft.applicant and draft.item_type):
             return
         applicant = draft.applicant
+        booked = f"（预约编号 {draft.appointment_number}）" if draft.appointment_number else ""
         self.summary.text = "\n".join([
             f"服务事项：{draft.item.name}（{draft.item.code}）",
-            f"事项类型：{draft.item_type.label}",
+            f"办理部门：{draft.item.department}{booked}",
             f"姓名：{applicant.name}",
-            f"证件类型：{DocumentType(applicant.id_type).label}",
-            f"证件号码：{applicant.id_number}",
+            f"证件：{DocumentType(applicant.id_type).label}  {applicant.id_number}",
             f"手机号码：{applicant.phone or '（未填）'}",
         ])
+        for item_type, button in self.type_buttons.items():
+            button.background_color = ACCENT if item_type is draft.item_type else GREY
 
 
 class SuccessScreen(KioskScreen):
@@ -375,18 +527,34 @@ class SuccessScreen(KioskScreen):
 
 
 class StatsScreen(KioskScreen):
+    """今日统计: the counts that feed the hall's statistics, for this box today."""
+
     title = "今日统计"
 
     def build(self) -> None:
+        row = BoxLayout(spacing=40)
         self.table = Text("", font_size=32)
-        self.body.add_widget(self.table)
+        self.detail = Text("", font_size=26)
+        row.add_widget(self.table)
+        row.add_widget(self.detail)
+        self.body.add_widget(row)
         self.body.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
 
     def refresh(self) -> None:
-        counts = self.app.today_counts()
-        total = sum(counts.values())
-        lines = [f"{t.label}：{counts.get(t, 0)} 件" for t in ItemType]
-        self.table.text = "\n".join([f"今日受理合计：{total} 件", *lines])
+        self.app.load_stats(self.show)
+
+    def show(self, stats: DayStats) -> None:
+        self.table.text = "\n".join([
+            f"今日受理合计：{stats.total} 件",
+            *(f"{t.label}：{stats.by_type.get(t, 0)} 件" for t in ItemType),
+            f"未打印回执：{stats.unprinted} 件",
+        ])
+        self.detail.text = "\n".join([
+            "按查找方式：",
+            *(f"　{LOOKUP_LABELS[m]}：{stats.by_lookup.get(m, 0)} 件" for m in LookupMethod),
+            "按操作员：",
+            *(f"　{name}：{count} 件" for name, count in stats.by_operator.items()),
+        ])
 
 
 SCREEN_NAMES = {

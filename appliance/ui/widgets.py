@@ -34,7 +34,8 @@ class BigButton(Button):
         super().__init__(text=text, font_size=font_size, background_normal="",
                          background_disabled_normal="", background_color=color,
                          color=(1, 1, 1, 1), disabled_color=(1, 1, 1, 0.55),
-                         size_hint_y=None, height=kwargs.pop("height", TOUCH_HEIGHT), **kwargs)
+                         size_hint_y=kwargs.pop("size_hint_y", None),
+                         height=kwargs.pop("height", TOUCH_HEIGHT), **kwargs)
         self.bind(on_release=lambda _b: on_tap())
 
 

@@ -12,7 +12,7 @@ from enum import Enum, auto
 
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.submission import Applicant, LookupMethod, Submission
-from appliance.workflow.machine import StateMachine
+from appliance.workflow.machine import InvalidTransition, StateMachine
 
 
 class FlowState(Enum):
@@ -41,6 +41,7 @@ FLOW_TRANSITIONS: dict[tuple[FlowState, FlowEvent], FlowState] = {
     (S.ITEM_SHOWN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
     (S.TYPE_CHOSEN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
     (S.TYPE_CHOSEN, E.ENTER_APPLICANT): S.APPLICANT_ENTERED,
+    (S.APPLICANT_ENTERED, E.CHOOSE_TYPE): S.APPLICANT_ENTERED,
     (S.APPLICANT_ENTERED, E.STORED): S.SUBMITTED,
     (S.SUBMITTED, E.PRINTED): S.RECEIPT_PRINTED,
     (S.SUBMITTED, E.PRINT_FAILED): S.SUBMITTED,
@@ -67,7 +68,7 @@ class Draft:
     submission: Submission | None = None
     copies_printed: int = 0
     print_error: str | None = None
-    notes: list[str] = field(default_factory=list)
+    form: dict[str, str] = field(default_factory=dict)  # applicant fields as typed so far
 
 
 class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
@@ -116,6 +117,13 @@ class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
 
     def back(self) -> None:
         self.fire(FlowEvent.BACK)
+
+    def restore(self, state: FlowState, draft: Draft) -> None:
+        """Resume a kept draft after a restart; only from a fresh flow."""
+        if self.state is not FlowState.LOOKUP:
+            raise InvalidTransition(self.state, FlowEvent.RESET)
+        self._state = state
+        self.draft = draft
 
     def reset(self) -> None:
         """Start the next acceptance ("下一位"); a stored submission stays stored."""

@@ -12,18 +12,23 @@ from datetime import datetime
 
 import sqlite_utils
 
-from appliance.domain.catalogue import Catalogue, ItemType, ServiceItem
+from appliance import log
+from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.domain.identity import DocumentType, InvalidDocument, validate_document
 from appliance.domain.receipt import Line, ReceiptData, layout_receipt
 from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
 from appliance.domain.ticket import UNREADABLE_MESSAGE, UnreadableTicket, parse_ticket
-from appliance.hardware.escpos_encode import encode_receipt
 from appliance.hardware.key import KeyPort, KeyStatus
-from appliance.hardware.printer import Printer, PrinterError, PrinterStatus
-from appliance.store.appointments import find_appointment
-from appliance.store.submissions import is_synced, record_print, store_submission
-from appliance.workflow.acceptance import AcceptanceFlow
-from appliance.workflow.messages import PRINTER_MESSAGES, UserFacingError
+from appliance.hardware.printer import Printer, PrinterError
+from appliance.hardware.printer_profiles import RenderMode, default_profile
+from appliance.store.appointments import Appointment, find_appointment
+from appliance.store.drafts import clear_draft, load_draft, save_draft
+from appliance.store.submissions import is_synced, store_submission
+from appliance.workflow import draft_codec
+from appliance.workflow.acceptance import AcceptanceFlow, FlowState
+from appliance.workflow.messages import UserFacingError, printer_message
+from appliance.workflow.receipt_printing import ReceiptPrinting
 from appliance.workflow.session import OperatorSession, SessionState
 
 NAME_MAX_LENGTH = 30
@@ -40,11 +45,12 @@ class Counter:
     def __init__(
         self,
         settings: CounterSettings,
-        catalogue: Catalogue,
+        catalogue: CatalogueIndex,
         db: sqlite_utils.Database,
         key: KeyPort,
         printer: Printer,
         now: Callable[[], datetime],
+        receipts: ReceiptPrinting | None = None,
     ) -> None:
         self.settings = settings
         self.catalogue = catalogue
@@ -54,6 +60,9 @@ class Counter:
         self.now = now
         self.session = OperatorSession()
         self.flow = AcceptanceFlow()
+        self.receipts = receipts or ReceiptPrinting(
+            db, printer, default_profile(58 if settings.paper_columns <= 32 else 80),
+            RenderMode.TEXT, now)
 
     def poll_key(self) -> KeyStatus:
         """Follow the key: plugged in opens PIN entry, pulled out locks at once."""
@@ -76,8 +85,8 @@ class Counter:
         return operator
 
     def lock(self) -> None:
+        """Lock the session; the acceptance in progress is kept for the next login."""
         self.session.lock()
-        self.flow.reset()
 
     def scan(self, payload: str) -> ServiceItem:
         """Resolve a decoded ticket to its service item (and applicant, when booked)."""
@@ -102,10 +111,7 @@ class Counter:
         self, number: str, method: LookupMethod = LookupMethod.APPOINTMENT,
         queue_number: str | None = None,
     ) -> ServiceItem:
-        appointment = find_appointment(self.db, number.strip().upper())
-        if appointment is None:
-            raise UserFacingError(f"appointment {number} not found",
-                                  "未找到该预约编号，请核对后重新输入")
+        appointment = self._usable_appointment(number.strip().upper())
         item = self._item(appointment.item_code)
         self.flow.item_found(item, method, queue_number=queue_number,
                              appointment_number=appointment.number,
@@ -165,7 +171,7 @@ class Counter:
         self.flow.stored(submission)
         return submission
 
-    def receipt_lines(self) -> list[Line]:
+    def receipt_lines(self, columns: int | None = None) -> list[Line]:
         submission = self.flow.draft.submission
         assert submission is not None
         data = ReceiptData(
@@ -184,24 +190,83 @@ class Counter:
             promised_date=submission.promised_date,
             synced=is_synced(self.db, submission.id),
         )
-        return layout_receipt(data, self.settings.paper_columns)
+        return layout_receipt(data, columns or self.settings.paper_columns)
 
     def print_receipt(self) -> int:
-        """打印回执: check the printer, print, count the copy; the submission is kept either way."""
-        job = encode_receipt(self.receipt_lines())
+        """打印回执 / 重新打印: the journaled receipt, kept with its submission either way."""
         submission = self.flow.draft.submission
         assert submission is not None
-        status = self.printer.status()
         try:
-            if status is not PrinterStatus.READY:
-                raise PrinterError(status, f"printer not ready: {status.value}")
-            self.printer.print_job(job)
+            copies = self.receipts.print_receipt(
+                submission.id, submission.receipt_number, self.receipt_lines)
         except PrinterError as exc:
             self.flow.print_failed(exc.status.value)
-            raise UserFacingError(str(exc), PRINTER_MESSAGES[exc.status]) from None
-        copies = record_print(self.db, submission.id, self.now())
+            raise UserFacingError(str(exc), printer_message(exc.status, exc.interrupted)) from None
         self.flow.printed(copies)
         return copies
 
     def new_acceptance(self) -> None:
         self.flow.reset()
+        clear_draft(self.db)
+
+    def _usable_appointment(self, number: str) -> Appointment:
+        """The appointment if this hall may serve it today, else why not (in Chinese)."""
+        appointment = find_appointment(self.db, number)
+        if appointment is None:
+            reason, chinese = "unknown", "未找到该预约编号，请核对叫号纸或短信上的编号后重新输入"
+        elif appointment.used:
+            reason, chinese = "used", "该预约已受理过，不能重复使用；如需再次办理请按服务事项查询"
+        elif appointment.day < self.now().date():
+            reason = "expired"
+            chinese = (f"该预约已过期（预约日期{appointment.day:%Y年%m月%d日}），"
+                       "请按服务事项查询办理")
+        elif appointment.hall not in (None, self.settings.hall_name):
+            reason, chinese = "other_hall", f"该预约属于{appointment.hall}，不能在本厅受理"
+        else:
+            return appointment
+        log.event("appointment.refused", outcome="failure", reason=reason)
+        raise UserFacingError(f"appointment refused: {reason}", chinese)
+
+    def prefill_booked(self) -> FlowState:
+        """A booked applicant: take the item's usual type and the booked identity, so the
+        clerk only confirms. Stops at the applicant step when that identity does not
+        validate (the clerk then sees why)."""
+        draft = self.flow.draft
+        known = draft.known_applicant
+        if known is None or draft.item is None:
+            return self.flow.state
+        self.flow.choose_type(draft.item.default_type)
+        self.enter_applicant(known.name, DocumentType(known.id_type), known.id_number,
+                             known.phone or "")
+        return self.flow.state
+
+    def confirm_operator(self, pin: bytearray) -> None:
+        """The logged-in operator proves presence again with the key's PIN (系统诊断)."""
+        operator = self.session.operator
+        if operator is None:
+            raise UserFacingError("not logged in", "请先插入电子钥匙并登录")
+        certificate = self.key.login(pin)
+        if certificate.serial != operator.serial:
+            raise UserFacingError("another operator's key",
+                                  "该电子钥匙不是当前登录的操作员，请重新登录")
+
+    def keep_form(self, form: dict[str, str]) -> None:
+        """Remember the applicant fields as typed, before they are validated."""
+        self.flow.draft.form = dict(form)
+
+    def save_draft(self) -> None:
+        """Keep the acceptance in progress on disk; a fresh flow keeps nothing."""
+        if self.flow.state is FlowState.LOOKUP:
+            clear_draft(self.db)
+        else:
+            save_draft(self.db, draft_codec.encode(self.flow.state, self.flow.draft),
+                       self.now())
+
+    def restore_draft(self) -> FlowState:
+        """After a restart: resume what was kept, if anything; returns the flow's state."""
+        raw = load_draft(self.db)
+        if raw is not None and self.flow.state is FlowState.LOOKUP:
+            state, draft = draft_codec.decode(raw)
+            self.flow.restore(state, draft)
+            log.event("draft.restored", state=state.name)
+        return self.flow.state

@@ -11,7 +11,15 @@ PRINTER_MESSAGES: dict[PrinterStatus, str] = {
     PrinterStatus.OFFLINE: "打印机未连接：请检查打印机电源和USB线",
     PrinterStatus.UNKNOWN: "无法读取打印机状态：请检查打印机后重试",
     PrinterStatus.READY: "打印机就绪",
+    PrinterStatus.FAULT: "打印机故障（切刀卡纸等）：请关闭打印机电源再打开，然后重新打印",
 }
+# Receipt printing (issue 6): a job cut short leaves part of a slip in the printer.
+PRINT_INTERRUPTED = "回执未打印完整，请撕下不完整的回执；"
+
+
+def printer_message(status: PrinterStatus, interrupted: bool) -> str:
+    """The clerk's message for a failed print; a job cut short says so first."""
+    return (PRINT_INTERRUPTED if interrupted else "") + PRINTER_MESSAGES[status]
 
 PIN_WARNINGS: dict[str, str] = {
     "count_low": "PIN 即将锁定：已多次输错，请确认后再输入",

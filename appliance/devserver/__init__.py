@@ -1,0 +1,1 @@
+"""The development branch server: the API contract on loopback, with fault switches."""

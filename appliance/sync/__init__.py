@@ -1,0 +1,1 @@
+"""Background sync to the branch server: the client, the worker, the API contract."""

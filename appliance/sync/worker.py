@@ -1,0 +1,172 @@
+"""The sync worker: drains the outbox in order, pulls look-up data, keeps its state.
+
+One loop, one thread. Idle, it looks for sendable rows every ``poll_s`` (a cheap indexed
+query), so a new submission leaves within a second. Any failure releases the batch,
+records the error for the kiosk and waits a capped, fully jittered backoff (or the
+server's Retry-After). A rejected item is set aside; the rest flow on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from appliance import __version__, log
+from appliance.store import outbox
+from appliance.store.retention import purge_personal_fields
+from appliance.store.sync_state import write_state
+from appliance.sync.backoff import next_delay
+from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
+from appliance.sync.pulls import pull_appointments, pull_catalogue
+
+HALL_TIME = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    batch_size: int = 100
+    lease_s: float = 60.0
+    backoff_base_s: float = 0.5
+    backoff_cap_s: float = 300.0
+    pull_interval_s: float = 300.0
+    retention_days: int = 30
+    poll_s: float = 0.25
+    device_id: str = "counter-box"
+
+
+def wire_item(item: outbox.OutboxItem) -> dict[str, Any]:
+    """The item as sent: its key and the stored submission (an envelope that already
+    carries ``submission`` and its signature is sent as it is)."""
+    body = json.loads(item.payload)
+    envelope = body if "submission" in body else {"submission": body}
+    return {"idempotency_key": item.idempotency_key, **envelope}
+
+
+class SyncWorker:
+    def __init__(self, db: sqlite_utils.Database, client: BranchClient,
+                 settings: WorkerSettings, now: Callable[[], datetime] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.db = db
+        self.client = client
+        self.settings = settings
+        self.now = now or (lambda: datetime.now(UTC))
+        self.rng = rng or random.Random()
+        self.failures = 0
+
+    def drain(self) -> int:
+        """Deliver until nothing is sendable; return how many were delivered."""
+        delivered = 0
+        while batch := outbox.claim(self.db, self.settings.batch_size, self.settings.lease_s,
+                                    self.now()):
+            delivered += self._send(batch)
+        return delivered
+
+    def _send(self, batch: list[outbox.OutboxItem]) -> int:
+        started = time.monotonic()
+        keys = [item.idempotency_key for item in batch]
+        try:
+            outcomes = self.client.submit([wire_item(item) for item in batch])
+        except BatchRefused as refused:
+            if len(batch) == 1:
+                self._reject(batch[0].idempotency_key, str(refused))
+                return 0
+            return self._send_singly(batch)
+        except BaseException as exc:
+            outbox.release(self.db, keys, str(exc))
+            raise
+        outbox.mark_delivered(self.db, [o.idempotency_key for o in outcomes if o.delivered],
+                              self.now())
+        for outcome in outcomes:
+            if not outcome.delivered:
+                self._reject(outcome.idempotency_key, f"{outcome.status}: {outcome.reason}")
+        delivered = sum(o.delivered for o in outcomes)
+        log.event("sync.batch", items=len(batch), delivered=delivered,
+                  rejected=len(batch) - delivered,
+                  ms=round((time.monotonic() - started) * 1000))
+        return delivered
+
+    def _send_singly(self, batch: list[outbox.OutboxItem]) -> int:
+        """After a refused batch, find the bad item by sending each on its own."""
+        delivered = 0
+        for index, item in enumerate(batch):
+            try:
+                delivered += self._send([item])
+            except BaseException:
+                outbox.release(self.db, [i.idempotency_key for i in batch[index + 1:]],
+                               "batch interrupted")
+                raise
+        return delivered
+
+    def _reject(self, key: str, reason: str) -> None:
+        outbox.mark_rejected(self.db, key, reason)
+        log.event("sync.rejected", outcome="failure", key=key, reason=reason[:200])
+
+    def pull(self) -> None:
+        catalogue = pull_catalogue(self.db, self.client)
+        appointments = pull_appointments(self.db, self.client, self.now().astimezone(
+            HALL_TIME).date())
+        counts = outbox.counts(self.db)
+        self.client.heartbeat({
+            "device_id": self.settings.device_id, "version": __version__,
+            "backlog": counts.backlog, "rejected": counts.rejected,
+            "health": {"printer": "unknown", "camera": "unknown", "key": "unknown"},
+            "sent_at": self.now().isoformat(timespec="seconds"),
+        })
+        purged = purge_personal_fields(self.db, self.now(), self.settings.retention_days)
+        log.event("sync.pull", catalogue_changes=catalogue, appointments=appointments,
+                  purged=purged)
+
+    def succeeded(self) -> None:
+        if self.failures:
+            log.event("sync.recovered", after_failures=self.failures)
+        self.failures = 0
+        write_state(self.db, online="1", last_success_at=outbox.stamp(self.now()))
+
+    def failed(self, problem: SyncProblem) -> float:
+        """Record the failure for the kiosk and return how long to wait."""
+        self.failures += 1
+        delay = next_delay(self.failures, problem.retry_after, self.settings.backoff_base_s,
+                           self.settings.backoff_cap_s, self.rng)
+        log.event("sync.problem", outcome="failure", kind=problem.kind,
+                  detail=problem.detail[:200], failures=self.failures,
+                  retry_in_s=round(delay, 2))
+        write_state(self.db, online="0", last_error=str(problem)[:300],
+                    last_error_at=outbox.stamp(self.now()))
+        return delay
+
+    def run(self, stop: threading.Event) -> None:
+        """Loop until ``stop`` is set."""
+        next_pull = 0.0
+        while not stop.is_set():
+            try:
+                if self.drain():
+                    self.succeeded()
+            except SyncProblem as problem:
+                stop.wait(self.failed(problem))
+                continue
+            if time.monotonic() >= next_pull:
+                next_pull = time.monotonic() + self._pull_or_delay()
+            self._idle(stop, next_pull)
+
+    def _pull_or_delay(self) -> float:
+        """Pull now; a failed pull is retried after the backoff, deliveries go on meanwhile."""
+        try:
+            self.pull()
+        except SyncProblem as problem:
+            return self.failed(problem)
+        self.succeeded()
+        return self.settings.pull_interval_s
+
+    def _idle(self, stop: threading.Event, next_pull: float) -> None:
+        while not stop.wait(self.settings.poll_s):
+            if time.monotonic() >= next_pull or outbox.has_sendable(self.db, self.now()):
+                return

@@ -1,0 +1,286 @@
+"""The scripted runs of ``appliance demo --script``: what a clerk does, tap by tap.
+
+``acceptance`` (the default, and what ``make run`` shows headless) takes each of the
+three look-ups to a printed receipt and counts the taps from an appointment ticket under
+the camera to the receipt. ``faults`` meets every refusal and fault on the way and
+leaves an acceptance half typed; ``resume`` restarts into it and finishes it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from appliance.hardware.replay_camera import bundled_tickets
+from appliance.sim.fake_usb import DEMO_KEY
+from appliance.sim.softhsm import DEMO_PIN
+from appliance.workflow.acceptance import FlowState
+
+if TYPE_CHECKING:
+    from appliance.ui.demo import DemoDriver
+
+APPOINTMENT_TICKET = 1  # ticket-rotated.png: an online appointment (李华, 社会保障卡补领)
+WALK_IN_TICKET = 0  # ticket-upright.png: a queue ticket naming 居民身份证换领
+WRONG_NUMBERS = {
+    "check_digit": "442000199003151234",
+    "old_15_digits": "442000900315123",
+    "birth_date": "442000199002301237",
+    "future_birth": "442000209901011230",
+}
+REFUSED_APPOINTMENTS = {
+    "unknown": "20261129555555",
+    "expired": "20261127000311",
+    "used": "20261129000200",
+    "other_hall": "20261129000999",
+}
+
+
+def login(d: DemoDriver, shoot: bool = False) -> None:
+    d.on_screen("login")
+    d.wait("the demo key", lambda: bool(d.app.key_holder))
+    if shoot:
+        d.shoot("01-login")
+    d.tap(*DEMO_PIN)
+    if shoot:
+        d.shoot("02-login-pin-entry")
+    d.tap("确定")
+    d.wait("login", lambda: d.app.manager.current != "login")
+
+
+def printed(d: DemoDriver, copies: int = 1) -> None:
+    d.wait("the printed receipt", lambda: d.app.counter.flow.state is FlowState.RECEIPT_PRINTED
+           and d.app.counter.flow.draft.copies_printed >= copies)
+
+
+def type_keys(d: DemoDriver, keys: str) -> None:
+    d.tap(*(key.upper() if key.isalpha() and key.isascii() else key for key in keys))
+
+
+def type_name(d: DemoDriver, syllables: list[tuple[str, str]]) -> None:
+    """Each (pinyin, character): tap the letters, then the character in the candidate bar."""
+    d.on_main(lambda: setattr(d.app.screens["applicant"].name_input, "focus", True))
+    for pinyin, char in syllables:
+        d.tap(*pinyin.upper(), char)
+
+
+def keyboard(d: DemoDriver, text: str) -> None:
+    """Type on a physical keyboard into the focused field, as the window delivers it."""
+    from kivy.core.window import Window
+
+    def send() -> None:
+        for char in text:
+            Window.dispatch("on_textinput", char)
+
+    d.on_main(send)
+
+
+def focus(d: DemoDriver, field: str) -> None:
+    d.on_main(lambda: setattr(getattr(d.app.screens["applicant"], field), "focus", True))
+
+
+def scan(d: DemoDriver, ticket: int) -> None:
+    """Lay the ticket under the camera and tap 获取条码."""
+    d.on_screen("scan")
+    d.app.services.camera.show(bundled_tickets()[ticket])
+    d.wait("a preview frame", lambda: d.app.screens["scan"].preview.texture is not None)
+
+
+def acceptance(d: DemoDriver) -> None:
+    login(d, shoot=True)
+    d.on_screen("home")
+    d.shoot("03-home")
+
+    d.tap("二维码扫描")
+    scan(d, APPOINTMENT_TICKET)
+    d.shoot("06-scan-preview")
+    d.taps = 0
+    d.tap("获取条码")
+    d.on_screen("confirm")
+    d.shoot("07-confirm-booked")
+    d.tap("提交并打印回执")
+    d.on_screen("success")
+    printed(d)
+    d.findings["taps_ticket_to_receipt"] = d.taps
+    d.shoot("08-success-scan")
+    d.copy_receipt("scan-")
+    d.tap("下一位")
+
+    d.on_screen("home")
+    d.tap("按预约编号")
+    d.on_screen("appointment")
+    type_keys(d, "20261129000045")
+    d.shoot("09-appointment")
+    d.tap("查询")
+    d.on_screen("confirm")
+    d.shoot("10-confirm-appointment")
+    d.tap("提交并打印回执")
+    printed(d)
+    d.copy_receipt("appointment-")
+    d.tap("下一位")
+
+    d.on_screen("home")
+    d.tap("按服务事项查询")
+    d.on_screen("search")
+    type_keys(d, "zfgjj")
+    d.wait("search results", lambda: any(
+        "住房公积金提取" in getattr(w, "text", "")
+        for w in d.app.screens["search"].results.children))
+    d.shoot("11-search")
+    d.on_main(lambda: next(w for w in d.app.screens["search"].results.children
+                           if getattr(w, "text", "").startswith("住房公积金提取\n"))
+              .trigger_action(duration=0))
+    d.on_screen("item")
+    d.shoot("12-item")
+    d.tap("办理")
+    d.on_screen("item_type")
+    d.shoot("13-item-type")
+    d.tap("部门内部系统")
+    d.on_screen("applicant")
+    type_name(d, [("huang", "黄"), ("zhi", "志"), ("ming", "明")])
+    focus(d, "number_input")
+    type_keys(d, d.applicant.id_number)
+    focus(d, "phone_input")
+    type_keys(d, d.applicant.phone)
+    d.shoot("14-applicant")
+    d.tap("下一步")
+    d.on_screen("confirm")
+    d.shoot("15-confirm")
+    d.tap("提交并打印回执")
+    d.on_screen("success")
+    printed(d)
+    d.shoot("16-printed")
+    d.copy_receipt()
+    d.tap("下一位")
+    d.on_screen("home")
+    d.tap("今日统计")
+    d.on_screen("stats")
+    d.wait("the statistics", lambda: "合计：3" in d.app.screens["stats"].table.text)
+    d.shoot("17-stats")
+    d.tap("返回")
+    d.on_screen("home")
+    d.tap("系统诊断")
+    d.on_screen("diagnostics")
+    d.tap(*DEMO_PIN, "确定")
+    d.wait("the diagnostics", lambda: "数据库结构版本" in d.app.screens["diagnostics"].info.text)
+    d.shoot("18-diagnostics")
+    d.tap("返回")
+
+
+def faults(d: DemoDriver) -> None:
+    login(d)
+    d.on_screen("home")
+    d.tap("按预约编号")
+    d.on_screen("appointment")
+    refused = {}
+    for reason, number in REFUSED_APPOINTMENTS.items():
+        d.tap("清除")
+        type_keys(d, number)
+        d.tap("查询")
+        d.wait(f"the {reason} message", lambda: bool(d.current_message()))
+        refused[reason] = d.message()
+        if reason == "expired":
+            d.shoot("20-appointment-expired")
+    d.findings["appointment_messages"] = refused
+    d.tap("返回")
+
+    d.on_screen("home")
+    d.tap("二维码扫描")
+    scan(d, WALK_IN_TICKET)
+    d.tap("获取条码")
+    d.on_screen("item")
+    d.tap("办理")
+    d.on_screen("item_type")
+    d.tap("中山分厅待办")
+    d.on_screen("applicant")
+    type_name(d, [("a", "阿"), ("li", "力"), ("mu", "木")])
+    d.tap("·")
+    type_name(d, [("mai", "买"), ("mai", "买"), ("ti", "提")])
+    wrong = {}
+    for reason, number in WRONG_NUMBERS.items():
+        focus(d, "number_input")
+        d.tap("清除")
+        type_keys(d, number)
+        d.tap("下一步")
+        d.wait(f"the {reason} message", lambda: bool(d.current_message()))
+        wrong[reason] = d.message()
+        if reason == "check_digit":
+            d.shoot("21-wrong-check-digit")
+        d.on_main(lambda: setattr(d.app.screens["applicant"].message, "text", ""))
+    d.findings["wrong_number_messages"] = wrong
+    focus(d, "number_input")
+    d.tap("清除")
+    type_keys(d, "44200019900315123x")
+
+    d.app.services.usb.unplug(DEMO_KEY)
+    pulled = time.monotonic()
+    d.on_screen("login")
+    d.findings["locked_after_pull_s"] = round(time.monotonic() - pulled, 2)
+    d.shoot("22-key-pulled")
+    d.app.services.usb.plug(DEMO_KEY)
+    login(d)
+    d.on_screen("applicant")
+    screen = d.app.screens["applicant"]
+    d.findings["kept_after_pull"] = d.on_main(lambda: screen.form())
+    d.shoot("23-after-relogin")
+
+    d.tap("下一步")
+    d.on_screen("confirm")
+    d.app.services.printer.set_fault("paper_out")
+    d.tap("提交并打印回执")
+    d.on_screen("success")
+    d.wait("the paper-out message", lambda: "缺纸" in d.current_message())
+    d.findings["paper_out_message"] = d.message()
+    d.findings["status_bar_after_submit"] = d.on_main(
+        lambda: {k: v.text for k, v in d.app.status_bar.fields.items()})
+    d.shoot("24-paper-out")
+    d.app.services.printer.set_fault("none")
+    d.tap("打印回执")
+    printed(d)
+    d.shoot("25-printed-after-paper")
+    d.copy_receipt()
+    d.tap("下一位")
+
+    d.on_screen("home")
+    d.tap("按服务事项查询")
+    d.on_screen("search")
+    type_keys(d, "shbzk")
+    d.wait("search results", lambda: len(d.app.screens["search"].results.children) > 2)
+    d.on_main(lambda: d.app.screens["search"].results.children[-1].trigger_action(duration=0))
+    d.on_screen("item")
+    d.tap("办理")
+    d.on_screen("item_type")
+    d.tap("中山分厅待办")
+    d.on_screen("applicant")
+    type_name(d, [("ou", "欧"), ("yang", "阳")])
+    focus(d, "number_input")
+    type_keys(d, "442000197803150017")
+    time.sleep(0.8)  # the form is kept 0.4 s after the last keystroke
+    d.findings["left_half_typed"] = d.on_main(lambda: screen.form())
+    d.shoot("26-left-half-typed")
+
+
+def resume(d: DemoDriver) -> None:
+    login(d)
+    d.on_screen("applicant")
+    screen = d.app.screens["applicant"]
+    d.findings["restored"] = d.on_main(lambda: screen.form())
+    d.shoot("30-restored")
+    focus(d, "name_input")
+    keyboard(d, "xiao ")  # a physical keyboard: space takes the first candidate
+    keyboard(d, "dong")
+    d.findings["keyboard_candidates"] = d.on_main(
+        lambda: screen.name_input.composer.page_of(screen.name_input.text))
+    keyboard(d, "2")  # …and a digit takes that candidate
+    d.tap("下一步")
+    d.on_screen("confirm")
+    d.tap("提交并打印回执")
+    d.on_screen("success")
+    printed(d)
+    d.shoot("31-printed")
+    d.copy_receipt()
+
+
+SCRIPTS: dict[str, Callable[[DemoDriver], None]] = {
+    "acceptance": acceptance, "faults": faults, "resume": resume,
+}

@@ -1,0 +1,93 @@
+"""系统诊断, for branch IT (网建办): opened only after the logged-in operator confirms
+with the key's PIN, because it shows the box's identity and queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kivy.uix.boxlayout import BoxLayout
+
+from appliance import __version__
+from appliance.store.audit import first_broken_link
+from appliance.store.catalogue import catalogue_size
+from appliance.store.migrations import schema_version
+from appliance.store.submissions import pending_count
+from appliance.ui.screens import GREY, KioskScreen
+from appliance.ui.widgets import BigButton, Keypad, Text
+
+if TYPE_CHECKING:
+    from appliance.wiring import Services
+
+
+def diagnostics_lines(services: Services) -> list[str]:
+    """What 网建办 asks for on the phone; runs in the background (reads the database)."""
+    config, db = services.config, services.db
+    broken = first_broken_link(db)
+    operator = services.counter.session.operator
+    return [
+        f"软件版本：{__version__}　配置文件：{config.source}",
+        f"大厅：{config.appliance.hall_name}　窗口：{config.appliance.window}",
+        f"操作员证书序列号：{operator.serial if operator else '未登录'}",
+        f"数据库结构版本：{schema_version(db)}　事项目录：{catalogue_size(db)} 项",
+        f"待同步：{pending_count(db)} 件　分厅服务器：{config.branch_server.url}",
+        "审计日志：完整" if broken is None else f"审计日志：第 {broken} 条起校验失败，请联系网建办",
+        f"摄像头：{services.camera.status().value}　打印机：{services.printer.status().value}",
+    ]
+
+
+class DiagnosticsScreen(KioskScreen):
+    title = "系统诊断"
+
+    def build(self) -> None:
+        self.pin = bytearray()
+        row = BoxLayout(spacing=40)
+        self.info = Text("")
+        row.add_widget(self.info)
+        self.keypad = Keypad(self.on_key, extra=("退格", "back"),
+                             confirm=("确定", self.confirm))
+        row.add_widget(self.keypad)
+        self.body.add_widget(row)
+        self.body.add_widget(BigButton("返回", self.leave, color=GREY))
+
+    def on_pre_enter(self, *args) -> None:
+        super().on_pre_enter(*args)
+        self.locked()
+
+    def locked(self) -> None:
+        self._wipe()
+        self.keypad.opacity, self.keypad.disabled = 1, False
+        self.info.text = "系统诊断仅供网建办人员使用。\n请当前登录的操作员输入电子钥匙PIN码确认："
+
+    def on_key(self, key: str) -> None:
+        if key == "清除":
+            self._wipe()
+        elif key == "back":
+            if self.pin:
+                self.pin[-1] = 0
+                del self.pin[-1]
+        elif len(self.pin) < 16:
+            self.pin.append(ord(key))
+        self.say("●" * len(self.pin), error=False)
+
+    def _wipe(self) -> None:
+        self.pin[:] = bytes(len(self.pin))
+        self.pin = bytearray()
+        self.message.text = ""
+
+    def confirm(self) -> None:
+        if not self.pin:
+            self.say("请输入PIN码")
+            return
+        pin, self.pin = self.pin, bytearray()
+        self.say("正在验证…", error=False)
+        self.app.open_diagnostics(pin)
+
+    def show(self, lines: list[str]) -> None:
+        self.keypad.opacity, self.keypad.disabled = 0, True
+        self.message.text = ""
+        self.info.text = "\n".join(lines)
+
+    def leave(self) -> None:
+        self._wipe()
+        self.info.text = ""
+        self.app.go("home")

@@ -1,0 +1,120 @@
+"""The kiosk's side of the key: scans become screen changes, PINs go to the key worker.
+
+Scans arrive from the key worker's thread and are applied on the Kivy main thread, so
+the operator session is only ever changed there. A pulled key or an idle counter locks
+the session but keeps the acceptance in progress as a draft: logging back in continues
+where the clerk was.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from appliance.domain.submission import Operator
+from appliance.hardware.key import PinLocked
+from appliance.hardware.key_detection import KeyScan
+from appliance.log import event
+from appliance.workflow.acceptance import FlowState
+from appliance.workflow.key_messages import diagnosis_message, login_message
+from appliance.workflow.session import SessionState
+
+if TYPE_CHECKING:
+    from appliance.ui.app import KioskApp
+
+IDLE_CHECK_S = 1.0
+IDLE_MESSAGE = "长时间未操作，已自动锁定，请重新输入PIN码"
+
+
+class KeyWatch:
+    def __init__(self, app: KioskApp, screen_for_flow: dict[FlowState, str]) -> None:
+        self.app = app
+        self.key = app.services.key
+        self.session = app.counter.session
+        self.screen_for_flow = screen_for_flow
+        self.idle_s = app.services.config.key.idle_lock_minutes * 60
+        self.last_touch = time.monotonic()
+        self.held_identity: tuple | None = None
+        self.timings: dict[str, float] = {}
+        self.key.on_scan(lambda scan: Clock.schedule_once(lambda _dt: self.apply(scan)))
+        Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
+        Clock.schedule_interval(lambda _dt: self._check_idle(), IDLE_CHECK_S)
+
+    def start(self) -> None:
+        if self.key.latest is not None:
+            self.apply(self.key.latest)
+
+    def apply(self, scan: KeyScan) -> None:
+        """Show what the key is, and lock at once when the logged-in key has gone."""
+        diagnosis = scan.diagnosis
+        operator = diagnosis.operator
+        ready = diagnosis.state.can_log_in
+        identity = diagnosis.token.identity if diagnosis.token and ready else None
+        holder = ""
+        if operator is not None:
+            holder = f"持有人：{operator.name}　证书序列号：{operator.serial}"
+        text, problem = diagnosis_message(diagnosis)
+        self.app.key_holder = holder if ready else ""
+        self.app.screens["login"].show_key(text, holder, problem=problem, ready=ready)
+        state = self.session.state
+        if state is not SessionState.LOCKED and identity != self.held_identity \
+                and (state is SessionState.LOGGED_IN or not ready):
+            self._lock_for_removal()
+        if ready and self.session.state is SessionState.LOCKED:
+            self.session.key_present()
+            self.held_identity = identity
+        self.app.update_status()
+
+    def _lock_for_removal(self) -> None:
+        self.timings["removal_seen"] = time.monotonic()
+        self.session.key_removed()
+        self.held_identity = None
+        self.app.screens["login"].clear_pin()
+        self.app.go("login")
+        self.timings["locked_shown"] = time.monotonic()
+
+    def login(self, pin: bytearray) -> None:
+        """One C_Login on the key worker; the answer comes back on the main thread."""
+        future = self.key.submit(lambda: self.key.login(pin))
+        future.add_done_callback(lambda f: Clock.schedule_once(lambda _dt: self._answered(f)))
+
+    def _answered(self, future) -> None:
+        self.timings["pin_accepted"] = time.monotonic()
+        login_screen = self.app.screens["login"]
+        error = future.exception()
+        if self.session.state is not SessionState.PIN_ENTRY:
+            return  # the key was pulled while the PIN was checked
+        if error is not None:
+            self.session.pin_rejected()
+            login_screen.say(login_message(error))
+            if isinstance(error, PinLocked):
+                login_screen.show_key(login_message(error), login_screen.holder.text,
+                                      problem=True, ready=False)
+            return
+        certificate = future.result()
+        self.session.pin_accepted(Operator(name=certificate.name, serial=certificate.serial))
+        self.last_touch = time.monotonic()
+        self.app.go(self.screen_for_flow.get(self.app.counter.flow.state, "home"))
+        self.timings["home_shown"] = time.monotonic()
+
+    def lock(self, message: str = "") -> None:
+        """Lock the session (the draft stays) and close the key's logged-in session."""
+        if self.session.state is SessionState.LOGGED_IN:
+            self.app.counter.lock()
+            self.session.key_present()
+        self.key.submit(self.key.logout)
+        self.app.go("login")
+        if message:
+            self.app.screens["login"].say(message, error=False)
+
+    def _touched(self, *_args) -> None:
+        self.last_touch = time.monotonic()
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self.last_touch
+        if self.session.state is SessionState.LOGGED_IN and idle >= self.idle_s:
+            event("key.idle_lock", idle_minutes=round(idle / 60, 1))
+            self.lock(IDLE_MESSAGE)

@@ -1,0 +1,92 @@
+"""The appliance OS recipe: build the reduced root filesystem and self-test inside it.
+
+The Debian base comes from mmdebstrap and is cached by the hash of its recipe under
+$APPLIANCE_IMAGE_CACHE (default /var/cache/appliance-image): about a minute cold, then
+only the app layer is rebuilt (about 1.5 minutes on 2 cores). Needs root (chroot).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).parent.parent
+CACHE = Path(os.environ.get("APPLIANCE_IMAGE_CACHE", "/var/cache/appliance-image"))
+CHECKS = ("font", "database", "key", "camera", "printer")
+
+pytestmark = [
+    pytest.mark.skipif(
+        os.geteuid() != 0 or shutil.which("mmdebstrap") is None,
+        reason="building a root filesystem needs root and mmdebstrap (make deb installs it)"),
+    # Whichever test runs first builds the root (a cold Debian base adds about a minute).
+    pytest.mark.timeout(1000),
+]
+
+
+@pytest.fixture(scope="module")
+def rootfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("image") / "rootfs"
+    result = subprocess.run(
+        [str(REPO / "images" / "build-rootfs"), "amd64", "reduced", str(root), str(CACHE)],
+        capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-4000:]
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def in_chroot(root: Path, *command: str, user: str = "appliance") -> subprocess.CompletedProcess:
+    """Run as ``user`` in the root, with /proc and /dev in a private mount namespace."""
+    script = 'root=$1; shift; mount -t proc proc "$root/proc" && ' \
+             'mount --rbind /dev "$root/dev" && exec chroot --userspec="$0" "$root" "$@"'
+    return subprocess.run(["unshare", "--mount", "--fork", "--", "sh", "-c", script,
+                           f"{user}:{user}", str(root), *command],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_selftest_passes_offline_inside_the_built_root(rootfs: Path) -> None:
+    result = in_chroot(rootfs, "/opt/appliance/venv/bin/appliance", "selftest", "--offline")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    for check in CHECKS:
+        assert any(line.startswith("ok") and f" {check} " in line for line in lines), check
+    assert "event=selftest.complete outcome=success" in result.stderr
+    assert "offline=True" in result.stderr
+
+
+def test_units_are_enabled_and_verify_in_the_built_tree(rootfs: Path) -> None:
+    wants = rootfs / "etc" / "systemd" / "system"
+    assert (wants / "graphical.target.wants" / "appliance-ui.service").is_symlink()
+    assert (wants / "multi-user.target.wants" / "appliance-sync.service").is_symlink()
+    result = subprocess.run(["systemd-analyze", "verify", f"--root={rootfs}", "--man=no",
+                             "appliance-ui.service", "appliance-sync.service"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_data_directory_belongs_to_the_kiosk_user_and_its_group(rootfs: Path) -> None:
+    data = rootfs / "var" / "lib" / "appliance"
+    mode = stat.S_IMODE(data.stat().st_mode)
+    assert mode == 0o2770
+    group = next(line for line in (rootfs / "etc" / "group").read_text().splitlines()
+                 if line.startswith("appliance:"))
+    assert data.stat().st_gid == int(group.split(":")[2])
+    assert "appliance-sync" in group.split(":")[3]
+
+
+def test_box_configuration_is_full_screen_on_the_data_partition(rootfs: Path) -> None:
+    text = (rootfs / "etc" / "appliance" / "appliance.toml").read_text(encoding="utf-8")
+    assert 'data_dir = "/var/lib/appliance"' in text
+    assert "fullscreen = true" in text and "show_cursor = false" in text
+    assert (rootfs / "etc" / "appliance" / "kivy-input.ini").is_file()
+    assert list((rootfs / "usr" / "lib" / "udev" / "rules.d").glob("70-appliance-*.rules"))
+
+
+def test_app_has_its_own_venv_without_development_tools(rootfs: Path) -> None:
+    site = next((rootfs / "opt" / "appliance" / "venv" / "lib").glob("python3*/site-packages"))
+    assert (site / "appliance").is_dir() and (site / "kivy").is_dir()
+    assert not (site / "pytest").exists() and not (site / "ruff").exists()

@@ -1,0 +1,79 @@
+"""The login screen under Xvfb: every key diagnosis in the manual's words, the PIN pad, a lock.
+
+One subprocess runs the real kiosk with a drawer of SoftHSM2 test keys on a fake USB bus
+(``appliance.ui.key_driver``); the tests read the screenshots and their label files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+EXPECTED = {
+    "k01-not-detected": "未检测到电子钥匙，请检查USB接口",
+    "k02-no-driver": "未安装电子钥匙驱动：检测到吉大正元电子钥匙",
+    "k03-expired": "请向网建办提交业务需求表",
+    "k04-not-yet-valid": "电子钥匙证书尚未生效",
+    "k05-untrusted": "签发者：未知签发机构",
+    "k06-expiring": "过期（还剩",
+    "k07-wrong-pin": "PIN码错误，请重新输入",
+    "k08-final-try": "再输错一次电子钥匙将被锁定",
+    "k09-locked": "PIN码已锁定",
+}
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, Path]:
+    work = tmp_path_factory.mktemp("key-ui")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIVY_NO_ARGS"] = "1"
+    result = subprocess.run([sys.executable, "-m", "appliance.ui.key_driver", "--work", str(work)],
+                            capture_output=True, text=True, timeout=180, env=env)
+    return result, work / "out"
+
+
+def labels(out: Path, name: str) -> tuple[str, list[str]]:
+    meta = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    return meta["screen"], meta["labels"]
+
+
+def test_the_key_walk_finishes(walk) -> None:
+    result, _ = walk
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_each_diagnosis_is_on_screen_in_the_manuals_words(walk, name: str) -> None:
+    _, out = walk
+    assert (out / f"{name}.png").is_file()
+    screen, texts = labels(out, name)
+    assert screen == "login"
+    assert any(EXPECTED[name] in text for text in texts), texts
+
+
+def test_pin_pad_masks_the_digits(walk) -> None:
+    _, out = walk
+    _, texts = labels(out, "k10-pin-entry")
+    assert "●●●●" in texts
+    assert not any("2468" in text for text in texts)
+
+
+def test_right_pin_reaches_home_and_a_pulled_key_locks(walk) -> None:
+    _, out = walk
+    assert labels(out, "k11-home")[0] == "home"
+    screen, texts = labels(out, "k12-key-pulled")
+    assert screen == "login"
+    assert "未检测到电子钥匙，请检查USB接口" in texts
+
+
+def test_no_pin_in_the_logs(walk) -> None:
+    result, _ = walk
+    assert "246810" not in result.stderr
+    assert "999999" not in result.stderr
