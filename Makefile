@@ -37,9 +37,10 @@ $(STAMP): pyproject.toml
 
 # The dev branch server and the sync process run beside the kiosk and stop with it.
 run: bootstrap
-	@$(VENV)/bin/appliance branch-server $(CONFIG_ARG) & server=$$!; \
-	$(VENV)/bin/appliance sync $(CONFIG_ARG) & sync=$$!; \
-	trap 'kill $$server $$sync 2>/dev/null' EXIT; \
+	@mkdir -p var/log; \
+	$(VENV)/bin/appliance branch-server $(CONFIG_ARG) >var/log/branch-server.log 2>&1 & server=$$!; \
+	$(VENV)/bin/appliance sync $(CONFIG_ARG) >var/log/sync.log 2>&1 & sync=$$!; \
+	trap 'kill $$server $$sync 2>/dev/null; wait' EXIT; \
 	$(VENV)/bin/appliance $(CONFIG_ARG) run --demo-if-headless
 
 test: bootstrap

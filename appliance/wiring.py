@@ -112,9 +112,10 @@ def build_camera(config: Config) -> Camera:
         from appliance.hardware.picamera2_camera import Picamera2Camera
 
         return Picamera2Camera(cam.width, cam.height, cam.frame_rate)
-    paths = sorted(cam.replay_dir.glob("*.png")) if cam.replay_dir else bundled_tickets()
-    if cam.replay_video is not None and cam.replay_dir is None:
-        paths = []
+    if cam.replay_dir is not None:
+        paths = sorted(cam.replay_dir.glob("*.png"))
+    else:  # a video alone, or the bundled tickets
+        paths = [] if cam.replay_video is not None else bundled_tickets()
     return ReplayCamera(paths, cam.frame_rate, video=cam.replay_video)
 
 

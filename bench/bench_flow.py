@@ -112,7 +112,9 @@ def taps_row(tmp: Path, config: Path) -> dict:
         raise RuntimeError(f"scripted acceptance failed: {result.stderr[-2000:]}")
     found = json.loads((out / "findings.json").read_text(encoding="utf-8"))
     return {"case": "taps, appointment ticket under camera to printed receipt",
-            "taps": found["taps_ticket_to_receipt"], "target": 3}
+            "taps": found["taps_ticket_to_receipt"],
+            "taps_when_already_on_scan_screen": found["taps_on_scan_screen_to_receipt"],
+            "target": 3}
 
 
 def main() -> int:
@@ -140,7 +142,9 @@ def main() -> int:
     for row in start:
         print(f"{row['case']:40} {row['median_ms']:>10} {row['max_ms']:>8} "
               f"{row['ratio_to_baseline']:>6}")
-    print(f"\n{taps['case']}: {taps['taps']} (target <= {taps['target']})")
+    print(f"\n{taps['case']}: {taps['taps']} from the home screen, "
+          f"{taps['taps_when_already_on_scan_screen']} on the scan screen "
+          f"(target <= {taps['target']})")
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "flow.json").write_text(json.dumps({

@@ -125,3 +125,12 @@ def test_diagnostics_needs_the_logged_in_operators_own_key(booked, tmp_path) -> 
     desk.key = DemoKey(serial="OTHER")
     with pytest.raises(UserFacingError, match="another operator"):
         desk.confirm_operator(bytearray(b"123456"))
+
+
+def test_items_stored_by_sync_are_found_after_a_refresh(booked, tmp_path) -> None:
+    desk = counter(booked, tmp_path)
+    assert desk.catalogue.search("lvshizhiye") == []
+    upsert_catalogue_items(booked, [{"code": "442000-SF-1001", "name": "律师执业核准",
+                                     "department": "中山市司法局", "default_type": "branch"}])
+    desk.refresh_catalogue()
+    assert [i.code for i in desk.catalogue.search("lvshizhiye")] == ["442000-SF-1001"]

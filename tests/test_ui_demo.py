@@ -114,6 +114,17 @@ def test_chinese_renders_as_glyphs_not_boxes(runs) -> None:
     assert checked >= 60
 
 
+def test_every_touch_target_is_at_least_12_mm(runs) -> None:
+    """12 mm on the counter's 10.1-inch 1280×800 panel (150 dpi) is 71 px."""
+    small = []
+    for _, out in runs.values():
+        for meta_path in out.glob("[0-9]*.json"):
+            for button in json.loads(meta_path.read_text(encoding="utf-8"))["buttons"]:
+                if min(button["size"]) < 71:
+                    small.append((meta_path.stem, button["text"], button["size"]))
+    assert small == []
+
+
 def test_screens_show_the_manual_words(runs) -> None:
     words = set()
     for _, out in runs.values():
@@ -154,13 +165,15 @@ def test_an_appointment_ticket_prints_within_three_taps(runs) -> None:
 
 def test_used_appointments_are_marked_and_every_submission_is_audited(runs) -> None:
     with database(runs) as conn:
-        used = conn.execute("SELECT appointment_number FROM appointments WHERE used = 1 "
-                            "AND used_by IS NOT NULL ORDER BY 1").fetchall()
+        used = conn.execute(
+            "SELECT a.applicant_name, s.lookup_method, s.appointment_number = a.appointment_number "
+            "FROM appointments a JOIN submissions s ON s.id = a.used_by "
+            "WHERE a.used = 1 ORDER BY 1").fetchall()
         submissions = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
         audited = conn.execute("SELECT COUNT(*) FROM audit_log "
                                "WHERE action = 'submission.created'").fetchone()[0]
         entries = " ".join(r[0] for r in conn.execute("SELECT entry FROM audit_log"))
-    assert used == [("YY20261129000045",), ("YY20261129000123",)]
+    assert used == [("李华", "qr", 1), ("王芳", "appointment", 1)]
     assert audited == submissions == 5
     assert TYPED_ID not in entries
 

@@ -193,9 +193,9 @@ class ScanWorker:
             return False
         self._camera.stop()
         self._last_text, self._last_time = symbol.text, time.monotonic()
+        self._on_ticket(symbol.text)  # the ticket first, the log line after: it can wait
         log.event("scan.decoded", format=symbol.format, length=len(symbol.text),
                   ms=elapsed_ms)
-        self._on_ticket(symbol.text)
         return True
 
     def _claim(self) -> bool:

@@ -64,3 +64,10 @@ def seed_demo_catalogue(db: sqlite_utils.Database) -> int:
     raw = json.loads(resources.files("appliance").joinpath(
         "data/demo_catalogue.json").read_text("utf-8"))
     return upsert_catalogue_items(db, raw["items"])
+
+
+def catalogue_version(db: sqlite_utils.Database) -> tuple[int, str | None]:
+    """Changes when sync stores items: the kiosk reloads its index only then."""
+    count, latest = db.execute(
+        "SELECT COUNT(*), MAX(updated_at) FROM catalogue_items").fetchone()
+    return count, latest

@@ -212,6 +212,7 @@ class KioskApp(App):
         receipt); otherwise the item is shown. A booked identity that fails validation
         opens the applicant screen with the reason."""
         def work() -> tuple[str, BaseException | None]:
+            self.counter.refresh_catalogue()
             lookup()
             try:
                 state = self.counter.prefill_booked()
@@ -241,6 +242,9 @@ class KioskApp(App):
 
     def find_appointment(self, number: str) -> None:
         self._looked_up(lambda: self.counter.find_by_appointment(number), self.show_error)
+
+    def refresh_catalogue(self) -> None:
+        self.background.run(self.counter.refresh_catalogue, None, self.show_error)
 
     def choose_item(self, item: ServiceItem) -> None:
         self._step(lambda: self.counter.choose_item(item), "item")

@@ -73,6 +73,21 @@ class DemoDriver:
             raise box["error"]
         return box.get("value")
 
+    def in_background(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` on the counter's worker, after whatever the kiosk queued there."""
+        done = threading.Event()
+        box: dict[str, Any] = {}
+
+        def keep(key: str) -> Callable[[Any], None]:
+            return lambda value: (box.__setitem__(key, value), done.set())
+
+        self.on_main(lambda: self.app.background.run(work, keep("value"), keep("error")))
+        if not done.wait(STEP_TIMEOUT_S):
+            raise DemoFailed("the counter's worker did not answer")
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
     def wait(self, what: str, predicate: Callable[[], bool]) -> None:
         deadline = time.monotonic() + STEP_TIMEOUT_S
         while not self.on_main(predicate):
@@ -104,10 +119,18 @@ class DemoDriver:
         path = self.output / f"{name}.png"
         self.on_main(lambda: self.app.root.export_to_png(str(path)))
         labels = self.on_main(self._visible_labels)
+        buttons = self.on_main(self._visible_buttons)
         path.with_suffix(".json").write_text(
-            json.dumps({"screen": self.app.manager.current, "labels": labels},
-                       ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps({"screen": self.app.manager.current, "labels": labels,
+                        "buttons": buttons}, ensure_ascii=False, indent=1), encoding="utf-8")
         self.screenshots.append(path.name)
+
+    def _visible_buttons(self) -> list[dict[str, Any]]:
+        """Each tappable button on the screen and its size in pixels (touch targets)."""
+        return [{"text": w.text, "size": [round(w.width), round(w.height)]}
+                for w in self.app.manager.current_screen.walk()
+                if isinstance(w, Button) and not w.disabled and w.opacity > 0
+                and w.get_root_window() is not None]
 
     def _visible_labels(self) -> list[dict[str, Any]]:
         """Each drawn label's text and the window rectangle its text texture occupies."""

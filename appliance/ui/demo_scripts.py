@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance.hardware.replay_camera import bundled_tickets
 from appliance.sim.fake_usb import DEMO_KEY
+from appliance.sim.fresh_appointments import draw_booked_ticket, fresh_numbers, renumber
 from appliance.sim.softhsm import DEMO_PIN
+from appliance.store.appointments import save_appointments
+from appliance.store.stats import day_stats
+from appliance.wiring import demo_appointments, hall_now
 from appliance.workflow.acceptance import FlowState
 
 if TYPE_CHECKING:
     from appliance.ui.demo import DemoDriver
 
-APPOINTMENT_TICKET = 1  # ticket-rotated.png: an online appointment (李华, 社会保障卡补领)
 WALK_IN_TICKET = 0  # ticket-upright.png: a queue ticket naming 居民身份证换领
 WRONG_NUMBERS = {
     "check_digit": "442000199003151234",
@@ -79,29 +83,53 @@ def focus(d: DemoDriver, field: str) -> None:
     d.on_main(lambda: setattr(getattr(d.app.screens["applicant"], field), "focus", True))
 
 
-def scan(d: DemoDriver, ticket: int) -> None:
-    """Lay the ticket under the camera and tap 获取条码."""
+def scan(d: DemoDriver, ticket: int | Path) -> None:
+    """Lay the ticket under the camera, open 二维码扫描 and wait for its live preview."""
+    d.app.services.camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
+    d.tap("二维码扫描")
     d.on_screen("scan")
-    d.app.services.camera.show(bundled_tickets()[ticket])
     d.wait("a preview frame", lambda: d.app.screens["scan"].preview.texture is not None)
+    time.sleep(0.3)  # a few frames at 10 fps: the preview now shows this ticket
+
+
+def book_fresh(d: DemoDriver) -> tuple[Path, str]:
+    """Rebook the bundled 李华 and 王芳 appointments under new numbers for this run.
+
+    Returns the ticket to scan and the number (without "YY") to type.
+    """
+    today = hall_now().date()
+    bundled = {a.applicant.name: a for a in demo_appointments(today)}
+    scanned_number, typed_number = fresh_numbers(today, 2)
+    scanned = renumber(bundled["李华"], scanned_number, today)
+    typed = renumber(bundled["王芳"], typed_number, today)
+    d.in_background(lambda: save_appointments(d.app.services.db, [scanned, typed]))
+    return draw_booked_ticket(scanned, d.output), typed_number.removeprefix("YY")
+
+
+def accepted_today(d: DemoDriver) -> int:
+    return d.in_background(
+        lambda: day_stats(d.app.services.db, hall_now().date().isoformat()).total)
 
 
 def acceptance(d: DemoDriver) -> None:
     login(d, shoot=True)
     d.on_screen("home")
     d.shoot("03-home")
+    booked_ticket, typed_number = book_fresh(d)
+    before = accepted_today(d)
 
-    d.tap("二维码扫描")
-    scan(d, APPOINTMENT_TICKET)
-    d.shoot("06-scan-preview")
     d.taps = 0
+    scan(d, booked_ticket)
+    d.shoot("06-scan-preview")
+    on_scan_screen = d.taps
     d.tap("获取条码")
     d.on_screen("confirm")
     d.shoot("07-confirm-booked")
     d.tap("提交并打印回执")
     d.on_screen("success")
     printed(d)
-    d.findings["taps_ticket_to_receipt"] = d.taps
+    d.findings["taps_ticket_to_receipt"] = d.taps  # from the 窗口受理 home screen
+    d.findings["taps_on_scan_screen_to_receipt"] = d.taps - on_scan_screen
     d.shoot("08-success-scan")
     d.copy_receipt("scan-")
     d.tap("下一位")
@@ -109,7 +137,7 @@ def acceptance(d: DemoDriver) -> None:
     d.on_screen("home")
     d.tap("按预约编号")
     d.on_screen("appointment")
-    type_keys(d, "20261129000045")
+    type_keys(d, typed_number)
     d.shoot("09-appointment")
     d.tap("查询")
     d.on_screen("confirm")
@@ -155,7 +183,8 @@ def acceptance(d: DemoDriver) -> None:
     d.on_screen("home")
     d.tap("今日统计")
     d.on_screen("stats")
-    d.wait("the statistics", lambda: "合计：3" in d.app.screens["stats"].table.text)
+    d.wait("the statistics",
+           lambda: f"合计：{before + 3} 件" in d.app.screens["stats"].table.text)
     d.shoot("17-stats")
     d.tap("返回")
     d.on_screen("home")
@@ -185,7 +214,6 @@ def faults(d: DemoDriver) -> None:
     d.tap("返回")
 
     d.on_screen("home")
-    d.tap("二维码扫描")
     scan(d, WALK_IN_TICKET)
     d.tap("获取条码")
     d.on_screen("item")

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def diagnostics_lines(services: Services) -> list[str]:
-    """What 网建办 asks for on the phone; runs in the background (reads the database)."""
+    """What 网建办 asks for on the phone (devices are on the status bar above); runs in
+    the background, it reads the database."""
     config, db = services.config, services.db
     broken = first_broken_link(db)
     operator = services.counter.session.operator
@@ -31,7 +32,6 @@ def diagnostics_lines(services: Services) -> list[str]:
         f"数据库结构版本：{schema_version(db)}　事项目录：{catalogue_size(db)} 项",
         f"待同步：{pending_count(db)} 件　分厅服务器：{config.branch_server.url}",
         "审计日志：完整" if broken is None else f"审计日志：第 {broken} 条起校验失败，请联系网建办",
-        f"摄像头：{services.camera.status().value}　打印机：{services.printer.status().value}",
     ]
 
 

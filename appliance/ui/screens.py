@@ -246,6 +246,7 @@ class SearchScreen(KioskScreen):
         self.body.add_widget(row)
 
     def on_enter(self, *_args) -> None:
+        self.app.refresh_catalogue()
         self.query.focus = True
 
     def on_key(self, key: str) -> None:

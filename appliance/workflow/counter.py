@@ -23,6 +23,7 @@ from appliance.hardware.key import KeyPort, KeyStatus
 from appliance.hardware.printer import Printer, PrinterError
 from appliance.hardware.printer_profiles import RenderMode, default_profile
 from appliance.store.appointments import Appointment, find_appointment
+from appliance.store.catalogue import catalogue_version, load_catalogue_index
 from appliance.store.drafts import clear_draft, load_draft, save_draft
 from appliance.store.submissions import is_synced, store_submission
 from appliance.workflow import draft_codec
@@ -60,6 +61,7 @@ class Counter:
         self.now = now
         self.session = OperatorSession()
         self.flow = AcceptanceFlow()
+        self._catalogue_version = catalogue_version(db)
         self.receipts = receipts or ReceiptPrinting(
             db, printer, default_profile(58 if settings.paper_columns <= 32 else 80),
             RenderMode.TEXT, now)
@@ -249,6 +251,13 @@ class Counter:
         if certificate.serial != operator.serial:
             raise UserFacingError("another operator's key",
                                   "该电子钥匙不是当前登录的操作员，请重新登录")
+
+    def refresh_catalogue(self) -> None:
+        """Pick up items the sync process stored since the index was loaded."""
+        version = catalogue_version(self.db)
+        if version != self._catalogue_version:
+            self.catalogue = load_catalogue_index(self.db)
+            self._catalogue_version = version
 
     def keep_form(self, form: dict[str, str]) -> None:
         """Remember the applicant fields as typed, before they are validated."""
