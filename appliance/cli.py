@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from appliance import __version__, log
+from appliance.audit_cli import COMMANDS as AUDIT_COMMANDS
+from appliance.audit_cli import add_audit_commands, run_audit_command
 from appliance.config import Config, default_config_path, load_config
 from appliance.errors import ApplianceError
 from appliance.sync.commands import COMMANDS as SYNC_COMMANDS
@@ -45,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     selftest.add_argument("--offline", action="store_true",
                           help="skip checks that need the network or the branch server "
                                "(image build, chroot)")
+    selftest.add_argument("--no-slip", action="store_true",
+                          help="do not print the readiness slip on the receipt printer")
     usb = commands.add_parser("usb", parents=[common], help="the simulated USB bus")
     usb.add_argument("action", choices=["list", "plug", "unplug"])
     usb.add_argument("device", nargs="?", choices=["key", "printer"])
@@ -52,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                                help="decode ticket photos (files or folders), one JSON line each")
     scan.add_argument("images", nargs="+", type=Path, help="PNG/JPEG files or folders of them")
     add_sync_commands(commands, common)
+    add_audit_commands(commands, common)
     return parser
 
 
@@ -65,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(config, args.demo_if_headless, args.exit_after_first_frame)
         if args.command == "demo":
             return _demo(config, args.output, args.script)
+        if args.command in AUDIT_COMMANDS:
+            return run_audit_command(config, args)
         if args.command in SYNC_COMMANDS:
             return run_sync_command(config, args)
         if args.command == "key":
@@ -74,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "selftest":
             from appliance.selftest import run_selftest
 
-            return run_selftest(config, offline=args.offline)
+            return run_selftest(config, offline=args.offline, slip=not args.no_slip)
         if args.command == "scan":
             from appliance.scan_cli import run_scan
 

@@ -70,9 +70,65 @@ EVENTS: dict[str, str] = {
     "diagnostics.opened": "The operator confirmed with the key PIN to open 系统诊断 (or failed).",
     "appointment.refused": "An appointment could not be used: reason is unknown, used, "
                            "expired or other_hall.",
+    # Audit trail, statistics and diagnostics (issue 9).
+    "audit.appended": "An audit entry was added to the hash chain (action, seq).",
+    "audit.verify": "The audit chain was checked; problem names the first broken entry.",
+    "audit.delivery": "Audit entries were delivered to the branch server up to seq "
+                      "(or refused: reason).",
+    "config.changed": "The configuration file differs from the one last recorded; audited.",
+    "stats.export": "Acceptance statistics were written to a CSV file (rows, path).",
+    "selftest.init": "The self-test started (offline: branch-server checks skipped).",
+    "selftest.slip": "The readiness slip was printed (or not: status).",
+    # Issue 5 gaps: operator signatures, disk full, damaged database, device health.
+    "submission.refused": "A submission was not stored (reason: disk_full, key_absent, "
+                          "other_operator); nothing was written and no receipt printed.",
+    "store.full": "A database write failed because the disk (or page limit) is full; "
+                  "the transaction was rolled back.",
+    "store.damaged": "The database failed its integrity check at start; it was moved aside "
+                     "to aside for recovery and start-up stopped.",
+    "store.damaged_kept": "A damaged database moved aside earlier is still in the data "
+                          "folder, waiting for recovery.",
+    "health.published": "The kiosk published a changed device health for the heartbeat.",
 }
 
 
 def describe(name: str) -> str:
     """Return the description of an event, raising KeyError for an unknown name."""
     return EVENTS[name]
+
+
+# Events that report how an action ended: every call carries outcome=success|failure.
+OUTCOME_EVENTS: frozenset[str] = frozenset({
+    "app.startup_failed", "appointment.refused", "demo.complete", "diagnostics.opened",
+    "login.complete", "print.complete", "print.receipt", "printer.connection",
+    "printer.status", "selftest.check", "selftest.complete", "store.damaged", "store.full",
+    "submission.created", "submission.refused", "sync.problem", "sync.rejected",
+    "token.provision.complete", "ui.unexpected_error", "update.install.complete",
+    "update.verify", "usb.enumerate_failed", "audit.verify", "audit.delivery",
+    "selftest.slip", "audit.appended",
+})
+
+OUTCOMES = ("success", "failure")
+
+# What the audit trail records (appliance.store.audit_trail); entries never hold a PIN
+# and hold ID numbers only masked.
+AUDIT_ACTIONS: dict[str, str] = {
+    "login.success": "An operator logged in with the key and PIN.",
+    "login.failure": "A PIN was refused by the key (attempts: failures in a row).",
+    "key.pulled": "The key was pulled out while a session was open or a PIN was asked.",
+    "session.locked": "The operator session was locked (idle or by the operator).",
+    "lookup.personal": "A look-up showed an applicant's personal data (booked applicant).",
+    "submission.created": "A submission was stored and queued for the branch server.",
+    "receipt.printed": "The receipt of a submission was printed for the first time.",
+    "receipt.reprinted": "The receipt of a submission was printed again (重新打印).",
+    "sync.delivered": "The branch server took a batch of submissions.",
+    "sync.rejected": "The branch server refused a submission for good.",
+    "config.changed": "The appliance started with a configuration file not seen before.",
+    "selftest.run": "The self-test ran; failures lists the failed checks.",
+}
+
+
+def init_complete_pairs() -> list[tuple[str, str]]:
+    """Every long action's ``.init`` event with its ``.complete`` partner."""
+    return [(name, name.removesuffix(".init") + ".complete")
+            for name in EVENTS if name.endswith(".init")]

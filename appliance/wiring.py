@@ -28,8 +28,10 @@ from appliance.hardware.scanner import ZxingScanner
 from appliance.hardware.usb import UsbBus
 from appliance.sim.softhsm import DemoToken, ensure_demo_token
 from appliance.store.appointments import Appointment, seed_appointments
+from appliance.store.audit_trail import AuditTrail, database_path, note_configuration
 from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
 from appliance.store.db import connect
+from appliance.workflow.audited import attach_audit
 from appliance.workflow.counter import Counter, CounterSettings
 from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
 
@@ -95,7 +97,11 @@ def build_services(config: Config) -> Services:
         CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
         catalogue, db, key, printer, hall_now,
         receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer), hall_now),
+        signer=key,  # issue 5: each submission signed by the logged-in operator's key
     )
+    attach_audit(counter, AuditTrail(database_path(db), hall_now))  # issue 9
+    if config.source.is_file():
+        note_configuration(db, config.source, hall_now())
     report_unprinted(counter.receipts)
     return Services(config, db, catalogue, key, camera, scanner, usb, printer, counter,
                     demo_token)

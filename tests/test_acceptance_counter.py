@@ -12,7 +12,7 @@ import sqlite_utils
 
 from appliance.domain.catalogue import ItemType
 from appliance.domain.identity import DocumentType
-from appliance.domain.submission import Applicant
+from appliance.domain.submission import Applicant, Operator
 from appliance.hardware.key import KeyStatus, OperatorCertificate
 from appliance.sim.file_printer import FilePrinter
 from appliance.store.appointments import Appointment, seed_appointments
@@ -51,11 +51,13 @@ def counter(db: sqlite_utils.Database, tmp_path: Path, key: DemoKey | None = Non
         {"code": i.code, "name": i.name, "department": i.department,
          "promised_days": i.promised_days, "default_type": i.default_type.value}
         for i in bundled_catalogue()._items])
+    key = key or DemoKey()
     made = Counter(CounterSettings(HALL, "08", 48), load_catalogue_index(db), db,
-                   key or DemoKey(), FilePrinter(tmp_path / "printer"),
+                   key, FilePrinter(tmp_path / "printer"),
                    lambda: datetime(2026, 11, 29, 10, 0, tzinfo=TZ))
-    made.poll_key()
-    made.login(bytearray(b"123456"))
+    certificate = key.certificate()
+    made.session.key_present()
+    made.session.pin_accepted(Operator(name=certificate.name, serial=certificate.serial))
     return made
 
 

@@ -1,4 +1,5 @@
-"""Camera backends: V4L2 survives unplug, picamera2 hands over the Y plane, replay plays video.
+"""Camera backends: V4L2 survives unplug, picamera2 hands over the Y plane, replay plays video;
+the grabber they share lets a hot-plug notice win over a frame already on its way.
 
 Faked only at the hardware edge: a fake ``cv2.VideoCapture`` over a simulated USB
 camera that can be pulled out, and a fake ``Picamera2`` whose capture can fail.
@@ -17,6 +18,7 @@ import pytest
 from appliance.config import DEV_CONFIG, parse_config
 from appliance.errors import ConfigError, StartupError
 from appliance.hardware.camera import CameraStatus
+from appliance.hardware.frame_source import DeviceLost, FrameSource
 from appliance.hardware.picamera2_camera import Picamera2Camera, load_picamera2, y_plane
 from appliance.hardware.replay_camera import TICKETS_DIR, ReplayCamera
 from appliance.hardware.scanner import ZxingScanner
@@ -328,3 +330,63 @@ def test_replay_video_config_must_name_an_existing_file() -> None:
     with pytest.raises(ConfigError, match=r"camera\.replay_video: path"):
         parse_config(config_text('[camera]\nbackend = "replay"\nreplay_video = "/nope.mp4"\n'),
                      Path("box.toml"))
+
+
+def test_replay_unplugged_while_stopped_starts_disconnected_without_a_flicker(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="appliance")
+    camera = ReplayCamera([UPRIGHT], frame_rate=100.0)
+    camera.unplug()
+    assert camera.status() is CameraStatus.STOPPED  # as a real camera: stopped is stopped
+    camera.start()
+    try:
+        assert camera.status() is CameraStatus.DISCONNECTED
+        time.sleep(0.05)
+        assert camera.latest_frame() is None
+        camera.replug()
+        assert wait_until(lambda: camera.latest_frame() is not None)
+    finally:
+        camera.close()
+    statuses = [m.split("status=")[1] for m in caplog.messages if "event=camera.status" in m]
+    assert statuses == ["disconnected", "running", "stopped"]
+
+
+class PulledMidFrame:
+    """A device whose first frame is still on its way when the hot-plug notice comes."""
+
+    def __init__(self) -> None:
+        self.grabbing = threading.Event()
+        self.deliver = threading.Event()
+        self.grabs = 0
+
+    def grab(self) -> np.ndarray:
+        self.grabs += 1
+        if self.grabs > 1:
+            raise DeviceLost
+        self.grabbing.set()
+        self.deliver.wait(2.0)
+        return np.zeros((8, 8), dtype=np.uint8)
+
+    def close(self) -> None: ...
+
+
+def test_hot_plug_notice_wins_over_a_frame_grabbed_before_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="appliance")
+    device = PulledMidFrame()
+    opened = iter([device])
+    camera = FrameSource(lambda: next(opened, None), thread_name="test-camera",
+                         log_fields={"backend": "test"}, retry_seconds=0.01)
+    camera.start()
+    try:
+        assert device.grabbing.wait(2.0)
+        camera.set_present(False)
+        device.deliver.set()
+        assert wait_until(lambda: device.grabs > 1)
+        time.sleep(0.05)
+        assert camera.latest_frame() is None
+        assert camera.status() is CameraStatus.DISCONNECTED
+    finally:
+        camera.close()
+    statuses = [m.split("status=")[1] for m in caplog.messages if "event=camera.status" in m]
+    assert statuses == ["running", "disconnected", "stopped"]

@@ -101,7 +101,9 @@ def test_a_new_submission_leaves_within_a_second(setup) -> None:
         deadline = time.monotonic() + 10
         while read_state(db).get("catalogue_cursor") is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        uid = add_submissions(db, 1)[0]
+        path = Path(db.execute("PRAGMA database_list").fetchone()[2])
+        kiosk = connect(path)  # the UI process has its own connection, never the worker's
+        uid = add_submissions(kiosk, 1)[0]
         stored = time.monotonic()
         while uid not in server.app.store.submission_ids():
             assert time.monotonic() - stored < 1.0, "not delivered within a second"

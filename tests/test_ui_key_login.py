@@ -1,4 +1,5 @@
-"""The login screen under Xvfb: every key diagnosis in the manual's words, the PIN pad, a lock.
+"""The login screen under Xvfb: every key diagnosis in the manual's words, the PIN pad,
+the status bar following the key, the idle lock and a pulled key.
 
 One subprocess runs the real kiosk with a drawer of SoftHSM2 test keys on a fake USB bus
 (``appliance.ui.key_driver``); the tests read the screenshots and their label files.
@@ -10,9 +11,13 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+
+from appliance.ui.key_driver import WALK_IDLE_MINUTES
+from appliance.workflow.idle import IDLE_CHECK_S
 
 pytestmark = pytest.mark.ui
 
@@ -26,6 +31,18 @@ EXPECTED = {
     "k07-wrong-pin": "PIN码错误，请重新输入",
     "k08-final-try": "再输错一次电子钥匙将被锁定",
     "k09-locked": "PIN码已锁定",
+}
+STATUS = {
+    "k01-not-detected": "电子钥匙：未插入",
+    "k02-no-driver": "电子钥匙：未安装驱动",
+    "k03-expired": "电子钥匙：已过期",
+    "k04-not-yet-valid": "电子钥匙：未生效",
+    "k05-untrusted": "电子钥匙：不受信任",
+    "k06-expiring": "电子钥匙：即将过期",
+    "k09-locked": "电子钥匙：PIN已锁定",
+    "k11-home": "电子钥匙：已插入",
+    "k12-idle-locked": "电子钥匙：已插入",
+    "k13-key-pulled": "电子钥匙：未插入",
 }
 
 
@@ -58,6 +75,12 @@ def test_each_diagnosis_is_on_screen_in_the_manuals_words(walk, name: str) -> No
     assert any(EXPECTED[name] in text for text in texts), texts
 
 
+@pytest.mark.parametrize("name", list(STATUS))
+def test_status_bar_says_what_the_key_is_not_what_the_session_is(walk, name: str) -> None:
+    _, out = walk
+    assert STATUS[name] in labels(out, name)[1]
+
+
 def test_pin_pad_masks_the_digits(walk) -> None:
     _, out = walk
     _, texts = labels(out, "k10-pin-entry")
@@ -68,9 +91,27 @@ def test_pin_pad_masks_the_digits(walk) -> None:
 def test_right_pin_reaches_home_and_a_pulled_key_locks(walk) -> None:
     _, out = walk
     assert labels(out, "k11-home")[0] == "home"
-    screen, texts = labels(out, "k12-key-pulled")
+    screen, texts = labels(out, "k13-key-pulled")
     assert screen == "login"
     assert "未检测到电子钥匙，请检查USB接口" in texts
+
+
+def test_an_untouched_counter_locks_itself(walk) -> None:
+    result, out = walk
+    screen, texts = labels(out, "k12-idle-locked")
+    assert screen == "login"
+    assert "长时间未操作，已自动锁定，请重新输入PIN码" in texts
+    assert "操作员：未登录" in texts
+    stamps = {}
+    for line in result.stderr.splitlines():
+        if "target=LOGGED_IN" in line and "idle" not in stamps:
+            stamps["login"] = line
+        elif "event=key.idle_lock" in line:
+            stamps["idle"] = line
+            break
+    login, idle = (datetime.fromisoformat(stamps[k].split()[0][3:]) for k in ("login", "idle"))
+    limit_s = WALK_IDLE_MINUTES * 60
+    assert limit_s <= (idle - login).total_seconds() <= limit_s + IDLE_CHECK_S + 2
 
 
 def test_no_pin_in_the_logs(walk) -> None:

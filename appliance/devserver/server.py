@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from appliance import log
+from appliance.devserver.audit import AuditRefused, entries_problem
 from appliance.devserver.auth import TokenError, TokenIssuer
 from appliance.devserver.faults import Faults
 from appliance.devserver.store import BranchStore
@@ -32,7 +33,7 @@ MAX_BATCH = 500
 USED_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})/used$")
 ALLOWED = {"/openapi.yaml": "GET", "/oauth/token": "POST", "/v1/submissions/batch": "POST",
            "/v1/catalogue/changes": "GET", "/v1/appointments": "GET",
-           "/v1/devices/heartbeat": "POST"}
+           "/v1/devices/heartbeat": "POST", "/v1/audit/batch": "POST"}
 
 
 class HttpProblem(Exception):
@@ -138,6 +139,8 @@ class Handler(BaseHTTPRequestHandler):
         self._inject_faults()
         if path == "/v1/submissions/batch":
             return self._batch(device, body)
+        if path == "/v1/audit/batch":
+            return self._audit(device, body)
         if path == "/v1/catalogue/changes":
             return self._catalogue(query)
         if path == "/v1/appointments":
@@ -190,6 +193,16 @@ class Handler(BaseHTTPRequestHandler):
             log.event("devserver.fault", kind="drop_after_store")
             raise DropConnection()
         return 200, {"results": [r.as_json() for r in results]}, {}
+
+    def _audit(self, device: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
+        request = _json_object(body)
+        if problem := entries_problem(request):
+            raise HttpProblem(400, "bad_request", problem)
+        try:
+            through = self.app.store.store_audit(device, request["entries"])
+        except AuditRefused as refused:
+            raise HttpProblem(refused.status, "conflict", str(refused)) from None
+        return 200, {"accepted_through": through}, {}
 
     def _catalogue(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         since = _int_param(query, "since", 0, 0, 2**62)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.devserver.audit import held_entries, store_audit_batch
 from appliance.sync.canonical import body_digest
 
 SCHEMA = """
@@ -186,6 +187,14 @@ class BranchStore:
                          [device, json.dumps(body, ensure_ascii=False), _now()])
 
         self._write(work)
+
+    def store_audit(self, device: str, entries: list[dict[str, Any]]) -> int:
+        """A box's audit entries (issue 9); returns the highest seq held for it."""
+        return self._write(lambda conn: store_audit_batch(conn, device, entries))
+
+    def audit_entries(self, device: str) -> list[tuple[int, str, str]]:
+        with self._lock:
+            return held_entries(self._conn, device)
 
     def close(self) -> None:
         with self._lock:

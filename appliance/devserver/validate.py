@@ -76,9 +76,11 @@ def _signature_problem(item: dict[str, Any], submission: dict[str, Any],
     if not isinstance(certificate, str) or not isinstance(signature, str):
         return "signature: operator_certificate and signature must both be strings"
     try:
-        verify_signature(submission, certificate, signature)
+        signer = verify_signature(submission, certificate, signature)
     except ValueError as exc:
         return f"signature: {exc}"
+    if signer != submission.get("operator_serial"):
+        return "signature: signed with another certificate than the operator_serial named"
     return None
 
 

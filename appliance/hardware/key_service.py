@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pkcs11
+from cryptography import x509
 
 from appliance.hardware.key import (
     KeyAbsent,
@@ -160,6 +161,17 @@ class KeyService:
     def sign(self, data: bytes) -> bytes:
         """Sign ``data`` with the logged-in key (SHA-256); raises KeyAbsent when locked."""
         return self.call(lambda: self._sign(data))
+
+    def operator_signature(self, data: bytes) -> tuple[bytes, x509.Certificate]:
+        """Sign ``data`` and name the certificate signed with, in one job on the worker,
+        so the key cannot change between the two (an ``OperatorSigner``)."""
+        def work() -> tuple[bytes, x509.Certificate]:
+            signature = self._sign(data)
+            held = self._logged_in
+            assert held is not None and held.token.found is not None
+            return signature, held.token.found.certificate
+
+        return self.call(work)
 
     def logout(self) -> None:
         self.call(self._logout)

@@ -9,18 +9,15 @@ view (the buffer's rows may be padded past ``width``), never copied or converted
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from appliance import log
 from appliance.errors import StartupError
-from appliance.hardware.camera import CameraStatus, Frame
-
-RETRY_SECONDS = 1.0
+from appliance.hardware.frame_source import RETRY_SECONDS, DeviceLost, FrameSource
 
 
 def load_picamera2() -> Callable[[], Any]:
@@ -39,120 +36,51 @@ def y_plane(buffer: np.ndarray, width: int, height: int) -> np.ndarray:
     return buffer[:height, :width]
 
 
-class Picamera2Camera:
+class PiCameraDevice:
+    """One started Picamera2: the Y plane of each capture until a capture fails."""
+
+    def __init__(self, camera: Any, width: int, height: int) -> None:
+        self._camera = camera
+        self._size = (width, height)
+
+    def grab(self) -> np.ndarray:
+        try:
+            buffer = self._camera.capture_array("main")
+        except Exception as exc:  # noqa: BLE001 (libcamera raises many kinds; all mean "lost")
+            raise DeviceLost from exc
+        return y_plane(buffer, *self._size)
+
+    def close(self) -> None:
+        _close_quietly(self._camera)
+
+
+def open_picamera2(factory: Callable[[], Any], width: int, height: int,
+                   frame_rate: float) -> PiCameraDevice | None:
+    """The camera started on one YUV420 stream, or None when it cannot be opened now."""
+    camera: Any = None
+    try:
+        camera = factory()
+        config = camera.create_video_configuration(
+            main={"size": (width, height), "format": "YUV420"},
+            controls={"FrameRate": frame_rate}, buffer_count=2)
+        camera.configure(config)
+        camera.start()
+    except Exception:  # noqa: BLE001 (libcamera raises many kinds; all mean "not there")
+        if camera is not None:
+            _close_quietly(camera)
+        return None
+    return PiCameraDevice(camera, width, height)
+
+
+class Picamera2Camera(FrameSource):
     """Grey frames from the Pi camera; a failed capture reopens the camera."""
 
     def __init__(self, width: int, height: int, frame_rate: float,
                  factory: Callable[[], Any] | None = None,
                  retry_seconds: float = RETRY_SECONDS) -> None:
-        self._factory = factory or load_picamera2()
-        self._size = (width, height)
-        self._frame_rate = frame_rate
-        self._retry_seconds = retry_seconds
-        self._lock = threading.Lock()
-        self._latest: Frame | None = None
-        self._sequence = 0
-        self._connected = False
-        self._reported = CameraStatus.STOPPED
-        self._stop_thread: threading.Event | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        with self._lock:
-            if self._stop_thread is not None:
-                return
-            self._stop_thread = threading.Event()
-            self._connected = True
-            previous = self._thread
-            self._thread = threading.Thread(target=self._run, args=(self._stop_thread, previous),
-                                            name="picamera2", daemon=True)
-            self._thread.start()
-        self._report()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._latest = None
-            if self._stop_thread is not None:
-                self._stop_thread.set()
-                self._stop_thread = None
-        self._report()
-
-    def status(self) -> CameraStatus:
-        with self._lock:
-            return self._status_locked()
-
-    def latest_frame(self) -> Frame | None:
-        with self._lock:
-            return self._latest
-
-    def close(self) -> None:
-        """Stop and wait until the camera is closed (tests, shutdown)."""
-        self.stop()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-
-    def _status_locked(self) -> CameraStatus:
-        if self._stop_thread is None:
-            return CameraStatus.STOPPED
-        return CameraStatus.RUNNING if self._connected else CameraStatus.DISCONNECTED
-
-    def _report(self) -> None:
-        with self._lock:
-            status = self._status_locked()
-            changed = status is not self._reported
-            self._reported = status
-        if changed:
-            log.event("camera.status", backend="picamera2", status=status.value)
-
-    def _open(self) -> Any:
-        camera = self._factory()
-        config = camera.create_video_configuration(
-            main={"size": self._size, "format": "YUV420"},
-            controls={"FrameRate": self._frame_rate}, buffer_count=2)
-        camera.configure(config)
-        camera.start()
-        return camera
-
-    def _lost(self, camera: Any, stopped: threading.Event) -> None:
-        log.event("camera.lost", backend="picamera2")
-        if camera is not None:
-            _close_quietly(camera)
-        with self._lock:
-            if not stopped.is_set():
-                self._connected = False
-                self._latest = None
-        self._report()
-        stopped.wait(self._retry_seconds)
-
-    def _run(self, stopped: threading.Event, previous: threading.Thread | None) -> None:
-        if previous is not None:
-            previous.join()
-        camera: Any = None
-        width, height = self._size
-        try:
-            while not stopped.is_set():
-                try:
-                    if camera is None:
-                        camera = self._open()
-                    buffer = camera.capture_array("main")
-                except Exception:  # noqa: BLE001 (libcamera raises many kinds; all mean "lost")
-                    self._lost(camera, stopped)
-                    camera = None
-                    continue
-                gray = y_plane(buffer, width, height)
-                with self._lock:
-                    if stopped.is_set():
-                        break
-                    self._sequence += 1
-                    self._latest = Frame(gray, self._sequence, time.monotonic())
-                    newly = not self._connected
-                    self._connected = True
-                if newly:
-                    self._report()
-        finally:
-            if camera is not None:
-                _close_quietly(camera)
+        opener = partial(open_picamera2, factory or load_picamera2(), width, height, frame_rate)
+        super().__init__(opener, thread_name="picamera2", log_fields={"backend": "picamera2"},
+                         retry_seconds=retry_seconds)
 
 
 def _close_quietly(camera: Any) -> None:

@@ -1,6 +1,7 @@
 """A camera that replays ticket photos, so the demo and the tests run without a 高拍仪.
 
-It behaves like the real device where the scanner can tell: frames arrive on their own
+It is the real backends' grabber (``frame_source.py``) over a desk of images, so it
+behaves like the real device where the scanner can tell: frames arrive on their own
 thread at the configured rate, only the newest one is kept, a stopped or unplugged
 camera gives no frames. A video file is replayed frame by frame at the configured rate
 (not the file's own), looping, read as it plays so a long clip costs no memory.
@@ -12,16 +13,14 @@ from __future__ import annotations
 
 import json
 import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from appliance import log
 from appliance.errors import StartupError
-from appliance.hardware.camera import CameraStatus, Frame
+from appliance.hardware.frame_source import DeviceLost, FrameSource
 
 TICKETS_DIR = Path(__file__).parents[1] / "data" / "tickets"
 MANIFEST_NAME = "manifest.json"
@@ -65,58 +64,26 @@ class VideoLoop:
         self._capture.release()
 
 
-class ReplayCamera:
-    """Serves the given images in turn, one pinned image, or a video, as grey frames."""
+class TicketDesk:
+    """What lies under the replay camera: the images in turn, or one pinned image."""
 
-    def __init__(self, paths: Sequence[Path], frame_rate: float,
-                 video: Path | None = None) -> None:
-        if not paths and video is None:
-            raise StartupError("camera.replay: no ticket images to replay")
-        if frame_rate <= 0:
-            raise ValueError("frame_rate must be positive")
-        if video is not None:
-            VideoLoop(video).close()  # a video that cannot be opened stops start-up
-        self._video = Path(video) if video is not None else None
+    def __init__(self, paths: Sequence[Path]) -> None:
+        self._lock = threading.Lock()
         self._images = {Path(p): _load(Path(p)) for p in paths}
         self._order = list(self._images)
-        self._period = 1.0 / frame_rate
-        self._lock = threading.Lock()
-        self._latest: Frame | None = None
-        self._sequence = 0
         self._pinned: Path | None = None
-        self._wanted_running = False
-        self._plugged = True
-        self._reported = CameraStatus.STOPPED
-        self._stop_thread: threading.Event | None = None
 
-    def start(self) -> None:
+    @property
+    def pinned(self) -> bool:
         with self._lock:
-            self._wanted_running = True
-            if self._stop_thread is None:
-                self._stop_thread = threading.Event()
-                threading.Thread(target=self._run, args=(self._stop_thread,),
-                                 name="replay-camera", daemon=True).start()
-        self._report()
+            return self._pinned is not None
 
-    def stop(self) -> None:
+    def image(self, index: int) -> np.ndarray:
+        """The pinned image, else the ``index``-th in turn."""
         with self._lock:
-            self._wanted_running = False
-            self._latest = None
-            if self._stop_thread is not None:
-                self._stop_thread.set()  # under the lock: no frame can follow the stop
-                self._stop_thread = None
-        self._report()
-
-    def status(self) -> CameraStatus:
-        with self._lock:
-            return self._status_locked()
-
-    def latest_frame(self) -> Frame | None:
-        with self._lock:
-            return self._latest
+            return self._images[self._pinned or self._order[index % len(self._order)]]
 
     def show(self, path: Path | None) -> None:
-        """Lay one ticket image under the camera (loaded on first use); None replays all."""
         if path is None:
             with self._lock:
                 self._pinned = None
@@ -130,54 +97,66 @@ class ReplayCamera:
             self._images.setdefault(path, image)
             self._pinned = path
 
+
+class ReplayDevice:
+    """One replay session: the video (unless an image is pinned) or the desk's images."""
+
+    def __init__(self, desk: TicketDesk, video: VideoLoop | None,
+                 plugged: Callable[[], bool]) -> None:
+        self._desk = desk
+        self._video = video
+        self._plugged = plugged
+        self._index = 0
+
+    def grab(self) -> np.ndarray:
+        if not self._plugged():
+            raise DeviceLost
+        if self._video is not None and not self._desk.pinned:
+            return self._video.next()
+        gray = self._desk.image(self._index)
+        self._index += 1
+        return gray
+
+    def close(self) -> None:
+        if self._video is not None:
+            self._video.close()
+
+
+class ReplayCamera(FrameSource):
+    """Serves the given images in turn, one pinned image, or a video, as grey frames."""
+
+    def __init__(self, paths: Sequence[Path], frame_rate: float,
+                 video: Path | None = None) -> None:
+        if not paths and video is None:
+            raise StartupError("camera.replay: no ticket images to replay")
+        if frame_rate <= 0:
+            raise ValueError("frame_rate must be positive")
+        if video is not None:
+            VideoLoop(video).close()  # a video that cannot be opened stops start-up
+        self._video = Path(video) if video is not None else None
+        self._desk = TicketDesk(paths)
+        self._plugged = True
+        period = 1.0 / frame_rate
+        super().__init__(self._open, thread_name="replay-camera",
+                         log_fields={"backend": "replay"}, retry_seconds=period,
+                         frame_period=period)
+
+    def show(self, path: Path | None) -> None:
+        """Lay one ticket image under the camera (loaded on first use); None replays all."""
+        self._desk.show(path)
+
     def unplug(self) -> None:
-        """Simulate the USB cable being pulled: DISCONNECTED, no frames."""
-        with self._lock:
-            self._plugged = False
-            self._latest = None
-        self._report()
+        """Simulate the USB cable being pulled: DISCONNECTED while running, no frames."""
+        self._plugged = False
+        self.set_present(False)
 
     def replug(self) -> None:
         """The cable is back: RUNNING again if preview was on, else STOPPED."""
-        with self._lock:
-            self._plugged = True
-        self._report()
+        self._plugged = True
+        self.set_present(True)
 
-    def _status_locked(self) -> CameraStatus:
+    def _open(self) -> ReplayDevice | None:
         if not self._plugged:
-            return CameraStatus.DISCONNECTED
-        return CameraStatus.RUNNING if self._wanted_running else CameraStatus.STOPPED
-
-    def _report(self) -> None:
-        with self._lock:
-            status = self._status_locked()
-            changed = status is not self._reported
-            self._reported = status
-        if changed:
-            log.event("camera.status", backend="replay", status=status.value)
-
-    def _run(self, stopped: threading.Event) -> None:
+            return None
         video = VideoLoop(self._video) if self._video is not None else None
-        index = 0
-        deadline = time.monotonic()
-        try:
-            while True:
-                with self._lock:
-                    from_video = video is not None and self._pinned is None
-                # Decoding the next video frame happens outside the lock.
-                gray = video.next() if from_video else None
-                with self._lock:
-                    if stopped.is_set():
-                        return
-                    if self._plugged:
-                        if gray is None:
-                            key = self._pinned or self._order[index % len(self._order)]
-                            gray = self._images[key]
-                        self._sequence += 1
-                        self._latest = Frame(gray, self._sequence, time.monotonic())
-                        index += 1
-                deadline = max(deadline + self._period, time.monotonic())
-                stopped.wait(deadline - time.monotonic())
-        finally:
-            if video is not None:
-                video.close()
+        return ReplayDevice(self._desk, video, lambda: self._plugged)

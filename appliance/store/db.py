@@ -2,11 +2,13 @@
 
 WAL with ``synchronous=FULL`` keeps a committed acceptance across power loss (NORMAL
 can roll it back). Writes use ``BEGIN IMMEDIATE`` because SQLite ignores the busy
-timeout when a deferred transaction upgrades to a write in WAL mode.
+timeout when a deferred transaction upgrades to a write in WAL mode. A damaged file is
+moved aside at start (see :mod:`appliance.store.damage`), never opened and never reused.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,39 +16,74 @@ from pathlib import Path
 
 import sqlite_utils
 
+from appliance import log
 from appliance.errors import StartupError
+from appliance.store.damage import DamagedDatabase, check_intact, move_aside, report_kept
 from appliance.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 
 
+class StorageFull(sqlite3.OperationalError):
+    """The disk (or SQLite's page limit) is full: the write was rolled back whole."""
+
+
 def connect(path: Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the appliance database and bring its schema up to date."""
+    """Open (creating if needed) the appliance database and bring its schema up to date.
+
+    Raises StartupError, with one line saying what to do, when the folder is not
+    writable or the file is damaged (the damaged file is then kept aside for recovery).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        check_intact(path, BUSY_TIMEOUT_MS / 1000)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except DamagedDatabase as damage:
+        aside = move_aside(path)
+        log.event("store.damaged", outcome="failure", path=path, aside=aside,
+                  detail=damage.detail)
+        raise StartupError(
+            f"database {path} is damaged ({damage.detail}); it was moved aside to {aside} "
+            "for recovery: call branch IT, the next start begins with an empty database"
+        ) from None
     except (OSError, sqlite3.OperationalError) as exc:
         raise StartupError(
             f"data directory {path.parent} is not writable ({exc}): "
             "fix its owner/permissions or set appliance.data_dir"
         ) from None
+    report_kept(path)
     db = sqlite_utils.Database(conn)
     migrate(db, write_transaction)
     return db
 
 
+def is_storage_full(error: BaseException) -> bool:
+    return (isinstance(error, sqlite3.OperationalError)
+            and getattr(error, "sqlite_errorname", "") == "SQLITE_FULL")
+
+
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error."""
+    """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
+
+    A full disk can fail any statement or the COMMIT itself, and SQLite may already have
+    rolled back by then; either way nothing of the transaction stays, and the error comes
+    out as :class:`StorageFull`.
+    """
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
-    except BaseException:
-        db.execute("ROLLBACK")
+        db.execute("COMMIT")
+    except BaseException as error:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        if is_storage_full(error) and not isinstance(error, StorageFull):
+            log.event("store.full", logging.WARNING, outcome="failure",
+                      detail=str(error)[:200])
+            raise StorageFull(str(error)) from error
         raise
-    db.execute("COMMIT")

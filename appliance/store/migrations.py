@@ -12,6 +12,8 @@ import sqlite_utils
 
 from appliance import log
 from appliance.store.schema_acceptance import acceptance_tables
+from appliance.store.schema_audit import audit_stats_tables
+from appliance.store.schema_health import device_health_table
 from appliance.store.schema_print import print_tables
 from appliance.store.schema_sync import sync_tables
 
@@ -75,6 +77,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     acceptance_tables,  # issue 7: catalogue, audit chain, drafts, appointment hall/use
     sync_tables,  # issue 5: sync state for the UI, retention purge mark
     print_tables,  # issue 6: print-job journal, receipt kept with its submission
+    audit_stats_tables,  # issue 9: audit delivery mark, handling times
+    device_health_table,  # issue 5: device health published by the kiosk for the heartbeat
 ]
 
 

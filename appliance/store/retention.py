@@ -29,7 +29,8 @@ def purge_personal_fields(db: sqlite_utils.Database, now: datetime, days: int) -
         ).fetchall()
         for seq, payload, submission_id in rows:
             body = json.loads(payload)
-            body.update(dict.fromkeys(PERSONAL_FIELDS))
+            # a signed payload is an envelope; its signature no longer matters once delivered
+            (body.get("submission") or body).update(dict.fromkeys(PERSONAL_FIELDS))
             db.execute("UPDATE outbox SET payload = ? WHERE seq = ?",
                        [json.dumps(body, ensure_ascii=False, sort_keys=True), seq])
             db.execute(

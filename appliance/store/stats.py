@@ -1,13 +1,16 @@
-"""今日统计: today's acceptances on this box, by item type, by look-up and by operator."""
+"""今日统计: today's acceptances on this box, by item type, by look-up and by operator,
+with each operator's mean handling time (first look-up to submit)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import sqlite_utils
 
 from appliance.domain.catalogue import ItemType
 from appliance.domain.submission import LookupMethod
+from appliance.store.statistics import acceptances, summarise
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,7 @@ class DayStats:
     by_lookup: dict[LookupMethod, int]
     by_operator: dict[str, int]
     unprinted: int
+    handling_s: dict[str, float] = field(default_factory=dict)  # mean, per operator
 
     @property
     def total(self) -> int:
@@ -37,4 +41,6 @@ def day_stats(db: sqlite_utils.Database, day_prefix: str) -> DayStats:
         by_lookup={LookupMethod(k): n for k, n in grouped("lookup_method")},
         by_operator=dict(grouped("operator_name")),
         unprinted=unprinted,
+        handling_s={name: h.mean_s for name, h in summarise(acceptances(
+            db, date.fromisoformat(day_prefix), date.fromisoformat(day_prefix))).handling.items()},
     )

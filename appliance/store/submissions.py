@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -69,11 +70,14 @@ def store_submission(
     applicant: Applicant,
     queue_number: str | None = None,
     appointment_number: str | None = None,
+    envelope: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Submission:
     """Create the submission, give it a receipt number and queue it for the branch server.
 
     The id and the idempotency key exist before anything is sent, so a resend after a
-    crash is recognised by the server as the same submission.
+    crash is recognised by the server as the same submission. ``envelope`` turns the row
+    into the outbox payload (the operator's signature) inside the same transaction; if
+    it raises, nothing is stored.
     """
     with write_transaction(db):
         sequence = _next_sequence(db, window, created_at.date().isoformat())
@@ -96,7 +100,8 @@ def store_submission(
         db["outbox"].insert({
             "submission_id": submission.id,
             "idempotency_key": str(uuid.uuid4()),
-            "payload": json.dumps(row, ensure_ascii=False, sort_keys=True),
+            "payload": json.dumps(envelope(row) if envelope else row, ensure_ascii=False,
+                                  sort_keys=True),
         })
         if appointment_number:
             mark_used(db, appointment_number, submission.id)

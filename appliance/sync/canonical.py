@@ -40,7 +40,7 @@ def verify_signature(submission: dict[str, Any], certificate_pem: str, signature
     data = canonical(submission)
     try:
         if isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+            _verify_rsa(key, signature, data)
         elif isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
         else:
@@ -48,3 +48,12 @@ def verify_signature(submission: dict[str, Any], certificate_pem: str, signature
     except InvalidSignature:
         raise ValueError("signature does not match the submission") from None
     return format(certificate.serial_number, "X")
+
+
+def _verify_rsa(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> None:
+    """PKCS#1 v1.5, or PSS for the keys whose vendor signs with PSS (any salt length)."""
+    try:
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        key.verify(signature, data, padding.PSS(padding.MGF1(hashes.SHA256()),
+                                                padding.PSS.AUTO), hashes.SHA256())

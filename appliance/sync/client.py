@@ -158,6 +158,17 @@ class BranchClient:
             raise SyncProblem("protocol", "batch answer does not match the batch sent")
         return [outcomes[item["idempotency_key"]] for item in items]
 
+    def submit_audit(self, entries: list[dict[str, Any]]) -> int:
+        """Send audit entries (issue 9); the highest seq the server now holds."""
+        try:
+            response = self._request("POST", "/v1/audit/batch", json={"entries": entries})
+        except _Refused as refused:
+            raise BatchRefused(str(refused)) from None
+        through = _json(response).get("accepted_through")
+        if not isinstance(through, int):
+            raise SyncProblem("protocol", "audit answer lacks accepted_through")
+        return through
+
     def catalogue_changes(self, cursor: str) -> tuple[list[dict[str, Any]], str, bool]:
         body = _json(self._get("/v1/catalogue/changes", params={"since": cursor or "0"}))
         try:

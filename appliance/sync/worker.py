@@ -22,8 +22,11 @@ import sqlite_utils
 
 from appliance import __version__, log
 from appliance.store import outbox
+from appliance.store.audit_trail import audit_now
+from appliance.store.device_health import read_health
 from appliance.store.retention import purge_personal_fields
 from appliance.store.sync_state import write_state
+from appliance.sync.audit_delivery import deliver_audit
 from appliance.sync.backoff import next_delay
 from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
 from appliance.sync.pulls import pull_appointments, pull_catalogue
@@ -68,6 +71,7 @@ class SyncWorker:
         while batch := outbox.claim(self.db, self.settings.batch_size, self.settings.lease_s,
                                     self.now()):
             delivered += self._send(batch)
+        deliver_audit(self.db, self.client, self.now(), self.settings.batch_size)  # issue 9
         return delivered
 
     def _send(self, batch: list[outbox.OutboxItem]) -> int:
@@ -89,6 +93,9 @@ class SyncWorker:
             if not outcome.delivered:
                 self._reject(outcome.idempotency_key, f"{outcome.status}: {outcome.reason}")
         delivered = sum(o.delivered for o in outcomes)
+        if delivered:
+            audit_now(self.db, self.now(), "sync.delivered", {"items": delivered, "keys": [
+                o.idempotency_key for o in outcomes if o.delivered]})
         log.event("sync.batch", items=len(batch), delivered=delivered,
                   rejected=len(batch) - delivered,
                   ms=round((time.monotonic() - started) * 1000))
@@ -108,6 +115,7 @@ class SyncWorker:
 
     def _reject(self, key: str, reason: str) -> None:
         outbox.mark_rejected(self.db, key, reason)
+        audit_now(self.db, self.now(), "sync.rejected", {"key": key, "reason": reason[:200]})
         log.event("sync.rejected", outcome="failure", key=key, reason=reason[:200])
 
     def pull(self) -> None:
@@ -118,7 +126,7 @@ class SyncWorker:
         self.client.heartbeat({
             "device_id": self.settings.device_id, "version": __version__,
             "backlog": counts.backlog, "rejected": counts.rejected,
-            "health": {"printer": "unknown", "camera": "unknown", "key": "unknown"},
+            "health": read_health(self.db, self.now()),
             "sent_at": self.now().isoformat(timespec="seconds"),
         })
         purged = purge_personal_fields(self.db, self.now(), self.settings.retention_days)

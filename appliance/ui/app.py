@@ -20,14 +20,17 @@ from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.identity import DocumentType
 from appliance.hardware.camera import CameraStatus
 from appliance.hardware.key import KeyProblem
+from appliance.hardware.key_detection import KeyState
 from appliance.hardware.printer import PrinterStatus
 from appliance.hardware.scanner import ScanWorker
 from appliance.sim.receipt_preview import preview_receipt
+from appliance.store.device_health import publish_health
 from appliance.store.stats import DayStats, day_stats
 from appliance.store.submissions import is_synced
 from appliance.sync.status import status_bar_texts
 from appliance.ui.background import Background
 from appliance.ui.diagnostics import DiagnosticsScreen, diagnostics_lines
+from appliance.ui.health import HealthNotes, health_of
 from appliance.ui.key_watch import KeyWatch
 from appliance.ui.preview import preview_interval
 from appliance.ui.screens import SCREEN_NAMES, KioskScreen
@@ -35,6 +38,7 @@ from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
 from appliance.wiring import Services, hall_now
 from appliance.workflow.acceptance import FlowState
+from appliance.workflow.key_messages import status_text as key_status_text
 from appliance.workflow.messages import UserFacingError, key_message
 from appliance.workflow.session import SessionState
 
@@ -62,7 +66,9 @@ class KioskApp(App):
         self.started_at = started_at
         self.on_started = on_started
         self.key_holder = ""
+        self.key_state: KeyState | None = None
         self.printer_status = PrinterStatus.UNKNOWN
+        self.health = HealthNotes()  # issue 5: device health for the sync heartbeat
         self.first_frame_ms: float | None = None
         self.after_first_frame: Callable[[], None] | None = None
         self.stopped = False
@@ -156,16 +162,25 @@ class KioskApp(App):
 
     def update_status(self) -> None:
         operator = self.counter.session.operator
-        key_present = self.counter.session.state is not SessionState.LOCKED
         network, backlog = status_bar_texts(self.services.db)
         self.status_bar.show(
             operator=f"操作员：{operator.name}" if operator else "操作员：未登录",
-            key="电子钥匙：已插入" if key_present else "电子钥匙：未插入",
+            key=key_status_text(self.key_state),
             camera=f"摄像头：{CAMERA_TEXT[self.services.camera.status()]}",
             printer=f"打印机：{PRINTER_TEXT[self.printer_status]}",
             network=network,
             backlog=backlog,
         )
+        self._publish_health()
+
+    def _publish_health(self) -> None:
+        """Let the sync process's heartbeat report what only this process can see."""
+        health = health_of(self.printer_status, self.services.camera.status(), self.key_state)
+        if self.health.due(health):
+            self.background.run(lambda: publish_health(self.services.db, health, hall_now()),
+                                None, lambda error: log.event(
+                                    "ui.unexpected_error", outcome="failure",
+                                    error=type(error).__name__, detail=str(error)[:200]))
 
     def login(self, pin: bytearray) -> None:
         """The PIN goes to the key worker; ``self.keys`` shows the answer."""

@@ -17,16 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kivy.clock import Clock
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from appliance import log
 from appliance.ui.app import KioskApp
 from appliance.ui.demo_scripts import SCRIPTS
+from appliance.ui.script_driver import STEP_TIMEOUT_S, ScriptDriver, ScriptFailed
 from appliance.wiring import receipt_dir
-
-STEP_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -36,42 +34,17 @@ class DemoApplicant:
     phone: str = "13800138000"
 
 
-class DemoFailed(Exception):
-    pass
-
-
-class DemoDriver:
+class DemoDriver(ScriptDriver):
     def __init__(self, app: KioskApp, output: Path, applicant: DemoApplicant = DemoApplicant(),
                  script: str = "acceptance"):
-        self.app = app
+        super().__init__(app)
         self.output = output
         self.applicant = applicant
         self.script = script
-        self.succeeded = False
-        self.screenshots: list[str] = []
-        self.taps = 0
         self.findings: dict[str, Any] = {}
 
     def start(self, _app: KioskApp) -> None:
         threading.Thread(target=self._run, name="demo", daemon=True).start()
-
-    def on_main(self, work: Callable[[], Any]) -> Any:
-        done = threading.Event()
-        box: dict[str, Any] = {}
-
-        def call(_dt: float) -> None:
-            try:
-                box["value"] = work()
-            except BaseException as exc:
-                box["error"] = exc
-            done.set()
-
-        Clock.schedule_once(call)
-        if not done.wait(STEP_TIMEOUT_S):
-            raise DemoFailed("the Kivy main thread did not answer")
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
 
     def in_background(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` on the counter's worker, after whatever the kiosk queued there."""
@@ -83,36 +56,10 @@ class DemoDriver:
 
         self.on_main(lambda: self.app.background.run(work, keep("value"), keep("error")))
         if not done.wait(STEP_TIMEOUT_S):
-            raise DemoFailed("the counter's worker did not answer")
+            raise ScriptFailed("the counter's worker did not answer")
         if "error" in box:
             raise box["error"]
         return box.get("value")
-
-    def wait(self, what: str, predicate: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while not self.on_main(predicate):
-            if time.monotonic() > deadline:
-                screen = self.app.screens[self.app.manager.current]
-                raise DemoFailed(f"timed out waiting for {what} (on screen "
-                                 f"{self.app.manager.current}: {screen.message.text!r})")
-            time.sleep(0.1)
-
-    def on_screen(self, name: str) -> None:
-        self.wait(f"screen {name}", lambda: self.app.manager.current == name)
-        time.sleep(0.05)
-
-    def tap(self, *texts: str) -> None:
-        """Tap the buttons labelled ``texts`` in turn, within one frame of the main loop."""
-        def press() -> None:
-            for text in texts:
-                screen = self.app.screens[self.app.manager.current]
-                buttons = [w for w in screen.walk() if isinstance(w, Button) and w.text == text]
-                if not buttons:
-                    raise DemoFailed(f"no button {text!r} on screen {self.app.manager.current}")
-                buttons[0].trigger_action(duration=0)
-                self.taps += 1
-
-        self.on_main(press)
 
     def shoot(self, name: str) -> None:
         time.sleep(0.3)

@@ -12,8 +12,10 @@ from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import catalogue_size
 from appliance.store.migrations import schema_version
 from appliance.store.submissions import pending_count
+from appliance.sync.audit_delivery import audit_delivery_line
+from appliance.ui.pin_pad import PinPad
 from appliance.ui.screens import GREY, KioskScreen
-from appliance.ui.widgets import BigButton, Keypad, Text
+from appliance.ui.widgets import BigButton, Text
 
 if TYPE_CHECKING:
     from appliance.wiring import Services
@@ -32,6 +34,7 @@ def diagnostics_lines(services: Services) -> list[str]:
         f"数据库结构版本：{schema_version(db)}　事项目录：{catalogue_size(db)} 项",
         f"待同步：{pending_count(db)} 件　分厅服务器：{config.branch_server.url}",
         "审计日志：完整" if broken is None else f"审计日志：第 {broken} 条起校验失败，请联系网建办",
+        audit_delivery_line(db),  # issue 9
     ]
 
 
@@ -39,12 +42,11 @@ class DiagnosticsScreen(KioskScreen):
     title = "系统诊断"
 
     def build(self) -> None:
-        self.pin = bytearray()
         row = BoxLayout(spacing=40)
         self.info = Text("")
         row.add_widget(self.info)
-        self.keypad = Keypad(self.on_key, extra=("退格", "back"),
-                             confirm=("确定", self.confirm))
+        self.keypad = PinPad(lambda masked: self.say(masked, error=False), self.say,
+                             self.app.open_diagnostics)
         row.add_widget(self.keypad)
         self.body.add_widget(row)
         self.body.add_widget(BigButton("返回", self.leave, color=GREY))
@@ -54,33 +56,9 @@ class DiagnosticsScreen(KioskScreen):
         self.locked()
 
     def locked(self) -> None:
-        self._wipe()
+        self.keypad.clear()
         self.keypad.opacity, self.keypad.disabled = 1, False
         self.info.text = "系统诊断仅供网建办人员使用。\n请当前登录的操作员输入电子钥匙PIN码确认："
-
-    def on_key(self, key: str) -> None:
-        if key == "清除":
-            self._wipe()
-        elif key == "back":
-            if self.pin:
-                self.pin[-1] = 0
-                del self.pin[-1]
-        elif len(self.pin) < 16:
-            self.pin.append(ord(key))
-        self.say("●" * len(self.pin), error=False)
-
-    def _wipe(self) -> None:
-        self.pin[:] = bytes(len(self.pin))
-        self.pin = bytearray()
-        self.message.text = ""
-
-    def confirm(self) -> None:
-        if not self.pin:
-            self.say("请输入PIN码")
-            return
-        pin, self.pin = self.pin, bytearray()
-        self.say("正在验证…", error=False)
-        self.app.open_diagnostics(pin)
 
     def show(self, lines: list[str]) -> None:
         self.keypad.opacity, self.keypad.disabled = 0, True
@@ -88,6 +66,6 @@ class DiagnosticsScreen(KioskScreen):
         self.info.text = "\n".join(lines)
 
     def leave(self) -> None:
-        self._wipe()
+        self.keypad.clear()
         self.info.text = ""
         self.app.go("home")

@@ -3,7 +3,9 @@
 ``KIVY_NO_ARGS=1 python -m appliance.ui.key_driver --work DIR`` makes a drawer of test keys (see
 ``appliance.sim.key_lab``), starts the real kiosk on a fake USB bus, plugs each key in
 turn and saves ``DIR/out/kNN-<case>.png`` with its labels; a wrong PIN is walked down to
-locked. With ``--bench N`` it instead times N logins and N key removals and prints JSON.
+locked, and the counter is left alone until it locks itself (the idle timeout is
+``WALK_IDLE_MINUTES`` there). With ``--bench N`` it instead times N logins and N key
+removals (default idle timeout) and prints JSON.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from appliance.config import DEV_CONFIG, load_config
 from appliance.sim.fake_usb import FakeUsbBus
 from appliance.sim.key_lab import Lab, make_lab
 
+WALK_IDLE_MINUTES = 0.05
 
-def write_config(work: Path, lab: Lab) -> Path:
+
+def write_config(work: Path, lab: Lab, idle_lock_minutes: float | None) -> Path:
     """The development config with the lab's keys as vendors and the lab CA trusted."""
     text = DEV_CONFIG.read_text(encoding="utf-8")
+    if idle_lock_minutes is not None:
+        text = re.sub(r"(?m)^idle_lock_minutes = .*$",
+                      f"idle_lock_minutes = {idle_lock_minutes}", text)
     text = text.replace('data_dir = "var/data"', f'data_dir = "{work / "data"}"')
     text = re.sub(r"demo_token = true.*", "demo_token = false", text)
     trusted = f'trusted_ca = ["{lab.ca_path}"]'
@@ -49,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log.configure()
     lab = make_lab(args.work / "lab")
-    config = load_config(write_config(args.work, lab))
+    config = load_config(write_config(args.work, lab,
+                                      None if args.bench else WALK_IDLE_MINUTES))
     bus = FakeUsbBus(config.usb.state_file)
     for device in bus.devices():
         bus.unplug(device)

@@ -9,13 +9,9 @@ import json
 import threading
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from appliance import log
@@ -25,25 +21,22 @@ from appliance.hardware.usb import UsbDevice
 from appliance.sim.counting_pin_token import CountingPinToken
 from appliance.sim.fake_usb import FakeUsbBus
 from appliance.sim.key_lab import LAB_PIN, Lab
+from appliance.ui.key_watch import IDLE_MESSAGE
+from appliance.ui.script_driver import ScriptDriver
 from appliance.workflow.session import SessionState
 
 WRONG_PIN = "999999"
 LOCKING_KEY = "valid-ec"
-STEP_TIMEOUT_S = 20.0
 
 
-class KeyWalkFailed(Exception):
-    pass
+class KeyDriver(ScriptDriver):
+    """Plugs test keys into the fake USB bus and taps the real screens, as a clerk would."""
 
-
-class KeyDriver:
-    """Taps the real screens from a helper thread; each tap runs on the Kivy main thread."""
+    poll_s = 0.02
 
     def __init__(self, app, output: Path, lab: Lab, bus: FakeUsbBus, bench_runs: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.output = output
-        self.succeeded = False
-        self.screenshots: list[str] = []
         self.lab = lab
         self.bus = bus
         self.bench_runs = bench_runs
@@ -62,56 +55,18 @@ class KeyDriver:
         except Exception:
             traceback.print_exc()
         finally:
-            self._on_main(self.app.stop)
-
-    def _on_main(self, work: Callable[[], Any]) -> Any:
-        done = threading.Event()
-        box: dict[str, Any] = {}
-
-        def call(_dt: float) -> None:
-            try:
-                box["value"] = work()
-            except BaseException as exc:
-                box["error"] = exc
-            done.set()
-
-        Clock.schedule_once(call)
-        if not done.wait(STEP_TIMEOUT_S):
-            raise KeyWalkFailed("the Kivy main thread did not answer")
-        if "error" in box:
-            raise box["error"]
-        return box.get("value")
-
-    def _wait(self, what: str, predicate: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while not self._on_main(predicate):
-            if time.monotonic() > deadline:
-                raise KeyWalkFailed(f"timed out waiting for {what}")
-            time.sleep(0.02)
-
-    def _on_screen(self, name: str) -> None:
-        self._wait(f"screen {name}", lambda: self.app.manager.current == name)
-
-    def _tap(self, text: str) -> None:
-        def press() -> None:
-            screen = self.app.manager.current_screen
-            buttons = [w for w in screen.walk() if isinstance(w, Button) and w.text == text]
-            if not buttons:
-                raise KeyWalkFailed(f"no button {text!r} on screen {self.app.manager.current}")
-            buttons[0].trigger_action(duration=0)
-
-        self._on_main(press)
+            self.on_main(self.app.stop)
 
     def _shoot(self, name: str) -> None:
         """A screenshot and the text of every label on it, for the tests to read."""
         time.sleep(0.3)
         path = self.output / f"{name}.png"
-        self._on_main(lambda: self.app.root.export_to_png(str(path)))
-        texts = self._on_main(lambda: [
+        self.on_main(lambda: self.app.root.export_to_png(str(path)))
+        texts = self.on_main(lambda: [
             w.text for w in [*self.app.status_bar.walk(), *self.app.manager.current_screen.walk()]
             if isinstance(w, Label) and w.text])
         path.with_suffix(".json").write_text(json.dumps(
-            {"screen": self._on_main(lambda: self.app.manager.current), "labels": texts},
+            {"screen": self.on_main(lambda: self.app.manager.current), "labels": texts},
             ensure_ascii=False, indent=1), encoding="utf-8")
         self.screenshots.append(path.name)
 
@@ -136,11 +91,11 @@ class KeyDriver:
 
     def _key_says(self, words: str) -> None:
         login = self.app.screens["login"]
-        self._wait(f"the login screen to say {words!r}", lambda: words in login.key_state.text)
+        self.wait(f"the login screen to say {words!r}", lambda: words in login.key_state.text)
 
     def _type_pin(self, pin: str) -> None:
         for digit in pin:
-            self._tap(digit)
+            self.tap(digit)
 
     def _flip_after(self, screen: str) -> dict[str, float]:
         """Record the time of the first frame drawn while ``screen`` is current."""
@@ -151,12 +106,12 @@ class KeyDriver:
                 stamp["t"] = time.monotonic()
                 Window.unbind(on_flip=flipped)
 
-        self._on_main(lambda: Window.bind(on_flip=flipped))
+        self.on_main(lambda: Window.bind(on_flip=flipped))
         return stamp
 
     def _script(self) -> None:
         self.output.mkdir(parents=True, exist_ok=True)
-        self._on_screen("login")
+        self.on_screen("login")
         if self.bench_runs:
             self._bench()
             return
@@ -177,37 +132,43 @@ class KeyDriver:
         for name, words in (("k07-wrong-pin", "PIN 即将锁定"), ("k08-final-try", "再输错一次"),
                             ("k09-locked", "PIN码已锁定")):
             self._type_pin(WRONG_PIN)
-            self._tap("确定")
+            self.tap("确定")
             message = self.app.screens["login"].message
-            self._wait(f"the message {words!r}", lambda w=words, m=message: w in m.text)
+            self.wait(f"the message {words!r}", lambda w=words, m=message: w in m.text)
             self._shoot(name)
         self._plug_only(self._lab_device("valid-rsa"))
         self._key_says("请输入PIN码")
         self._type_pin(LAB_PIN[:4])
         self._shoot("k10-pin-entry")
         self._type_pin(LAB_PIN[4:])
-        self._tap("确定")
-        self._on_screen("home")
+        self.tap("确定")
+        self.on_screen("home")
         self._shoot("k11-home")
+        login = self.app.screens["login"]
+        self.wait("the idle lock", lambda: IDLE_MESSAGE in login.message.text)
+        self._shoot("k12-idle-locked")
+        self._type_pin(LAB_PIN)
+        self.tap("确定")
+        self.on_screen("home")
         self._plug_only()
-        self._on_screen("login")
-        self._shoot("k12-key-pulled")
+        self.on_screen("login")
+        self._shoot("k13-key-pulled")
         log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
 
     def _bench(self) -> None:
         watch = self.app.keys
         for _ in range(self.bench_runs):
             self._plug_only(self._lab_device("valid-rsa"))
-            self._wait("PIN entry",
+            self.wait("PIN entry",
                        lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
             self._type_pin(LAB_PIN)
             home = self._flip_after("home")
-            self._tap("确定")
-            self._wait("the home screen drawn", lambda h=home: "t" in h)
+            self.tap("确定")
+            self.wait("the home screen drawn", lambda h=home: "t" in h)
             self.results["login_to_home_ms"].append(
                 (home["t"] - watch.timings["pin_accepted"]) * 1000)
             locked = self._flip_after("login")
             pulled = time.monotonic()
             self._plug_only()
-            self._wait("the login screen drawn", lambda lk=locked: "t" in lk)
+            self.wait("the login screen drawn", lambda lk=locked: "t" in lk)
             self.results["removal_to_locked_ms"].append((locked["t"] - pulled) * 1000)

@@ -16,16 +16,16 @@ from kivy.core.window import Window
 
 from appliance.domain.submission import Operator
 from appliance.hardware.key import PinLocked
-from appliance.hardware.key_detection import KeyScan
+from appliance.hardware.key_detection import KeyScan, KeyState
 from appliance.log import event
 from appliance.workflow.acceptance import FlowState
+from appliance.workflow.idle import IDLE_CHECK_S, idle_lock_due
 from appliance.workflow.key_messages import diagnosis_message, login_message
 from appliance.workflow.session import SessionState
 
 if TYPE_CHECKING:
     from appliance.ui.app import KioskApp
 
-IDLE_CHECK_S = 1.0
 IDLE_MESSAGE = "长时间未操作，已自动锁定，请重新输入PIN码"
 
 
@@ -58,6 +58,7 @@ class KeyWatch:
             holder = f"持有人：{operator.name}　证书序列号：{operator.serial}"
         text, problem = diagnosis_message(diagnosis)
         self.app.key_holder = holder if ready else ""
+        self.app.key_state = diagnosis.state
         self.app.screens["login"].show_key(text, holder, problem=problem, ready=ready)
         state = self.session.state
         if state is not SessionState.LOCKED and identity != self.held_identity \
@@ -72,7 +73,7 @@ class KeyWatch:
         self.timings["removal_seen"] = time.monotonic()
         self.session.key_removed()
         self.held_identity = None
-        self.app.screens["login"].clear_pin()
+        self.app.screens["login"].keypad.clear()
         self.app.go("login")
         self.timings["locked_shown"] = time.monotonic()
 
@@ -93,6 +94,8 @@ class KeyWatch:
             if isinstance(error, PinLocked):
                 login_screen.show_key(login_message(error), login_screen.holder.text,
                                       problem=True, ready=False)
+                self.app.key_state = KeyState.PIN_LOCKED
+                self.app.update_status()
             return
         certificate = future.result()
         self.session.pin_accepted(Operator(name=certificate.name, serial=certificate.serial))
@@ -114,7 +117,7 @@ class KeyWatch:
         self.last_touch = time.monotonic()
 
     def _check_idle(self) -> None:
-        idle = time.monotonic() - self.last_touch
-        if self.session.state is SessionState.LOGGED_IN and idle >= self.idle_s:
-            event("key.idle_lock", idle_minutes=round(idle / 60, 1))
+        now = time.monotonic()
+        if idle_lock_due(self.session.state, self.last_touch, now, self.idle_s):
+            event("key.idle_lock", idle_minutes=round((now - self.last_touch) / 60, 1))
             self.lock(IDLE_MESSAGE)

@@ -19,6 +19,7 @@ from appliance.domain.identity import DocumentType
 from appliance.domain.masking import mask_id_number
 from appliance.domain.submission import LookupMethod
 from appliance.store.stats import DayStats
+from appliance.ui.bar_chart import BarChart, duration_text
 from appliance.ui.keyboard import (
     BACKSPACE,
     CLEAR,
@@ -30,6 +31,7 @@ from appliance.ui.keyboard import (
     key_row,
 )
 from appliance.ui.name_composer import SEPARATOR
+from appliance.ui.pin_pad import PinPad
 from appliance.ui.preview import preview_image
 from appliance.ui.widgets import (
     ACCENT,
@@ -90,7 +92,6 @@ class LoginScreen(KioskScreen):
     title = "电子钥匙登录"
 
     def build(self) -> None:
-        self.pin = bytearray()
         row = BoxLayout(spacing=40)
         info = BoxLayout(orientation="vertical", spacing=12)
         self.key_state = Text("正在检测电子钥匙…")
@@ -101,34 +102,10 @@ class LoginScreen(KioskScreen):
         info.add_widget(Text("请输入电子钥匙PIN码：", color=GREY))
         info.add_widget(self.pin_display)
         row.add_widget(info)
-        self.keypad = Keypad(self.on_key, extra=("退格", "back"), confirm=("确定", self.submit_pin))
+        self.keypad = PinPad(lambda masked: setattr(self.pin_display, "text", masked),
+                             self.say, self.app.login)
         row.add_widget(self.keypad)
         self.body.add_widget(row)
-
-    def on_key(self, key: str) -> None:
-        if key == "清除":
-            self.clear_pin()
-        elif key == "back":
-            if self.pin:
-                self.pin[-1] = 0
-                del self.pin[-1]
-        elif len(self.pin) < 16:
-            self.pin.append(ord(key))
-        self.pin_display.text = "●" * len(self.pin)
-
-    def clear_pin(self) -> None:
-        self.pin[:] = bytes(len(self.pin))
-        self.pin = bytearray()
-        self.pin_display.text = ""
-
-    def submit_pin(self) -> None:
-        if not self.pin:
-            self.say("请输入PIN码")
-            return
-        pin, self.pin = self.pin, bytearray()
-        self.pin_display.text = ""
-        self.say("正在验证…", error=False)
-        self.app.login(pin)
 
     def show_key(self, text: str, holder: str, *, problem: bool, ready: bool) -> None:
         """The key's diagnosis (red when it is a problem); the PIN pad works only when ready."""
@@ -137,7 +114,7 @@ class LoginScreen(KioskScreen):
         self.holder.text = holder
         self.keypad.disabled = not ready
         if not ready:
-            self.clear_pin()
+            self.keypad.clear()
 
 
 class HomeScreen(KioskScreen):
@@ -538,6 +515,8 @@ class StatsScreen(KioskScreen):
         self.detail = Text("", font_size=26)
         row.add_widget(self.table)
         row.add_widget(self.detail)
+        self.chart = BarChart()  # issue 9: counts per item type and operator
+        row.add_widget(self.chart)
         self.body.add_widget(row)
         self.body.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
 
@@ -555,7 +534,11 @@ class StatsScreen(KioskScreen):
             *(f"　{LOOKUP_LABELS[m]}：{stats.by_lookup.get(m, 0)} 件" for m in LookupMethod),
             "按操作员：",
             *(f"　{name}：{count} 件" for name, count in stats.by_operator.items()),
+            "平均办理用时：",
+            *(f"　{name}：{duration_text(seconds)}" for name, seconds in stats.handling_s.items()),
         ])
+        self.chart.show([(t.label, stats.by_type.get(t, 0)) for t in ItemType]
+                        + list(stats.by_operator.items()))
 
 
 SCREEN_NAMES = {

@@ -17,9 +17,9 @@ from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.domain.identity import DocumentType, InvalidDocument, validate_document
 from appliance.domain.receipt import Line, ReceiptData, layout_receipt
-from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
+from appliance.domain.submission import Applicant, LookupMethod, Submission
 from appliance.domain.ticket import UNREADABLE_MESSAGE, UnreadableTicket, parse_ticket
-from appliance.hardware.key import KeyPort, KeyStatus
+from appliance.hardware.key import KeyPort
 from appliance.hardware.printer import Printer, PrinterError
 from appliance.hardware.printer_profiles import RenderMode, default_profile
 from appliance.store.appointments import Appointment, find_appointment
@@ -31,6 +31,8 @@ from appliance.workflow.acceptance import AcceptanceFlow, FlowState
 from appliance.workflow.messages import UserFacingError, printer_message
 from appliance.workflow.receipt_printing import ReceiptPrinting
 from appliance.workflow.session import OperatorSession, SessionState
+from appliance.workflow.signing import OperatorSigner, signed_envelope
+from appliance.workflow.submit_refusals import draft_refusals, submission_refusals
 
 NAME_MAX_LENGTH = 30
 
@@ -52,8 +54,10 @@ class Counter:
         printer: Printer,
         now: Callable[[], datetime],
         receipts: ReceiptPrinting | None = None,
+        signer: OperatorSigner | None = None,
     ) -> None:
         self.settings = settings
+        self.signer = signer  # signs each submission; None only where no key signs (tests)
         self.catalogue = catalogue
         self.db = db
         self.key = key
@@ -65,26 +69,6 @@ class Counter:
         self.receipts = receipts or ReceiptPrinting(
             db, printer, default_profile(58 if settings.paper_columns <= 32 else 80),
             RenderMode.TEXT, now)
-
-    def poll_key(self) -> KeyStatus:
-        """Follow the key: plugged in opens PIN entry, pulled out locks at once."""
-        status = self.key.status()
-        if status is KeyStatus.PRESENT and self.session.state is SessionState.LOCKED:
-            self.session.key_present()
-        elif status is KeyStatus.ABSENT:
-            self.session.key_removed()
-        return status
-
-    def login(self, pin: bytearray) -> Operator:
-        """Send the PIN to the key once; never retried on the clerk's behalf."""
-        try:
-            certificate = self.key.login(pin)
-        except Exception:
-            self.session.pin_rejected()
-            raise
-        operator = Operator(name=certificate.name, serial=certificate.serial)
-        self.session.pin_accepted(operator)
-        return operator
 
     def lock(self) -> None:
         """Lock the session; the acceptance in progress is kept for the next login."""
@@ -163,13 +147,17 @@ class Counter:
         if operator is None or self.session.state is not SessionState.LOGGED_IN:
             raise UserFacingError("not logged in", "请先插入电子钥匙并登录")
         assert draft.item and draft.item_type and draft.applicant and draft.lookup_method
-        submission = store_submission(
-            self.db, created_at=self.now(), hall_name=self.settings.hall_name,
-            window=self.settings.window, operator=operator,
-            lookup_method=draft.lookup_method, item=draft.item, item_type=draft.item_type,
-            applicant=draft.applicant, queue_number=draft.queue_number,
-            appointment_number=draft.appointment_number,
-        )
+        signer = self.signer
+        envelope = (None if signer is None else
+                    lambda row: signed_envelope(row, signer, operator.serial))
+        with submission_refusals():
+            submission = store_submission(
+                self.db, created_at=self.now(), hall_name=self.settings.hall_name,
+                window=self.settings.window, operator=operator,
+                lookup_method=draft.lookup_method, item=draft.item, item_type=draft.item_type,
+                applicant=draft.applicant, queue_number=draft.queue_number,
+                appointment_number=draft.appointment_number, envelope=envelope,
+            )
         self.flow.stored(submission)
         return submission
 
@@ -265,11 +253,12 @@ class Counter:
 
     def save_draft(self) -> None:
         """Keep the acceptance in progress on disk; a fresh flow keeps nothing."""
-        if self.flow.state is FlowState.LOOKUP:
-            clear_draft(self.db)
-        else:
-            save_draft(self.db, draft_codec.encode(self.flow.state, self.flow.draft),
-                       self.now())
+        with draft_refusals():
+            if self.flow.state is FlowState.LOOKUP:
+                clear_draft(self.db)
+            else:
+                save_draft(self.db, draft_codec.encode(self.flow.state, self.flow.draft),
+                           self.now())
 
     def restore_draft(self) -> FlowState:
         """After a restart: resume what was kept, if anything; returns the flow's state."""

@@ -27,6 +27,25 @@ UNUSABLE_MESSAGES = {
     "unsupported_key": "电子钥匙的证书类型不受支持：请联系网建办",
 }
 
+STATUS_WORDS = {
+    KeyState.READY: "已插入",
+    KeyState.EXPIRING: "即将过期",
+    KeyState.PIN_LOCKED: "PIN已锁定",
+    KeyState.EXPIRED: "已过期",
+    KeyState.NOT_YET_VALID: "未生效",
+    KeyState.UNTRUSTED: "不受信任",
+    KeyState.NO_CERTIFICATE: "无证书",
+    KeyState.READING: "读取中",
+    KeyState.NO_DRIVER: "未安装驱动",
+    KeyState.NOT_DETECTED: "未插入",
+}
+
+
+def status_text(state: KeyState | None) -> str:
+    """The status bar's words for the key as detected, whatever the session is doing;
+    ``None`` before the first scan has finished."""
+    return f"电子钥匙：{STATUS_WORDS[state] if state is not None else '检测中'}"
+
 
 def _day(moment: datetime) -> str:
     return moment.astimezone(HALL_TIME).strftime("%Y年%m月%d日")

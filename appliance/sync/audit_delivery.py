@@ -1,0 +1,78 @@
+"""Delivering the audit chain to the branch server, in the same drain as submissions.
+
+The chain is its own queue: entries after ``audit_delivery.delivered_seq`` are owed, in
+``seq`` order (the server checks each link, so none may be skipped). The mark moves
+only to what the server says it holds, so a crash or a lost answer resends harmlessly.
+A refused batch (the server's copy disagrees: the box's chain was rewritten) stops the
+audit queue alone and is shown in 系统诊断; submissions keep flowing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from appliance import log
+from appliance.store.db import write_transaction
+from appliance.store.outbox import stamp
+from appliance.sync.client import BatchRefused, BranchClient
+
+
+def delivered_seq(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT delivered_seq FROM audit_delivery WHERE id = 1").fetchone()
+    return row[0] if row else 0
+
+
+def audit_backlog(db: sqlite_utils.Database) -> int:
+    """Audit entries not yet held by the branch server."""
+    return db.execute("SELECT COUNT(*) FROM audit_log WHERE seq > ?",
+                      [delivered_seq(db)]).fetchone()[0]
+
+
+def audit_refusal(db: sqlite_utils.Database) -> str | None:
+    row = db.execute("SELECT last_error FROM audit_delivery WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def audit_delivery_line(db: sqlite_utils.Database) -> str:
+    """系统诊断's line on the audit chain's way to the branch server."""
+    refused = audit_refusal(db)
+    if refused:
+        return "审计日志上报：分厅服务器拒收（本机记录与已上报的不一致），请联系网建办"
+    return f"审计日志待上报：{audit_backlog(db)} 条"
+
+
+def _mark(db: sqlite_utils.Database, seq: int, at: datetime, error: str | None) -> None:
+    with write_transaction(db):
+        db.execute("INSERT INTO audit_delivery (id, delivered_seq, delivered_at, last_error) "
+                   "VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                   "delivered_seq = MAX(delivered_seq, excluded.delivered_seq), "
+                   "delivered_at = excluded.delivered_at, last_error = excluded.last_error",
+                   [seq, stamp(at), error])
+
+
+def deliver_audit(db: sqlite_utils.Database, client: BranchClient, now: datetime,
+                  batch_size: int) -> int:
+    """Send every owed entry; return how many the server took. SyncProblem propagates."""
+    taken = 0
+    while True:
+        mark = delivered_seq(db)
+        rows = db.execute("SELECT seq, at, action, entry, previous_hash, hash FROM audit_log "
+                          "WHERE seq > ? ORDER BY seq LIMIT ?", [mark, batch_size]).fetchall()
+        if not rows:
+            return taken
+        entries = [dict(zip(("seq", "at", "action", "entry", "previous_hash", "hash"), row,
+                            strict=True)) for row in rows]
+        try:
+            through = client.submit_audit(entries)
+        except BatchRefused as refused:
+            _mark(db, mark, now, str(refused)[:300])
+            log.event("audit.delivery", outcome="failure", seq=mark, reason=str(refused)[:200])
+            return taken
+        through = min(through, rows[-1][0])
+        _mark(db, through, now, None)
+        log.event("audit.delivery", outcome="success", seq=through)
+        if through <= mark:
+            return taken
+        taken += through - mark
