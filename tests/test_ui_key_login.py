@@ -111,7 +111,7 @@ def test_an_untouched_counter_locks_itself(walk) -> None:
             break
     login, idle = (datetime.fromisoformat(stamps[k].split()[0][3:]) for k in ("login", "idle"))
     limit_s = WALK_IDLE_MINUTES * 60
-    assert limit_s <= (idle - login).total_seconds() <= limit_s + IDLE_CHECK_S + 2
+    assert limit_s <= (idle - login).total_seconds() <= limit_s + IDLE_CHECK_S + 5
 
 
 def test_no_pin_in_the_logs(walk) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import numpy as np
 import segno
 from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 
 from appliance.domain.receipt import Align, Line, QrCode, Separator, Text, Title
 
@@ -74,11 +73,19 @@ def encode_receipt(
     return bytes(out)
 
 
+def _dummy():
+    """python-escpos' byte-collecting printer, imported on first use: loading its printer
+    capability database costs about 0.2 s, which the kiosk should not pay at start-up."""
+    from escpos.printer import Dummy
+
+    return Dummy()
+
+
 def finish_job(cut: bool, full_cut: bool = False) -> bytes:
     """Feed the slip past the cutter and cut it, or to the tear bar without a cutter."""
     if not cut:
         return _feed(TEAR_OFF_LINES)
-    printer = Dummy()
+    printer = _dummy()
     printer.cut(mode="FULL" if full_cut else "PART")
     return printer.output
 
@@ -109,7 +116,7 @@ def _qr(data: str, native: bool) -> bytes:
 
 def _native_qr(data: str) -> bytes:
     """GS ( k: model 2, module size, error correction M, store, print."""
-    printer = Dummy()
+    printer = _dummy()
     printer.qr(data, ec=QR_ECLEVEL_M, size=QR_MODULE_DOTS, native=True)
     return printer.output
 

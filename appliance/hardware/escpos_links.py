@@ -20,7 +20,9 @@ import serial
 import usb.core
 import usb.util
 from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Network, Serial, Usb
+
+# python-escpos' printer classes load its capability database (about 0.2 s) on import:
+# each link imports its class when it is built, so a kiosk with the file printer never pays.
 
 STATUS_REPLY_BYTES = 1
 PRINTER_CLASS = 7  # USB interface class of printers (usblp binds to it)
@@ -44,6 +46,8 @@ class NetworkLink:
     """TCP 9100 (raw port printing), reconnected after a dropped connection."""
 
     def __init__(self, host: str, port: int, timeout_s: float) -> None:
+        from escpos.printer import Network
+
         self._printer = Network(host, port, timeout=timeout_s)
         self._timeout_s = timeout_s
         self._socket: socket.socket | None = None
@@ -85,6 +89,8 @@ class SerialLink:
     """RS-232 or a USB serial adapter; write and read both time-limited."""
 
     def __init__(self, port: Path, baudrate: int, timeout_s: float) -> None:
+        from escpos.printer import Serial
+
         self._printer = Serial(str(port), baudrate=baudrate, timeout=timeout_s)
         self._timeout_s = timeout_s
         self._port = None
@@ -187,6 +193,8 @@ class UsbLink:
 
     def __init__(self, vendor_id: int, product_id: int, timeout_s: float) -> None:
         self._timeout_ms = max(1, round(timeout_s * 1000))
+        from escpos.printer import Usb
+
         self._printer = Usb(vendor_id, product_id, timeout=self._timeout_ms)
         self._device = None
         self._in_ep: int | None = None

@@ -10,13 +10,16 @@ audit queue alone and is shown in 系统诊断; submissions keep flowing.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from appliance import log
 from appliance.store.db import write_transaction
 from appliance.store.outbox import stamp
-from appliance.sync.client import BatchRefused, BranchClient
+
+if TYPE_CHECKING:
+    from appliance.sync.client import BranchClient
 
 
 def delivered_seq(db: sqlite_utils.Database) -> int:
@@ -55,6 +58,8 @@ def _mark(db: sqlite_utils.Database, seq: int, at: datetime, error: str | None) 
 def deliver_audit(db: sqlite_utils.Database, client: BranchClient, now: datetime,
                   batch_size: int) -> int:
     """Send every owed entry; return how many the server took. SyncProblem propagates."""
+    from appliance.sync.client import BatchRefused  # HTTP stack: the sync process only
+
     taken = 0
     while True:
         mark = delivered_seq(db)
