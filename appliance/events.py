@@ -69,7 +69,12 @@ EVENTS: dict[str, str] = {
     "draft.restored": "An acceptance kept on disk was resumed after a restart; state says where.",
     "diagnostics.opened": "The operator confirmed with the key PIN to open 系统诊断 (or failed).",
     "appointment.refused": "An appointment could not be used: reason is unknown, used, "
-                           "expired or other_hall.",
+                           "expired, other_hall or offline (not cached, not asked online).",
+    "appointment.online": "The kiosk asked the sync process for an appointment its cache "
+                          "lacks: answer found, not_found or offline (reason: the sync "
+                          "problem's kind, wait_timeout or no_sync); ms waited.",
+    "appointment.lookup": "The sync process asked the branch server for one appointment "
+                          "(answer found, not_found or failed with kind); ms.",
     # Audit trail, statistics and diagnostics (issue 9).
     "audit.appended": "An audit entry was added to the hash chain (action, seq).",
     "audit.verify": "The audit chain was checked; problem names the first broken entry.",
@@ -105,7 +110,7 @@ OUTCOME_EVENTS: frozenset[str] = frozenset({
     "submission.created", "submission.refused", "sync.problem", "sync.rejected",
     "token.provision.complete", "ui.unexpected_error", "update.install.complete",
     "update.verify", "usb.enumerate_failed", "audit.verify", "audit.delivery",
-    "selftest.slip", "audit.appended",
+    "selftest.slip", "audit.appended", "appointment.online", "appointment.lookup",
 })
 
 OUTCOMES = ("success", "failure")

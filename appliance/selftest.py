@@ -11,7 +11,7 @@ from appliance.config import Config
 from appliance.errors import ApplianceError
 from appliance.hardware.key import KeyStatus
 from appliance.hardware.printer import PrinterStatus
-from appliance.readiness import EXTRA_CHECKS, print_slip, run_checks
+from appliance.readiness import EXTRA_CHECKS, CheckResult, print_slip, run_checks
 from appliance.store.audit_trail import audit_now
 from appliance.ui.fonts import prepare_cjk_font
 from appliance.wiring import Services, build_services, hall_now
@@ -78,22 +78,35 @@ def run_selftest(config: Config, offline: bool = False, slip: bool = True) -> in
     return report_selftest(config, build_services(config), offline, slip)
 
 
-def report_selftest(config: Config, services: Services, offline: bool, slip: bool) -> int:
-    """Run, print and audit the checks; ``slip`` prints the readiness slip (issue 9)."""
+def selftest_results(config: Config, services: Services, offline: bool) -> list[CheckResult]:
+    """Run, log and audit every check: ``appliance selftest`` and 系统诊断 share it."""
     log.event("selftest.init", offline=offline)
     checks = [(name, lambda c, s, _offline, check=check: check(c, s)) for name, check in CHECKS]
     results = run_checks(config, services, [*checks, *EXTRA_CHECKS], offline)
     for result in results:
         log.event("selftest.check", check=result.name, detail=result.detail,
                   outcome="failure" if result.outcome == "FAIL" else "success")
-        print(f"{result.outcome:4}  {result.name:13} {result.detail}")
     failures = [r.name for r in results if r.outcome == "FAIL"]
-    if slip:
-        status = print_slip(services, results, hall_now())
-        log.event("selftest.slip", status=status.value,
-                  outcome="success" if status is PrinterStatus.READY else "failure")
     audit_now(services.db, hall_now(), "selftest.run",
               {"failures": failures, "offline": offline, "checks": len(results)})
     log.event("selftest.complete", outcome="success" if not failures else "failure",
               failures=len(failures), offline=offline)
-    return 1 if failures else 0
+    return results
+
+
+def print_readiness_slip(services: Services, results: list[CheckResult]) -> PrinterStatus:
+    """The readiness slip (设备自检单) when the printer is ready; its status either way."""
+    status = print_slip(services, results, hall_now())
+    log.event("selftest.slip", status=status.value,
+              outcome="success" if status is PrinterStatus.READY else "failure")
+    return status
+
+
+def report_selftest(config: Config, services: Services, offline: bool, slip: bool) -> int:
+    """Run, print and audit the checks; ``slip`` prints the readiness slip (issue 9)."""
+    results = selftest_results(config, services, offline)
+    for result in results:
+        print(f"{result.outcome:4}  {result.name:13} {result.detail}")
+    if slip:
+        print_readiness_slip(services, results)
+    return 1 if any(r.outcome == "FAIL" for r in results) else 0

@@ -33,6 +33,7 @@ from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
 from appliance.store.db import connect
 from appliance.workflow.audited import attach_audit
 from appliance.workflow.counter import Counter, CounterSettings
+from appliance.workflow.online_appointments import OnlineAppointments
 from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
@@ -98,6 +99,7 @@ def build_services(config: Config) -> Services:
         catalogue, db, key, printer, hall_now,
         receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer), hall_now),
         signer=key,  # issue 5: each submission signed by the logged-in operator's key
+        online=OnlineAppointments(db, hall_now),  # issue 7: cache misses asked via sync
     )
     attach_audit(counter, AuditTrail(database_path(db), hall_now))  # issue 9
     if config.source.is_file():

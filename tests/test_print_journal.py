@@ -33,7 +33,7 @@ def submission(db: sqlite_utils.Database) -> Submission:
         item=ServiceItem("11442000007176788Q4440112001000", "个体工商户设立登记", "市场监管局",
                          10, ItemType.BRANCH),
         item_type=ItemType.BRANCH,
-        applicant=Applicant("张晓三", "id_card", "44200019900101123X"),
+        applicant=Applicant("张晓三", "resident_id", "44200019900101123X"),
     )
 
 

@@ -37,6 +37,7 @@ ACCEPTANCE_SCREENS = {
     "10-confirm-appointment": "confirm", "11-search": "search", "12-item": "item",
     "13-item-type": "item_type", "14-applicant": "applicant", "15-confirm": "confirm",
     "16-printed": "success", "17-stats": "stats", "18-diagnostics": "diagnostics",
+    "19-selftest": "diagnostics",
 }
 TYPED_ID = "44200019900315123X"
 
@@ -133,7 +134,8 @@ def test_screens_show_the_manual_words(runs) -> None:
                       json.loads(meta_path.read_text(encoding="utf-8"))["labels"]}
     for word in ("二维码扫描", "按预约编号", "按服务事项查询", "获取条码", "开始预览", "停止预览",
                  "中山分厅待办", "部门内部系统", "打印回执", "重新打印", "姓名", "证件类型",
-                 "证件号码", "手机号码（选填）", "今日统计", "系统诊断"):
+                 "证件号码", "手机号码（选填）", "今日统计", "系统诊断", "运行自检", "打印自检单",
+                 "待打印回执 1 件", "待打印回执"):
         assert word in words, word
 
 
@@ -205,13 +207,42 @@ def test_a_pulled_key_locks_and_keeps_what_was_typed(runs) -> None:
                                         "number": TYPED_ID, "phone": ""}
 
 
-def test_paper_out_at_print_time_keeps_the_submission_and_prints_after(runs) -> None:
+def test_paper_out_keeps_the_receipt_owed_until_reprinted_after_the_restart(runs) -> None:
     found = findings(runs, "faults")
     assert "缺纸" in found["paper_out_message"]
     assert re.fullmatch(r"待同步 [1-9]\d* 件", found["status_bar_after_submit"]["backlog"])
+    owed = json.loads((runs["faults"][1] / "25-home-receipt-owed.json").read_text("utf-8"))
+    assert "待打印回执 1 件" in [b["text"] for b in owed["buttons"]]
+    resumed = findings(runs, "resume")
+    [line] = resumed["owed_list"]
+    assert "居民身份证换领" in line and "（缺纸）" in line and "阿*****提" in line
+    number = line.split("　")[0]
+    assert resumed["owed_printed_message"] == f"回执 {number} 已打印，请交给办事人"
+    job = (runs["resume"][1] / "owed-receipt.bin").read_bytes()
+    assert number.encode() in job and TYPED_ID.encode() not in job
     with database(runs) as conn:
         assert conn.execute("SELECT printed_count FROM submissions WHERE applicant_name = ?",
                             ["阿力木·买买提"]).fetchone() == (1,)
+        assert conn.execute("SELECT COUNT(*) FROM print_jobs WHERE state != 'printed'"
+                            ).fetchone() == (0,)
+        entry = conn.execute("SELECT entry FROM audit_log WHERE action = 'receipt.printed' "
+                             "AND entry LIKE ?", [f"%{number}%"]).fetchone()[0]
+    assert json.loads(entry)["owed"] is True
+
+
+def test_diagnostics_runs_the_selftest_in_chinese_and_prints_the_slip(runs) -> None:
+    lines = findings(runs, "acceptance")["selftest_lines"]
+    assert len(lines) == 11 and lines[-1] == "自检结论：1 项失败，见上"
+    failed = [line for line in lines if "：失败 — " in line]
+    assert len(failed) == 1 and failed[0].startswith("分厅服务器：失败 — 连不上分厅服务器")
+    assert all("：通过 — " in line for line in lines[:-1] if line not in failed)
+    assert not any(re.search(r"[A-Za-z]{4,}", line.split(" — ")[1]) for line in lines
+                   if not line.startswith(("钥匙驱动", "自检结论")))  # reasons in Chinese
+    slip = (runs["acceptance"][1] / "selftest-receipt.bin").read_bytes()
+    assert "设备自检单".encode("gb18030") in slip
+    with database(runs) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'selftest.run'"
+                            ).fetchone()[0] >= 1
 
 
 def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:

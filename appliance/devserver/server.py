@@ -31,6 +31,7 @@ from appliance.devserver.validate import heartbeat_problem, item_problem, key_of
 MAX_BODY = 8 * 1024 * 1024
 MAX_BATCH = 500
 USED_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})/used$")
+ONE_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})$")
 ALLOWED = {"/openapi.yaml": "GET", "/oauth/token": "POST", "/v1/submissions/batch": "POST",
            "/v1/catalogue/changes": "GET", "/v1/appointments": "GET",
            "/v1/devices/heartbeat": "POST", "/v1/audit/batch": "POST"}
@@ -122,7 +123,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _route(self, method: str, path: str, query: dict[str, list[str]], body: bytes
                ) -> tuple[int, Any, dict[str, str]]:
-        allowed = ALLOWED.get(path) or ("POST" if USED_PATH.match(path) else None)
+        allowed = (ALLOWED.get(path) or ("POST" if USED_PATH.match(path) else None)
+                   or ("GET" if ONE_PATH.match(path) else None))
         if allowed is None:
             raise HttpProblem(404, "not_found", f"no such path {path}")
         if method != allowed:
@@ -145,6 +147,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._catalogue(query)
         if path == "/v1/appointments":
             return self._appointments(query)
+        if one := ONE_PATH.match(path):
+            return self._one_appointment(one.group(1))
         if path == "/v1/devices/heartbeat":
             beat = _json_object(body)
             if problem := heartbeat_problem(beat):
@@ -217,6 +221,12 @@ class Handler(BaseHTTPRequestHandler):
         except (KeyError, ValueError):
             raise HttpProblem(400, "bad_request", "from and to: dates YYYY-MM-DD") from None
         return 200, {"appointments": self.app.store.appointments_between(first, last)}, {}
+
+    def _one_appointment(self, number: str) -> tuple[int, Any, dict[str, str]]:
+        appointment = self.app.store.appointment(number)
+        if appointment is None:
+            raise HttpProblem(404, "unknown_appointment", "no appointment with this number")
+        return 200, appointment, {}
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

@@ -172,6 +172,13 @@ class BranchStore:
                 [first.isoformat(), last.isoformat()]).fetchall()
         return [{**json.loads(body), "used": used_at is not None} for body, used_at in rows]
 
+    def appointment(self, number: str) -> dict[str, Any] | None:
+        """One appointment by number, any day (the box asks when its cache misses)."""
+        with self._lock:
+            row = self._conn.execute("SELECT body, used_at FROM appointments WHERE number = ?",
+                                     [number]).fetchone()
+        return None if row is None else {**json.loads(row[0]), "used": row[1] is not None}
+
     def mark_appointment_used(self, number: str) -> bool:
         def work(conn: sqlite3.Connection) -> bool:
             return conn.execute("UPDATE appointments SET used_at = COALESCE(used_at, ?) "

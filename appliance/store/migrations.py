@@ -14,6 +14,7 @@ from appliance import log
 from appliance.store.schema_acceptance import acceptance_tables
 from appliance.store.schema_audit import audit_stats_tables
 from appliance.store.schema_health import device_health_table
+from appliance.store.schema_lookup import appointment_request_table
 from appliance.store.schema_print import print_tables
 from appliance.store.schema_sync import sync_tables
 
@@ -79,6 +80,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     print_tables,  # issue 6: print-job journal, receipt kept with its submission
     audit_stats_tables,  # issue 9: audit delivery mark, handling times
     device_health_table,  # issue 5: device health published by the kiosk for the heartbeat
+    appointment_request_table,  # issue 7: online appointment look-ups via the sync process
 ]
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import authlib.deprecate  # noqa: E402,F401 - installs Authlib's own warning filter first
 import httpx
@@ -183,6 +184,16 @@ class BranchClient:
             raise SyncProblem("protocol", "appointments answer lacks appointments")
         return body["appointments"]
 
+    def appointment(self, number: str) -> dict[str, Any] | None:
+        """One appointment by number; None when the server says it has no such number."""
+        try:
+            response = self._request("GET", f"/v1/appointments/{quote(number, safe='')}")
+        except _Refused as refused:
+            if refused.error == "unknown_appointment":
+                return None
+            raise SyncProblem("protocol", str(refused)) from None
+        return _json(response)
+
     def mark_appointment_used(self, number: str) -> None:
         self._post_quietly(f"/v1/appointments/{number}/used", None)
 
@@ -205,6 +216,10 @@ class BranchClient:
 class _Refused(Exception):
     """A 4xx answer other than 401/429: the request itself is wrong."""
 
+    def __init__(self, message: str, error: str | None = None) -> None:
+        super().__init__(message)
+        self.error = error  # the answer's ``error`` code, when it gave one
+
 
 def _checked(response: httpx.Response) -> httpx.Response:
     code = response.status_code
@@ -217,8 +232,16 @@ def _checked(response: httpx.Response) -> httpx.Response:
     if code >= 500:
         raise SyncProblem("server", f"HTTP {code}")
     if code in (400, 404, 409, 413, 422):
-        raise _Refused(f"HTTP {code}: {response.text[:200]}")
+        raise _Refused(f"HTTP {code}: {response.text[:200]}", _error_code(response))
     raise SyncProblem("protocol", f"unexpected HTTP {code}")
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

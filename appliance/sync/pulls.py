@@ -53,7 +53,7 @@ def pull_appointments(db: sqlite_utils.Database, client: BranchClient, today: da
     last = add_working_days(today, APPOINTMENT_WORKING_DAYS)
     raw = client.appointments(today, last)
     try:
-        appointments = [_appointment(a) for a in raw]
+        appointments = [appointment_from_wire(a) for a in raw]
     except (KeyError, TypeError, ValueError) as exc:
         raise SyncProblem("protocol", f"appointment unusable: {exc}") from None
     used_here = {row[0] for row in db.execute(
@@ -64,7 +64,7 @@ def pull_appointments(db: sqlite_utils.Database, client: BranchClient, today: da
     return len(appointments)
 
 
-def _appointment(raw: dict[str, Any]) -> Appointment:
+def appointment_from_wire(raw: dict[str, Any]) -> Appointment:
     return Appointment(
         number=str(raw["number"]),
         item_code=str(raw["item_code"]),

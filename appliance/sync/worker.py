@@ -1,9 +1,10 @@
 """The sync worker: drains the outbox in order, pulls look-up data, keeps its state.
 
-One loop, one thread. Idle, it looks for sendable rows every ``poll_s`` (a cheap indexed
-query), so a new submission leaves within a second. Any failure releases the batch,
-records the error for the kiosk and waits a capped, fully jittered backoff (or the
-server's Retry-After). A rejected item is set aside; the rest flow on.
+One loop, one thread. Idle, it looks for sendable rows and for the kiosk's online
+appointment look-ups every ``poll_s`` (cheap indexed queries), so a new submission leaves
+within a second and a look-up is asked at once, even during a backoff. Any failure
+releases the batch, records the error for the kiosk and waits a capped, fully jittered
+backoff (or the server's Retry-After). A rejected item is set aside; the rest flow on.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sqlite_utils
 
 from appliance import __version__, log
 from appliance.store import outbox
+from appliance.store.appointment_requests import has_pending
 from appliance.store.audit_trail import audit_now
 from appliance.store.device_health import read_health
 from appliance.store.retention import purge_personal_fields
@@ -29,6 +31,7 @@ from appliance.store.sync_state import write_state
 from appliance.sync.audit_delivery import deliver_audit
 from appliance.sync.backoff import next_delay
 from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
+from appliance.sync.lookups import answer_lookups
 from appliance.sync.pulls import pull_appointments, pull_catalogue
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
@@ -155,15 +158,30 @@ class SyncWorker:
         """Loop until ``stop`` is set."""
         next_pull = 0.0
         while not stop.is_set():
+            self.answer_lookups()
             try:
                 if self.drain():
                     self.succeeded()
             except SyncProblem as problem:
-                stop.wait(self.failed(problem))
+                self._back_off(stop, self.failed(problem))
                 continue
             if time.monotonic() >= next_pull:
                 next_pull = time.monotonic() + self._pull_or_delay()
             self._idle(stop, next_pull)
+
+    def answer_lookups(self) -> bool | None:
+        """The kiosk's online appointment look-ups: it waits on them, so they go first."""
+        return answer_lookups(self.db, self.client, self.now)
+
+    def _back_off(self, stop: threading.Event, delay: float) -> None:
+        """Wait ``delay``; a look-up asked meanwhile is tried at once, and one the server
+        answers ends the wait (the network is back, the outbox may go too)."""
+        deadline = time.monotonic() + delay
+        while not stop.wait(min(self.settings.poll_s, max(0.0, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                return
+            if has_pending(self.db) and self.answer_lookups():
+                return
 
     def _pull_or_delay(self) -> float:
         """Pull now; a failed pull is retried after the backoff, deliveries go on meanwhile."""
@@ -176,5 +194,6 @@ class SyncWorker:
 
     def _idle(self, stop: threading.Event, next_pull: float) -> None:
         while not stop.wait(self.settings.poll_s):
-            if time.monotonic() >= next_pull or outbox.has_sendable(self.db, self.now()):
+            if (time.monotonic() >= next_pull or outbox.has_sendable(self.db, self.now())
+                    or has_pending(self.db)):
                 return

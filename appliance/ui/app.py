@@ -32,6 +32,7 @@ from appliance.ui.background import Background
 from appliance.ui.diagnostics import DiagnosticsScreen, diagnostics_lines
 from appliance.ui.health import HealthNotes, health_of
 from appliance.ui.key_watch import KeyWatch
+from appliance.ui.owed_receipts import OwedReceiptsScreen
 from appliance.ui.preview import preview_interval
 from appliance.ui.screens import SCREEN_NAMES, KioskScreen
 from appliance.ui.sd_notify import notify, watchdog_interval_s
@@ -81,7 +82,8 @@ class KioskApp(App):
         root.add_widget(self.status_bar)
         self.manager = ScreenManager(transition=NoTransition())
         self.screens: dict[str, KioskScreen] = {}
-        for name, screen_class in {**SCREEN_NAMES, "diagnostics": DiagnosticsScreen}.items():
+        for name, screen_class in {**SCREEN_NAMES, "diagnostics": DiagnosticsScreen,
+                                   "owed": OwedReceiptsScreen}.items():
             self.screens[name] = screen_class(self, name)
             self.manager.add_widget(self.screens[name])
         root.add_widget(self.manager)
@@ -94,6 +96,9 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: notify("WATCHDOG=1"), watchdog_s)
             log.event("ui.watchdog_armed", interval_s=watchdog_s)
         Clock.schedule_interval(lambda _dt: self.poll(), 1.0)
+        if self.counter.online is not None:  # issue 7: "正在联网查询…" while the sync asks
+            self.counter.online.on_wait = lambda text: Clock.schedule_once(
+                lambda _dt: self.screens[self.manager.current].say(text, error=False))
         self.keys = KeyWatch(self, FLOW_SCREENS)
         Clock.schedule_interval(lambda _dt: self._show_frame(),
                                 preview_interval(self.services.config.camera.frame_rate))

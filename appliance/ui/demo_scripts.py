@@ -193,7 +193,20 @@ def acceptance(d: DemoDriver) -> None:
     d.tap(*DEMO_PIN, "确定")
     d.wait("the diagnostics", lambda: "数据库结构版本" in d.app.screens["diagnostics"].info.text)
     d.shoot("18-diagnostics")
+    selftest(d)
     d.tap("返回")
+
+
+def selftest(d: DemoDriver) -> None:
+    """运行自检 on 系统诊断, then 打印自检单 (issue 9)."""
+    diagnostics = d.app.screens["diagnostics"]
+    d.tap("运行自检")
+    d.wait("the self-test", lambda: "自检结论" in diagnostics.results.text)
+    d.findings["selftest_lines"] = d.on_main(lambda: diagnostics.results.text.splitlines())
+    d.shoot("19-selftest")
+    d.tap("打印自检单")
+    d.wait("the readiness slip", lambda: "自检单已打印" in d.current_message())
+    d.copy_receipt("selftest-")
 
 
 def faults(d: DemoDriver) -> None:
@@ -262,14 +275,10 @@ def faults(d: DemoDriver) -> None:
     d.findings["status_bar_after_submit"] = d.on_main(
         lambda: {k: v.text for k, v in d.app.status_bar.fields.items()})
     d.shoot("24-paper-out")
-    d.app.services.printer.set_fault("none")
-    d.tap("打印回执")
-    printed(d)
-    d.shoot("25-printed-after-paper")
-    d.copy_receipt()
-    d.tap("下一位")
-
+    d.tap("下一位")  # the applicant cannot wait: the receipt is owed (issue 6)
     d.on_screen("home")
+    d.wait("the owed receipt", lambda: d.app.screens["home"].owed.text == "待打印回执 1 件")
+    d.shoot("25-home-receipt-owed")
     d.tap("按服务事项查询")
     d.on_screen("search")
     type_keys(d, "shbzk")
@@ -307,6 +316,33 @@ def resume(d: DemoDriver) -> None:
     printed(d)
     d.shoot("31-printed")
     d.copy_receipt()
+    d.tap("下一位")
+    owed_after_restart(d)
+
+
+def owed_after_restart(d: DemoDriver) -> None:
+    """The receipt owed since the paper ran out before the restart: 重新打印 from the list."""
+    d.on_screen("home")
+    home, owed = d.app.screens["home"], d.app.screens["owed"]
+    d.wait("the owed receipt", lambda: home.owed.text == "待打印回执 1 件")
+    d.shoot("32-home-receipt-owed")
+    d.tap("待打印回执 1 件")
+    d.on_screen("owed")
+    d.wait("the owed list", lambda: any(getattr(w, "text", "") == "重新打印"
+                                        for w in owed.rows.walk()))
+    d.findings["owed_list"] = d.on_main(lambda: [w.text for w in owed.rows.walk()
+                                                 if "受理（" in getattr(w, "text", "")])
+    d.shoot("33-owed-receipts")
+    d.tap("重新打印")
+    d.wait("the reprint", lambda: "已打印" in d.current_message())
+    d.wait("the emptied list", lambda: any(getattr(w, "text", "") == "没有待打印的回执"
+                                           for w in owed.rows.walk()))
+    d.findings["owed_printed_message"] = d.message()
+    d.shoot("34-owed-printed")
+    d.copy_receipt("owed-")
+    d.tap("返回")
+    d.on_screen("home")
+    d.wait("no owed receipt", lambda: home.owed.disabled)
 
 
 SCRIPTS: dict[str, Callable[[DemoDriver], None]] = {

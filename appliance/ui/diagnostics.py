@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 from kivy.uix.boxlayout import BoxLayout
 
 from appliance import __version__
+from appliance.hardware.printer import PrinterError, PrinterStatus
+from appliance.readiness import CheckResult
+from appliance.readiness_words import PRINTER_FAULTS, check_line, verdict
+from appliance.selftest import print_readiness_slip, selftest_results
 from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import catalogue_size
 from appliance.store.migrations import schema_version
@@ -15,10 +19,13 @@ from appliance.store.submissions import pending_count
 from appliance.sync.audit_delivery import audit_delivery_line
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.screens import GREY, KioskScreen
-from appliance.ui.widgets import BigButton, Text
+from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
+from appliance.workflow.messages import UserFacingError
 
 if TYPE_CHECKING:
     from appliance.wiring import Services
+
+RESULTS_WIDTH = 700  # px: a check's line with its reason, on the 1280-wide panel
 
 
 def diagnostics_lines(services: Services) -> list[str]:
@@ -39,17 +46,29 @@ def diagnostics_lines(services: Services) -> list[str]:
 
 
 class DiagnosticsScreen(KioskScreen):
+    """Locked: the PIN pad. Open: the box's details, and the self-test of
+    ``appliance selftest`` run in the background, one Chinese line per check."""
+
     title = "系统诊断"
 
     def build(self) -> None:
         row = BoxLayout(spacing=40)
-        self.info = Text("")
+        self.info = Text("", font_size=24)
         row.add_widget(self.info)
         self.keypad = PinPad(lambda masked: self.say(masked, error=False), self.say,
                              self.app.open_diagnostics)
-        row.add_widget(self.keypad)
+        self.side = BoxLayout(size_hint_x=None, width=self.keypad.width)
+        self.results = Text("", font_size=22, valign="top")
+        row.add_widget(self.side)
         self.body.add_widget(row)
-        self.body.add_widget(BigButton("返回", self.leave, color=GREY))
+        buttons = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
+        self.run_button = BigButton("运行自检", self.run_selftest)
+        self.slip_button = BigButton("打印自检单", self.print_slip)
+        for button in (self.run_button, self.slip_button):
+            buttons.add_widget(button)
+        buttons.add_widget(BigButton("返回", self.leave, color=GREY))
+        self.body.add_widget(buttons)
+        self.checks: list[CheckResult] = []
 
     def on_pre_enter(self, *args) -> None:
         super().on_pre_enter(*args)
@@ -57,13 +76,68 @@ class DiagnosticsScreen(KioskScreen):
 
     def locked(self) -> None:
         self.keypad.clear()
-        self.keypad.opacity, self.keypad.disabled = 1, False
+        self._side(self.keypad, self.keypad.width)
+        self.results.text = ""
+        self.checks = []
+        self._enable(run=False, slip=False)
         self.info.text = "系统诊断仅供网建办人员使用。\n请当前登录的操作员输入电子钥匙PIN码确认："
 
     def show(self, lines: list[str]) -> None:
-        self.keypad.opacity, self.keypad.disabled = 0, True
+        self._side(self.results, RESULTS_WIDTH)
         self.message.text = ""
         self.info.text = "\n".join(lines)
+        self.results.text = "点击“运行自检”检查字体、数据库、电子钥匙、高拍仪、打印机、" \
+                            "存储空间、审计日志、分厅服务器和待同步办件"
+        self._enable(run=True, slip=False)
+
+    def run_selftest(self) -> None:
+        """The same checks as ``appliance selftest``, audited as selftest.run."""
+        services = self.app.services
+        self._enable(run=False, slip=False)
+        self.say("正在自检，请稍候…", error=False)
+        self.app.background.run(
+            lambda: selftest_results(services.config, services, offline=False),
+            self.show_checks, self._failed)
+
+    def show_checks(self, results: list[CheckResult]) -> None:
+        self.checks = results
+        self.results.text = "\n".join([*map(check_line, results), verdict(results)])
+        self.say("自检完成，可打印自检单交网建办", error=False)
+        self._enable(run=True, slip=True)
+
+    def print_slip(self) -> None:
+        services, results = self.app.services, self.checks
+        self._enable(run=False, slip=False)
+
+        def work() -> PrinterStatus:
+            try:
+                return print_readiness_slip(services, results)
+            except PrinterError as error:
+                raise UserFacingError(str(error), "自检单未打印完整："
+                                      + PRINTER_FAULTS[error.status.value]) from None
+
+        def done(status: PrinterStatus) -> None:
+            self._enable(run=True, slip=True)
+            if status is PrinterStatus.READY:
+                self.say("自检单已打印", error=False)
+            else:
+                self.say(f"自检单未打印：{PRINTER_FAULTS[status.value]}")
+
+        self.app.background.run(work, done, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self._enable(run=True, slip=bool(self.checks))
+        self.app.show_error(error)
+
+    def _enable(self, *, run: bool, slip: bool) -> None:
+        """Greyed until the PIN is confirmed and while a check or a slip is under way."""
+        self.run_button.disabled = not run
+        self.slip_button.disabled = not slip
+
+    def _side(self, widget, width: int) -> None:
+        self.side.clear_widgets()
+        self.side.width = width
+        self.side.add_widget(widget)
 
     def leave(self) -> None:
         self.keypad.clear()

@@ -31,6 +31,7 @@ from appliance.ui.keyboard import (
     key_row,
 )
 from appliance.ui.name_composer import SEPARATOR
+from appliance.ui.owed_button import OwedReceiptsButton
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.preview import preview_image
 from appliance.ui.widgets import (
@@ -127,10 +128,15 @@ class HomeScreen(KioskScreen):
                                            font_size=40, height=130))
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
+        self.owed = OwedReceiptsButton(self.app)  # issue 6: receipts owed after a fault
+        row.add_widget(self.owed)
         row.add_widget(BigButton("今日统计", lambda: self.app.go("stats"), color=GREY))
         row.add_widget(BigButton("系统诊断", lambda: self.app.go("diagnostics"), color=GREY))
         row.add_widget(BigButton("锁定", self.app.lock, color=GREY))
         self.body.add_widget(row)
+
+    def refresh(self) -> None:
+        self.owed.refresh()
 
 
 class ScanScreen(KioskScreen):

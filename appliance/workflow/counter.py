@@ -29,6 +29,11 @@ from appliance.store.submissions import is_synced, store_submission
 from appliance.workflow import draft_codec
 from appliance.workflow.acceptance import AcceptanceFlow, FlowState
 from appliance.workflow.messages import UserFacingError, printer_message
+from appliance.workflow.online_appointments import (
+    OFFLINE_MESSAGE,
+    LookupOffline,
+    OnlineAppointments,
+)
 from appliance.workflow.receipt_printing import ReceiptPrinting
 from appliance.workflow.session import OperatorSession, SessionState
 from appliance.workflow.signing import OperatorSigner, signed_envelope
@@ -55,8 +60,10 @@ class Counter:
         now: Callable[[], datetime],
         receipts: ReceiptPrinting | None = None,
         signer: OperatorSigner | None = None,
+        online: OnlineAppointments | None = None,
     ) -> None:
         self.settings = settings
+        self.online = online  # asks the sync process when the cache misses; None: cache only
         self.signer = signer  # signs each submission; None only where no key signs (tests)
         self.catalogue = catalogue
         self.db = db
@@ -200,9 +207,18 @@ class Counter:
         clear_draft(self.db)
 
     def _usable_appointment(self, number: str) -> Appointment:
-        """The appointment if this hall may serve it today, else why not (in Chinese)."""
+        """The appointment (from the cache, else online) if this hall may serve it today,
+        else why not (in Chinese)."""
+        offline = False
         appointment = find_appointment(self.db, number)
-        if appointment is None:
+        if appointment is None and self.online is not None:
+            try:
+                appointment = self.online.fetch(number)
+            except LookupOffline:
+                offline = True
+        if offline:
+            reason, chinese = "offline", OFFLINE_MESSAGE
+        elif appointment is None:
             reason, chinese = "unknown", "未找到该预约编号，请核对叫号纸或短信上的编号后重新输入"
         elif appointment.used:
             reason, chinese = "used", "该预约已受理过，不能重复使用；如需再次办理请按服务事项查询"
