@@ -97,11 +97,6 @@ EVENTS: dict[str, str] = {
 }
 
 
-def describe(name: str) -> str:
-    """Return the description of an event, raising KeyError for an unknown name."""
-    return EVENTS[name]
-
-
 # Events that report how an action ended: every call carries outcome=success|failure.
 OUTCOME_EVENTS: frozenset[str] = frozenset({
     "app.startup_failed", "appointment.refused", "demo.complete", "diagnostics.opened",

@@ -31,7 +31,6 @@ from appliance.store.appointments import Appointment, seed_appointments
 from appliance.store.audit_trail import AuditTrail, database_path, note_configuration
 from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
 from appliance.store.db import connect
-from appliance.workflow.audited import attach_audit
 from appliance.workflow.counter import Counter, CounterSettings
 from appliance.workflow.online_appointments import OnlineAppointments
 from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
@@ -100,8 +99,8 @@ def build_services(config: Config) -> Services:
         receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer), hall_now),
         signer=key,  # issue 5: each submission signed by the logged-in operator's key
         online=OnlineAppointments(db, hall_now),  # issue 7: cache misses asked via sync
+        audit=AuditTrail(database_path(db), hall_now),  # issue 9
     )
-    attach_audit(counter, AuditTrail(database_path(db), hall_now))  # issue 9
     if config.source.is_file():
         note_configuration(db, config.source, hall_now())
     report_unprinted(counter.receipts)

@@ -9,7 +9,8 @@ import sqlite_utils
 
 from appliance.store import outbox
 from appliance.store.retention import purge_personal_fields
-from appliance.store.submissions import count_by_item_type, pending_count
+from appliance.store.stats import day_stats
+from appliance.store.submissions import pending_count
 from appliance.store.sync_state import read_state, write_state
 from appliance.sync.status import queue_status, status_bar_texts
 from tests.sync_helpers import add_submissions
@@ -81,7 +82,7 @@ def test_personal_fields_are_purged_after_n_days_and_statistics_survive(
     assert rows[2][0] == ids[2] and rows[2][2] == "11010519491231002X"  # still owed
     payload = json.loads(db.execute("SELECT payload FROM outbox WHERE seq = 1").fetchone()[0])
     assert payload["id_number"] is None and payload["item_code"] == "442000-SB-0310"
-    assert sum(count_by_item_type(db, day).values()) == 3
+    assert day_stats(db, day).total == 3
     assert purge_personal_fields(db, T0 + timedelta(days=40), 30) == 0
 
 

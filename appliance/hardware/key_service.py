@@ -85,7 +85,6 @@ class KeyService:
         self._logged_in: _LoggedIn | None = None
         self._thread: threading.Thread | None = None
         self.latest: KeyScan | None = None
-        self.scanned_at = 0.0
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -184,7 +183,6 @@ class KeyService:
 
     def _scan(self) -> KeyScan:
         scan = self.detector.scan()
-        self.scanned_at = time.monotonic()
         held = self._logged_in
         if held is not None and held.token.identity not in {t.identity for t in scan.tokens}:
             self._logout("key_removed")

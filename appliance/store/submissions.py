@@ -148,12 +148,3 @@ def pending_count(db: sqlite_utils.Database) -> int:
         "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
     ).fetchone()[0]
 
-
-def count_by_item_type(db: sqlite_utils.Database, day_prefix: str) -> dict[ItemType, int]:
-    """Acceptances of one day (``YYYY-MM-DD``, local time) per item type."""
-    rows = db.execute(
-        "SELECT item_type, COUNT(*) FROM submissions WHERE substr(created_at, 1, 10) = ? "
-        "GROUP BY item_type",
-        [day_prefix],
-    ).fetchall()
-    return {ItemType(kind): count for kind, count in rows}

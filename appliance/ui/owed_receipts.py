@@ -42,7 +42,7 @@ class OwedReceiptsScreen(KioskScreen):
     def reprint(self, receipt: OwedReceipt) -> None:
         counter = self.app.counter
         operator = counter.session.operator
-        trail = getattr(counter, "audit", None)  # set by attach_audit on every real box
+        trail = counter.audit
         self.say("正在打印…", error=False)
 
         def printed(_copies: int) -> None:

@@ -72,11 +72,13 @@ class StatusBar(BoxLayout):
     """操作员 · 电子钥匙 · 摄像头 · 打印机 · 网络 · 待同步 N 件, on every screen."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(size_hint_y=None, height=52, padding=(16, 0), spacing=24, **kwargs)
+        super().__init__(size_hint_y=None, height=52, padding=(16, 0), spacing=28, **kwargs)
         paint(self, (0.13, 0.17, 0.23, 1))
         self.fields: dict[str, Label] = {}
         for name in ("operator", "key", "camera", "printer", "network", "backlog"):
-            label = Label(font_size=22, color=(1, 1, 1, 1))
+            # Each field is as wide as its text, so a long network line never overlaps.
+            label = Label(font_size=22, color=(1, 1, 1, 1), size_hint_x=None)
+            label.bind(texture_size=lambda widget, size: setattr(widget, "width", size[0]))
             self.fields[name] = label
             self.add_widget(label)
 

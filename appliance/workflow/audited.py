@@ -1,8 +1,8 @@
 """The operator session and the acceptance flow, audited where their actions happen.
 
 Both state machines already see every login, pulled key, lock, look-up and print, in
-the kiosk and in plain tests alike, so the audit hooks live in subclasses of them, and
-:func:`attach_audit` puts them into a freshly built counter. The flow also notes when an
+the kiosk and in plain tests alike, so the audit hooks live in subclasses of them, which
+the counter uses when it is given an audit trail. The flow also notes when an
 acceptance's first look-up happened, for the handling time (first look-up to submit).
 """
 
@@ -97,12 +97,3 @@ class AuditedFlow(AcceptanceFlow):
 
 def _handling(db: sqlite_utils.Database, submission: Submission, started: datetime) -> None:
     record_handling_time(db, submission.id, started, submission.created_at)
-
-
-def attach_audit(counter, trail: AuditTrail) -> None:
-    """Give a freshly built counter the audited session and flow."""
-    assert counter.session.state is SessionState.LOCKED
-    assert counter.flow.state is FlowState.LOOKUP
-    counter.session = AuditedSession(trail)
-    counter.flow = AuditedFlow(trail, lambda: counter.session.operator)
-    counter.audit = trail

@@ -23,11 +23,13 @@ from appliance.hardware.key import KeyPort
 from appliance.hardware.printer import Printer, PrinterError
 from appliance.hardware.printer_profiles import RenderMode, default_profile
 from appliance.store.appointments import Appointment, find_appointment
+from appliance.store.audit_trail import AuditTrail
 from appliance.store.catalogue import catalogue_version, load_catalogue_index
 from appliance.store.drafts import clear_draft, load_draft, save_draft
 from appliance.store.submissions import is_synced, store_submission
 from appliance.workflow import draft_codec
 from appliance.workflow.acceptance import AcceptanceFlow, FlowState
+from appliance.workflow.audited import AuditedFlow, AuditedSession
 from appliance.workflow.messages import UserFacingError, printer_message
 from appliance.workflow.online_appointments import (
     OFFLINE_MESSAGE,
@@ -61,6 +63,7 @@ class Counter:
         receipts: ReceiptPrinting | None = None,
         signer: OperatorSigner | None = None,
         online: OnlineAppointments | None = None,
+        audit: AuditTrail | None = None,
     ) -> None:
         self.settings = settings
         self.online = online  # asks the sync process when the cache misses; None: cache only
@@ -70,8 +73,10 @@ class Counter:
         self.key = key
         self.printer = printer
         self.now = now
-        self.session = OperatorSession()
-        self.flow = AcceptanceFlow()
+        self.audit = audit  # every real box audits; None only in tests of other concerns
+        self.session = AuditedSession(audit) if audit else OperatorSession()
+        self.flow = (AuditedFlow(audit, lambda: self.session.operator) if audit
+                     else AcceptanceFlow())
         self._catalogue_version = catalogue_version(db)
         self.receipts = receipts or ReceiptPrinting(
             db, printer, default_profile(58 if settings.paper_columns <= 32 else 80),
