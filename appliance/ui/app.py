@@ -12,7 +12,6 @@ from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.image import Image
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from appliance import log
@@ -69,6 +68,7 @@ class KioskApp(App):
         self.key_holder = ""
         self.key_state: KeyState | None = None
         self.printer_status = PrinterStatus.UNKNOWN
+        self.sync_texts = ("网络：检测中", "待同步 … 件")  # read by poll() off the main thread
         self.health = HealthNotes()  # issue 5: device health for the sync heartbeat
         self.first_frame_ms: float | None = None
         self.after_first_frame: Callable[[], None] | None = None
@@ -154,20 +154,27 @@ class KioskApp(App):
                       detail=str(error)[:200])
 
     def poll(self) -> None:
-        """Once a second: follow the key, the printer and the backlog."""
-        if not self.background.busy:
-            self.background.run(self.services.printer.status, self._polled, self.show_error)
+        """Once a second: follow the printer, the network and the backlog.
 
-    def _polled(self, printer_status: PrinterStatus) -> None:
+        Everything that reads the shared database runs on the counter's worker: a read on
+        the main thread would wait behind a writer's busy timeout and freeze the screen.
+        """
+        def check() -> tuple[PrinterStatus, tuple[str, str]]:
+            return self.services.printer.status(), status_bar_texts(self.services.db)
+
+        if not self.background.busy:
+            self.background.run(check, self._polled, self.show_error)
+
+    def _polled(self, result: tuple[PrinterStatus, tuple[str, str]]) -> None:
         """The key is followed by ``self.keys`` (its own worker); this keeps the rest fresh."""
-        self.printer_status = printer_status
+        self.printer_status, self.sync_texts = result
         if self.counter.session.state is not SessionState.LOGGED_IN:
             self.go("login")
         self.update_status()
 
     def update_status(self) -> None:
         operator = self.counter.session.operator
-        network, backlog = status_bar_texts(self.services.db)
+        network, backlog = self.sync_texts
         self.status_bar.show(
             operator=f"操作员：{operator.name}" if operator else "操作员：未登录",
             key=key_status_text(self.key_state),
@@ -319,17 +326,25 @@ class KioskApp(App):
         self.screens["applicant"].clear()
         self._step(self.counter.new_acceptance, "home")
 
-    def is_synced(self, submission_id: str) -> bool:
-        return is_synced(self.services.db, submission_id)
+    def load_receipt(self, submission_id: str,
+                     show: Callable[[bool, io.BytesIO], None]) -> None:
+        """Whether the submission reached the branch server, and the slip drawn exactly as
+        the printer would from the same ESC/POS bytes; both read the database, so both are
+        made on the counter's worker."""
+        def work() -> tuple[bool, io.BytesIO]:
+            receipts = self.counter.receipts
+            preview = preview_receipt(self.counter.receipt_lines(), receipts.profile,
+                                      receipts.mode)
+            buffer = io.BytesIO()
+            preview.image.save(buffer, format="png")
+            buffer.seek(0)
+            return is_synced(self.services.db, submission_id), buffer
 
-    def load_receipt_preview(self, target: Image) -> None:
-        """Draw the slip exactly as the printer would, from the same ESC/POS bytes."""
-        receipts = self.counter.receipts
-        preview = preview_receipt(self.counter.receipt_lines(), receipts.profile, receipts.mode)
-        buffer = io.BytesIO()
-        preview.image.save(buffer, format="png")
-        buffer.seek(0)
-        target.texture = CoreImage(buffer, ext="png").texture
+        self.background.run(work, lambda result: show(*result), self.show_error)
+
+    @staticmethod
+    def texture_of(png: io.BytesIO):
+        return CoreImage(png, ext="png").texture
 
     def load_stats(self, show: Callable[[DayStats], None]) -> None:
         self.background.run(lambda: day_stats(self.services.db, hall_now().date().isoformat()),

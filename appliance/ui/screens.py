@@ -496,18 +496,24 @@ class SuccessScreen(KioskScreen):
         submission = draft.submission
         if submission is None:
             return
+        self.print_button.disabled = draft.copies_printed > 0
+        self.reprint_button.disabled = draft.copies_printed == 0
+        self.app.load_receipt(submission.id, self.show_receipt)
+
+    def show_receipt(self, synced: bool, png) -> None:
+        draft = self.app.counter.flow.draft
+        submission = draft.submission
+        if submission is None:
+            return
         applicant = submission.applicant
-        synced = "已同步至分厅服务器" if self.app.is_synced(submission.id) else "离线受理，待同步"
         self.summary.text = "\n".join([
             f"回执编号：{submission.receipt_number}",
             f"办事人：{applicant.name}  {mask_id_number(applicant.id_number)}",
             f"服务事项：{submission.item.name}",
-            synced,
+            "已同步至分厅服务器" if synced else "离线受理，待同步",
             f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
         ])
-        self.print_button.disabled = draft.copies_printed > 0
-        self.reprint_button.disabled = draft.copies_printed == 0
-        self.app.load_receipt_preview(self.preview)
+        self.preview.texture = self.app.texture_of(png)
 
 
 class StatsScreen(KioskScreen):
