@@ -150,7 +150,9 @@ def run_checks(config: Config, services, checks: list[tuple[str, Check]],
 
 def slip_lines(results: list[CheckResult], config: Config, at: datetime,
                columns: int) -> list[Line]:
-    """设备自检单: one line per check, the failures' details wrapped below them."""
+    """设备自检单: one line per check, the failures' reasons in Chinese wrapped below them."""
+    from appliance.readiness_words import reason  # it builds on this module's LABELS
+
     failed = [r for r in results if r.outcome == "FAIL"]
     lines: list[Line] = [Title("设备自检单"), Separator(columns)]
     lines += [Text(row) for row in wrap(f"{config.appliance.hall_name} 窗口"
@@ -160,7 +162,7 @@ def slip_lines(results: list[CheckResult], config: Config, at: datetime,
     for result in results:
         lines.append(Text(f"{LABELS.get(result.name, result.name)}：{WORDS[result.outcome]}"))
         if result.outcome == "FAIL":
-            lines += [Text(row) for row in wrap(result.detail, columns, indent=2)]
+            lines += [Text(row) for row in wrap(reason(result), columns, indent=2)]
     lines.append(Separator(columns))
     verdict = "可以受理" if not failed else f"有{len(failed)}项故障，请联系网建办"
     lines.append(Text(f"结论：{verdict}"))
