@@ -125,6 +125,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "sync.rejected": "The branch server refused a submission for good.",
     "config.changed": "The appliance started with a configuration file not seen before.",
     "selftest.run": "The self-test ran; failures lists the failed checks.",
+    "diagnostics.opened": "An operator opened 系统诊断 with the key and PIN.",
 }
 
 

@@ -243,6 +243,8 @@ def test_diagnostics_runs_the_selftest_in_chinese_and_prints_the_slip(runs) -> N
     with database(runs) as conn:
         assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'selftest.run'"
                             ).fetchone()[0] >= 1
+        assert conn.execute("SELECT COUNT(*) FROM audit_log "
+                            "WHERE action = 'diagnostics.opened'").fetchone()[0] >= 1
 
 
 def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:

@@ -361,6 +361,9 @@ class KioskApp(App):
                 log.event("diagnostics.opened", outcome="failure", error=type(error).__name__)
                 raise
             log.event("diagnostics.opened", outcome="success")
+            operator = self.counter.session.operator
+            if self.counter.audit is not None and operator is not None:
+                self.counter.audit.record("diagnostics.opened", operator=operator.serial)
             return diagnostics_lines(self.services)
 
         def failed(error: BaseException) -> None:
