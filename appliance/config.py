@@ -148,6 +148,13 @@ class Config(Section):
         return self.appliance.data_dir
 
 
+def dev_config_text(data_dir: Path) -> str:
+    """The development default with its data directory moved: each test, benchmark and
+    scripted run gets a box of its own."""
+    return DEV_CONFIG.read_text(encoding="utf-8").replace(
+        'data_dir = "var/data"', f'data_dir = "{data_dir}"')
+
+
 def _describe(error: dict) -> str:
     key = ".".join(str(part) for part in error["loc"])
     kind = error["type"]

@@ -1,11 +1,9 @@
-"""The acceptance flow: search per keystroke, cold start to the login screen, taps.
+"""The acceptance flow: search per keystroke and taps (cold start is ``bench_startup``).
 
 - Search: every keystroke of realistic queries (Chinese, full pinyin, initials, code)
   against a 20,000-item catalogue generated like the demo one; p95 must be ≤ 5 ms. The
   baseline is the foundation's linear search (substring over name, code, department,
   no pinyin), run on the same keystrokes in the same process.
-- Cold start: process start to the first frame (the login screen), ≤ 2.5 s; baseline
-  a bare Kivy window with one label, as in ``bench_startup``.
 - Taps: the scripted ``acceptance`` run counts taps from an appointment ticket under the
   camera to the printed receipt (≤ 3).
 """
@@ -13,31 +11,25 @@
 from __future__ import annotations
 
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench_startup import time_to_first_frame
+from results_file import write_results
 
-from appliance.config import DEV_CONFIG
+from appliance.config import dev_config_text
 from appliance.datagen.make_catalogue import generate
 from appliance.domain.catalogue import Catalogue, ItemType, ServiceItem
 from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_items
 from appliance.store.db import connect
-from appliance.ui.virtual_display import start_virtual_display
 
-ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_SIZE = 20_000
 QUERIES = ["社会保障卡补领", "住房公积金", "婚姻", "证", "shehuibaozhangka", "zhufanggongjijin",
            "zfgjjtq", "gjj", "jmsfz", "hkqr", "442000-SB-0310", "442000-zj", "营业执照",
            "bdcdj", "lvshi"]
-START_RUNS = 5
 SEARCH_LIMIT = 6
 
 
@@ -86,23 +78,6 @@ def search_rows(tmp: Path) -> list[dict]:
     return rows
 
 
-def start_rows(tmp: Path, config: Path) -> list[dict]:
-    appliance = [sys.executable, "-m", "appliance", "run", "--config", str(config),
-                 "--exit-after-first-frame"]
-    time_to_first_frame(appliance)  # first run provisions the token and seeds the catalogue
-    font = next((tmp / "data" / "fonts").glob("*.otf"))
-    baseline = [sys.executable, str(ROOT / "bench" / "startup_baseline.py"), str(font),
-                str(tmp / "kivy-baseline")]
-    samples = {"bare Kivy window (baseline)": [], "appliance to login screen": []}
-    for _ in range(START_RUNS):
-        samples["bare Kivy window (baseline)"].append(time_to_first_frame(baseline))
-        samples["appliance to login screen"].append(time_to_first_frame(appliance))
-    base = statistics.median(samples["bare Kivy window (baseline)"])
-    return [{"case": case, "median_ms": round(statistics.median(s) * 1000),
-             "max_ms": round(max(s) * 1000), "ratio_to_baseline": round(
-                 statistics.median(s) / base, 2)} for case, s in samples.items()]
-
-
 def taps_row(tmp: Path, config: Path) -> dict:
     out = tmp / "demo"
     result = subprocess.run([sys.executable, "-m", "appliance", "demo", "--config", str(config),
@@ -120,16 +95,9 @@ def taps_row(tmp: Path, config: Path) -> dict:
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-flow-"))
     config = tmp / "appliance.toml"
-    config.write_text(DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{tmp / "data"}"'), encoding="utf-8")
+    config.write_text(dev_config_text(tmp / "data"), encoding="utf-8")
     search = search_rows(tmp)
-    display = None if os.environ.get("DISPLAY") else start_virtual_display(1280, 800)
-    try:
-        start = start_rows(tmp, config)
-        taps = taps_row(tmp, config)
-    finally:
-        if display is not None:
-            display.terminate()
+    taps = taps_row(tmp, config)  # `appliance demo` starts its own display when none is set
 
     print(f"search per keystroke, {CATALOGUE_SIZE} items, {len(QUERIES)} queries x 5")
     print(f"{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95 ratio':>9}")
@@ -137,21 +105,8 @@ def main() -> int:
         print(f"{row['case']:40} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8} "
               f"{row['ratio_p95_to_baseline']:>9}")
     print(f"index load from SQLite: {search[-1]['ms']} ms for {search[-1]['items']} items")
-    print(f"\ncold start to first frame, {START_RUNS} runs each")
-    print(f"{'case':40} {'median ms':>10} {'max ms':>8} {'ratio':>6}")
-    for row in start:
-        print(f"{row['case']:40} {row['median_ms']:>10} {row['max_ms']:>8} "
-              f"{row['ratio_to_baseline']:>6}")
     print(f"\n{taps['case']}: {taps['taps']} from the home screen, "
           f"{taps['taps_when_already_on_scan_screen']} on the scan screen "
           f"(target <= {taps['target']})")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "flow.json").write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
-        "search": search, "start": start, "taps": taps,
-    }, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(f"written to {results / 'flow.json'}")
+    write_results("flow", {"search": search, "taps": taps})
     return 0

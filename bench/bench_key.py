@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from results_file import write_results
+
 RUNS = 10
 BUDGETS_MS = {"login_to_home_ms": 300.0, "removal_to_locked_ms": 1000.0}
 
@@ -47,14 +46,5 @@ def main() -> int:
     for row in rows:
         print(f"{row['case']:24} {row['median_ms']:>10} {row['max_ms']:>8} "
               f"{row['budget_ms']:>10} {row['ratio_to_budget']:>6}")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "key.json").write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
-        "poll_interval_s": 0.5,
-        "rows": rows,
-    }, indent=1), encoding="utf-8")
-    print(f"written to {results / 'key.json'}")
+    write_results("key", {"poll_interval_s": 0.5, "rows": rows})
     return 0

@@ -8,19 +8,16 @@ less protocol overhead) and 9600 baud serial (8N1, 960 bytes/s).
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import statistics
 import time
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date, datetime
+
+from results_file import write_results
 
 from appliance.domain.receipt import ReceiptData, layout_receipt
 from appliance.hardware.printer_profiles import RenderMode, shipped_profiles
 from appliance.hardware.receipt_job import build_job
 
-ROOT = Path(__file__).resolve().parent.parent
 RUNS = 30
 USB_FULL_SPEED_BYTES_S = 1_000_000
 SERIAL_9600_BYTES_S = 960
@@ -70,14 +67,5 @@ def main() -> int:
         print(f"{r['profile']:14} {r['mode']:7} {r['median_ms']:>9} {r['max_ms']:>7} "
               f"{r['target_ms']:>6} {r['ratio_to_text']:>6} {r['bytes']:>7} "
               f"{r['usb_full_speed_ms']:>7} {r['serial_9600_s']:>7}")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "print.json").write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
-        "baseline": "text mode of the same profile",
-        "rows": rows,
-    }, indent=1), encoding="utf-8")
-    print(f"written to {results / 'print.json'}")
+    write_results("print", {"baseline": "text mode of the same profile", "rows": rows})
     return 0 if all(r["meets_target"] for r in rows) else 1

@@ -19,19 +19,18 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import cv2
 import numpy as np
 import zxingcpp
+from results_file import write_results
 
 from appliance.hardware.camera import CameraStatus, Frame
 from appliance.hardware.scanner import DECODE_OPTIONS, ScanWorker, ZxingScanner
@@ -208,7 +207,7 @@ def main() -> int:
     report = summarise(outcomes)
     report["seconds"] = round(time.monotonic() - started)
     print_report(report)
-    write_results(report)
+    write_results("scan", report)
     return 0
 
 
@@ -296,12 +295,3 @@ def print_report(report: dict) -> None:
     print(f"\nbench took {report['seconds']} s")
 
 
-def write_results(report: dict) -> None:
-    results = BENCH / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    report = dict(report, measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                  machine=f"{platform.machine()}, {os.cpu_count()} cores, "
-                          f"Python {platform.python_version()}")
-    (results / "scan.json").write_text(json.dumps(report, indent=1, ensure_ascii=False),
-                                       encoding="utf-8")
-    print(f"written to {results / 'scan.json'}")

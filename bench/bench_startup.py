@@ -2,28 +2,30 @@
 
 The appliance (`appliance run --exit-after-first-frame`) is measured against a bare Kivy
 window with one label in the same font, both launched the same way under one virtual
-display, so the ratio shows what the appliance adds on top of Kivy itself.
+display, so the ratio shows what the appliance adds on top of Kivy itself. The first
+frame is the login screen, so this is also the flow issue's "cold start to the login screen
+drawn" (target 2.5 s).
 """
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from appliance.config import DEV_CONFIG
+from results_file import write_results
+
+from appliance.config import dev_config_text
 from appliance.ui.virtual_display import start_virtual_display
 
 ROOT = Path(__file__).resolve().parent.parent
 
 RUNS = 5
+LOGIN_SCREEN_TARGET_MS = 2500
 MARKER = "event=ui.first_frame"
 
 
@@ -47,8 +49,7 @@ def time_to_first_frame(command: list[str]) -> float:
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     config = tmp / "appliance.toml"
-    config.write_text(DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{tmp / "data"}"'), encoding="utf-8")
+    config.write_text(dev_config_text(tmp / "data"), encoding="utf-8")
     display = None if os.environ.get("DISPLAY") else start_virtual_display(1280, 800)
     try:
         appliance = [sys.executable, "-m", "appliance", "run", "--config", str(config),
@@ -76,13 +77,8 @@ def main() -> int:
     for row in rows:
         print(f"{row['case']:32} {row['median_ms']:>10} {row['min_ms']:>8} {row['max_ms']:>8} "
               f"{row['ratio_to_baseline']:>6}")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "startup.json").write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
-        "rows": rows,
-    }, indent=1), encoding="utf-8")
-    print(f"written to {results / 'startup.json'}")
+    login_ms = rows[-1]["median_ms"]
+    print(f"cold start to the login screen drawn: {login_ms} ms "
+          f"(target <= {LOGIN_SCREEN_TARGET_MS} ms)")
+    write_results("startup", {"rows": rows, "login_screen_target_ms": LOGIN_SCREEN_TARGET_MS})
     return 0

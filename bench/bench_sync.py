@@ -8,21 +8,20 @@ the sync worker to the dev server running as its own process on loopback.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+
+from results_file import write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from appliance.config import dev_config_text  # noqa: E402
 from appliance.store import outbox  # noqa: E402
 from appliance.store.db import connect  # noqa: E402
 from appliance.sync.process import build_worker  # noqa: E402
@@ -72,9 +71,8 @@ def _drain(folder: Path) -> tuple[float, int]:
     config = make_config(folder / "box", url=f"http://127.0.0.1:{port}")
     config_file = folder / "appliance.toml"
     config_file.write_text(
-        (ROOT / "appliance/data/appliance.dev.toml").read_text(encoding="utf-8")
-        .replace('data_dir = "var/data"', f'data_dir = "{folder / "box"}"')
-        .replace("127.0.0.1:8750", f"127.0.0.1:{port}"), encoding="utf-8")
+        dev_config_text(folder / "box").replace("127.0.0.1:8750", f"127.0.0.1:{port}"),
+        encoding="utf-8")
     db = connect(config.data_dir / "appliance.db")
     add_submissions(db, BACKLOG)
     server = subprocess.Popen(
@@ -118,15 +116,9 @@ def main() -> int:
               f"{row['p99_ratio_to_baseline']:>10}")
     print(f"drain: {delivered} submissions in {elapsed:.2f} s = {rate:.0f}/s "
           "(target >= 500/s; p99 target <= 20 ms)")
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "sync.json").write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-                   f"Python {platform.python_version()}",
+    write_results("sync", {
         "enqueue": rows,
         "drain": {"backlog": delivered, "seconds": round(elapsed, 2),
                   "per_second": round(rate)},
-    }, indent=1), encoding="utf-8")
-    print(f"written to {results / 'sync.json'}")
+    })
     return 0

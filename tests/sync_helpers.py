@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from appliance.config import DEV_CONFIG, Config, parse_config
+from appliance.config import DEV_CONFIG, Config, dev_config_text, parse_config
 from appliance.devserver.faults import Faults
 from appliance.devserver.run import build_server
 from appliance.devserver.server import BranchServer
@@ -22,9 +22,7 @@ APPLICANT = Applicant("张晓三", "resident_id", "11010519491231002X", "1380013
 
 
 def make_config(data_dir: Path, url: str = "http://127.0.0.1:1", **branch: object) -> Config:
-    text = DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{data_dir}"')
-    config = parse_config(text, DEV_CONFIG)
+    config = parse_config(dev_config_text(data_dir), DEV_CONFIG)
     update = {"url": url, "lease_s": 2.0, **branch}
     return config.model_copy(update={
         "branch_server": config.branch_server.model_copy(update=update)})

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from appliance.cli import main
-from appliance.config import DEV_CONFIG
+from appliance.config import dev_config_text
 from appliance.errors import StartupError
 from appliance.log import configure
 from appliance.store.damage import kept_aside
@@ -143,8 +143,7 @@ def test_cli_names_the_damage_in_one_line(tmp_path: Path, capsys) -> None:
     data_dir.mkdir()
     (data_dir / "appliance.db").write_bytes(b"garbage" * 1000)
     toml = tmp_path / "appliance.toml"
-    toml.write_text(DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{data_dir}"'), encoding="utf-8")
+    toml.write_text(dev_config_text(data_dir), encoding="utf-8")
     assert main(["queue", "status", "--config", str(toml)]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("appliance: error: database ") and "moved aside to" in error

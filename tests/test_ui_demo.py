@@ -23,7 +23,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from appliance.config import DEV_CONFIG
+from appliance.config import dev_config_text
 from appliance.sim.softhsm import DEMO_PIN
 from appliance.store.audit import first_broken_link
 from tests.glyphs import glyph_problems, is_cjk
@@ -49,8 +49,7 @@ def closed_port() -> int:
 
 
 def demo_config(tmp: Path) -> Path:
-    text = DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{tmp / "data"}"')
+    text = dev_config_text(tmp / "data")
     text = re.sub(r'url = "http://127\.0\.0\.1:\d+"',
                   f'url = "http://127.0.0.1:{closed_port()}"', text)
     path = tmp / "appliance.toml"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from appliance import log
-from appliance.config import DEV_CONFIG, load_config
+from appliance.config import dev_config_text, load_config
 from appliance.sim.fake_usb import FakeUsbBus
 from appliance.sim.key_lab import Lab, make_lab
 
@@ -27,11 +27,10 @@ WALK_IDLE_MINUTES = 0.05
 
 def write_config(work: Path, lab: Lab, idle_lock_minutes: float | None) -> Path:
     """The development config with the lab's keys as vendors and the lab CA trusted."""
-    text = DEV_CONFIG.read_text(encoding="utf-8")
+    text = dev_config_text(work / "data")
     if idle_lock_minutes is not None:
         text = re.sub(r"(?m)^idle_lock_minutes = .*$",
                       f"idle_lock_minutes = {idle_lock_minutes}", text)
-    text = text.replace('data_dir = "var/data"', f'data_dir = "{work / "data"}"')
     text = re.sub(r"demo_token = true.*", "demo_token = false", text)
     trusted = f'trusted_ca = ["{lab.ca_path}"]'
     text = re.sub(r"(?m)^trusted_ca = .*$", trusted, text)
