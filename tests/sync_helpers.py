@@ -47,3 +47,4 @@ def add_submissions(db: sqlite_utils.Database, count: int) -> list[str]:
             item=ITEM, item_type=ItemType.BRANCH, applicant=APPLICANT,
         ).id)
     return ids
+

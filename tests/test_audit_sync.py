@@ -3,30 +3,13 @@ chain rewritten after the server saw it is refused there."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from appliance.store.audit_check import verify_chain
-from appliance.store.db import connect
 from appliance.sync.audit_delivery import audit_backlog, audit_refusal, delivered_seq
-from appliance.sync.process import build_worker
-from tests.sync_helpers import add_submissions, make_config, start_server
+from tests.sync_helpers import add_submissions
 
 
-@pytest.fixture
-def setup(tmp_path: Path):
-    config = make_config(tmp_path / "box")
-    server, config = start_server(config, tmp_path / "server")
-    db = connect(config.data_dir / "appliance.db")
-    worker = build_worker(config, db)
-    yield server, worker, db
-    worker.client.close()
-    server.stop()
-
-
-def test_audit_entries_are_delivered_with_the_submissions(setup) -> None:
-    server, worker, db = setup
+def test_audit_entries_are_delivered_with_the_submissions(sync_box) -> None:
+    server, worker, db = sync_box
     add_submissions(db, 3)
     assert worker.drain() == 3
     local = db.execute("SELECT seq, action, hash FROM audit_log ORDER BY seq").fetchall()
@@ -36,8 +19,8 @@ def test_audit_entries_are_delivered_with_the_submissions(setup) -> None:
     assert worker.drain() == 0  # nothing owed: nothing resent
 
 
-def test_a_chain_rewritten_after_delivery_is_refused_by_the_server(setup) -> None:
-    server, worker, db = setup
+def test_a_chain_rewritten_after_delivery_is_refused_by_the_server(sync_box) -> None:
+    server, worker, db = sync_box
     add_submissions(db, 2)
     worker.drain()
     db.execute("DROP TRIGGER audit_log_no_delete")

@@ -4,7 +4,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -18,19 +18,13 @@ from appliance.hardware.replay_camera import (
     bundled_tickets,
 )
 from appliance.hardware.scanner import ScanWorker, ZxingScanner
+from tests.waiting import wait_until
 
 MANIFEST = json.loads((TICKETS_DIR / MANIFEST_NAME).read_text(encoding="utf-8"))["tickets"]
 UNKNOWN = "ticket-unknown.png"
 FAST = 100.0  # frames per second: the tests wait on frames, not on a real camera
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return condition()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ camera that can be pulled out, and a fake ``Picamera2`` whose capture can fail.
 import logging
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -24,18 +23,10 @@ from appliance.hardware.replay_camera import TICKETS_DIR, ReplayCamera
 from appliance.hardware.scanner import ZxingScanner
 from appliance.hardware.v4l2_camera import V4l2Camera
 from appliance.wiring import build_camera
+from tests.waiting import wait_until
 
 UPRIGHT = TICKETS_DIR / "ticket-upright.png"
 UPRIGHT_TEXT = "https://zs.gdzwfw.gov.cn/q?v=1&q=A023&i=442000-GA-0101&h=ZSFT&t=20261129T093000"
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 2.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return condition()
 
 
 class UsbCamera:

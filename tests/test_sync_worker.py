@@ -29,19 +29,8 @@ from appliance.sync.process import build_worker
 from tests.sync_helpers import add_submissions, make_config, start_server
 
 
-@pytest.fixture
-def setup(tmp_path: Path):
-    config = make_config(tmp_path / "box")
-    server, config = start_server(config, tmp_path / "server")
-    db = connect(config.data_dir / "appliance.db")
-    worker = build_worker(config, db)
-    yield server, worker, db
-    worker.client.close()
-    server.stop()
-
-
-def test_a_backlog_is_delivered_once_in_batches(setup) -> None:
-    server, worker, db = setup
+def test_a_backlog_is_delivered_once_in_batches(sync_box) -> None:
+    server, worker, db = sync_box
     ids = add_submissions(db, 250)
     assert worker.drain() == 250
     assert sorted(server.app.store.submission_ids()) == sorted(ids)
@@ -51,8 +40,8 @@ def test_a_backlog_is_delivered_once_in_batches(setup) -> None:
     assert len(server.app.store.submission_ids()) == 251
 
 
-def test_a_resend_after_a_lost_answer_is_recognised_not_stored_twice(setup) -> None:
-    server, worker, db = setup
+def test_a_resend_after_a_lost_answer_is_recognised_not_stored_twice(sync_box) -> None:
+    server, worker, db = sync_box
     add_submissions(db, 3)
     items = outbox.claim(db, 10, 60, dt.datetime.now(dt.UTC))
     worker.client.submit([{"idempotency_key": i.idempotency_key,
@@ -62,8 +51,8 @@ def test_a_resend_after_a_lost_answer_is_recognised_not_stored_twice(setup) -> N
     assert len(server.app.store.submission_ids()) == 3
 
 
-def test_same_key_different_body_is_a_conflict_and_rejected_alone(setup) -> None:
-    server, worker, db = setup
+def test_same_key_different_body_is_a_conflict_and_rejected_alone(sync_box) -> None:
+    server, worker, db = sync_box
     add_submissions(db, 3)
     second = db.execute("SELECT idempotency_key, payload FROM outbox WHERE seq = 2").fetchone()
     body = json.loads(second[1])
@@ -75,8 +64,8 @@ def test_same_key_different_body_is_a_conflict_and_rejected_alone(setup) -> None
     assert outbox.rejected_items(db)[0].reason.startswith("conflict")
 
 
-def test_an_invalid_item_is_rejected_and_does_not_block_the_batch(setup) -> None:
-    _server, worker, db = setup
+def test_an_invalid_item_is_rejected_and_does_not_block_the_batch(sync_box) -> None:
+    _server, worker, db = sync_box
     add_submissions(db, 3)
     db.execute("UPDATE outbox SET payload = json_set(payload, '$.item_type', 'nonsense') "
                "WHERE seq = 1")
@@ -84,16 +73,16 @@ def test_an_invalid_item_is_rejected_and_does_not_block_the_batch(setup) -> None
     assert "item_type" in outbox.rejected_items(db)[0].reason
 
 
-def test_a_refused_batch_is_split_to_find_the_bad_item(setup) -> None:
-    _server, worker, db = setup
+def test_a_refused_batch_is_split_to_find_the_bad_item(sync_box) -> None:
+    _server, worker, db = sync_box
     add_submissions(db, 4)
     db.execute("UPDATE outbox SET idempotency_key = ? WHERE seq = 3", ["k" * 101])
     assert worker.drain() == 3
     assert outbox.counts(db).rejected == 1
 
 
-def test_a_new_submission_leaves_within_a_second(setup) -> None:
-    server, worker, db = setup
+def test_a_new_submission_leaves_within_a_second(sync_box) -> None:
+    server, worker, db = sync_box
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
@@ -279,8 +268,8 @@ def test_tls_is_verified_against_the_configured_ca_bundle(tmp_path: Path, truste
         server.stop()
 
 
-def test_catalogue_is_pulled_incrementally_and_appointments_keep_local_use(setup) -> None:
-    server, worker, db = setup
+def test_catalogue_is_pulled_incrementally_and_appointments_keep_local_use(sync_box) -> None:
+    server, worker, db = sync_box
     worker.pull()
     cursor = read_state(db)["catalogue_cursor"]
     assert db.execute("SELECT COUNT(*) FROM catalogue_items").fetchone()[0] == 8
