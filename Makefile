@@ -29,11 +29,26 @@ deb:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
-	@echo "bootstrap: creating $(VENV) and installing the appliance"
+# Exactly the locked versions, each checked against its hash, then the appliance itself.
+$(STAMP): requirements.lock pyproject.toml
+	@echo "bootstrap: creating $(VENV) and installing the locked dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,bench]'
+	@PIP_CONSTRAINT= $(PY) -m pip install -q --disable-pip-version-check --require-hashes \
+		-r requirements.lock
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
+
+# Regenerates requirements.lock from pyproject.toml (Python 3.11, as on the box), keeping
+# the versions already locked where they still fit; `make lock LOCK_ARGS=--upgrade` moves
+# them all. The pi extra is left out: picamera2 comes from the Pi's OS packages. An empty
+# PIP_CONSTRAINT keeps a machine-wide pip constraint file out of the lock.
+.PHONY: lock
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check pip-tools
+	@PIP_CONSTRAINT= $(VENV)/bin/pip-compile -q --generate-hashes --extra dev --extra bench \
+		--no-emit-index-url --no-emit-find-links --strip-extras $(LOCK_ARGS) \
+		--output-file requirements.lock pyproject.toml
 
 # The dev branch server and the sync process run beside the kiosk and stop with it.
 run: bootstrap
@@ -57,9 +72,16 @@ lint: bootstrap
 	@$(VENV)/bin/ruff check appliance tests
 
 # The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
-.PHONY: image
+.PHONY: image boot-test
 image: bootstrap
 	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); $$sudo images/build-image $(IMAGE_OUT)
+
+# The image booted in QEMU (q35, OVMF, TCG) and checked from outside: images/vm/boot_test.py.
+VM_DEB_PACKAGES := qemu-system-x86 ovmf
+VM_OUT ?= build/vm
+boot-test: image
+	@$(MAKE) --no-print-directory deb DEB_PACKAGES="$(VM_DEB_PACKAGES)"
+	@$(PY) images/vm/boot_test.py $(IMAGE_OUT) $(VM_OUT)
 
 clean:
 	rm -rf $(VENV) var demo-output

@@ -13,6 +13,8 @@ from appliance.audit_cli import COMMANDS as AUDIT_COMMANDS
 from appliance.audit_cli import add_audit_commands, run_audit_command
 from appliance.config import Config, default_config_path, load_config
 from appliance.errors import ApplianceError
+from appliance.provisioning.commands import COMMANDS as PROVISION_COMMANDS
+from appliance.provisioning.commands import add_provision_commands, run_provision_command
 from appliance.sync.commands import COMMANDS as SYNC_COMMANDS
 from appliance.sync.commands import add_sync_commands, run_sync_command
 
@@ -57,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("images", nargs="+", type=Path, help="PNG/JPEG files or folders of them")
     add_sync_commands(commands, common)
     add_audit_commands(commands, common)
+    add_provision_commands(commands, common)
     return parser
 
 
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     log.configure()
     args = _parser().parse_args(argv)
     try:
+        if args.command in PROVISION_COMMANDS:  # reads the box file itself (no site file)
+            return run_provision_command(args)
         config = load_config(getattr(args, "config", None) or default_config_path())
         log.event("app.start", command=args.command, config=config.source, version=__version__)
         if args.command == "run":

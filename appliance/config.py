@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from appliance.errors import ConfigError
 from appliance.hardware.printer_settings import check_printer_section
+from appliance.provisioning.site import allowed_text, foreign_keys, merge
 
 BOX_CONFIG = Path("/etc/appliance/appliance.toml")
 DEV_CONFIG = Path(__file__).parent / "data" / "appliance.dev.toml"
@@ -66,7 +67,9 @@ class CameraSection(Section):
     replay_dir: PathValue | None = None
     replay_video: PathValue | None = None  # replay a video file instead of the images
     frame_rate: Annotated[float, Field(gt=0, le=60)] = 10.0
-    device: PathValue | None = None  # v4l2 only, e.g. /dev/video0 or a udev symlink
+    # v4l2 only, e.g. /dev/video0 or a udev symlink; left out: the first capture device
+    # found (a UVC camera first), see hardware/v4l2_discovery.py
+    device: PathValue | None = None
     width: Annotated[int, Field(ge=160, le=4096)] = 1280
     height: Annotated[int, Field(ge=120, le=3072)] = 720
 
@@ -89,7 +92,9 @@ class KeyVendorSection(Section):
 
 class KeySection(Section):
     backend: Literal["pkcs11"]
-    module: PathValue
+    # The SoftHSM2 module of the demo token. A box leaves it out: each vendor (built in or
+    # [[key.vendors]]) names its own modules, and a missing one is reported per vendor.
+    module: PathValue | None = None
     demo_token: bool = False
     # Key login (issue 4): vendors beyond the defaults in hardware/key_vendors.py, the CA
     # certificates (PEM) an operator certificate must be issued by, and the timings.
@@ -98,6 +103,13 @@ class KeySection(Section):
     expiry_warning_days: Annotated[int, Field(ge=0, le=365)] = 30
     idle_lock_minutes: Annotated[float, Field(gt=0, le=480)] = 10.0
     poll_interval_s: Annotated[float, Field(ge=0.1, le=5)] = 0.5
+
+    @model_validator(mode="after")
+    def _demo_token_names_its_module(self) -> KeySection:
+        if self.demo_token and self.module is None:
+            raise ValueError("demo_token needs module (the SoftHSM2 module path, e.g. "
+                             "/usr/lib/softhsm/libsofthsm2.so)")
+        return self
 
 
 class UsbSection(Section):
@@ -132,6 +144,14 @@ class PrinterSection(Section):
         return self
 
 
+class ProvisioningSection(Section):
+    """Where ``appliance provision apply`` writes this counter's site file (data
+    partition), and the public key its bundles must be signed with (read-only root)."""
+
+    site_file: PathValue
+    public_key: PathValue
+
+
 class Config(Section):
     appliance: ApplianceSection
     branch_server: BranchServerSection
@@ -141,11 +161,18 @@ class Config(Section):
     key: KeySection
     usb: UsbSection
     printer: PrinterSection
+    provisioning: ProvisioningSection | None = None
     source: PathValue = Path()
 
     @property
     def data_dir(self) -> Path:
         return self.appliance.data_dir
+
+    @property
+    def provisioned(self) -> bool:
+        """Set up for its counter: the site file exists. A configuration without a
+        [provisioning] section (development, tests) is complete as it is."""
+        return self.provisioning is None or self.provisioning.site_file.exists()
 
 
 def dev_config_text(data_dir: Path) -> str:
@@ -172,21 +199,67 @@ def default_config_path() -> Path:
     return BOX_CONFIG if BOX_CONFIG.exists() else DEV_CONFIG
 
 
-def parse_config(text: str, source: Path) -> Config:
+def parse_config(text: str, source: Path, *, site: bool = True) -> Config:
+    """The box file's text, with its site file (when [provisioning] names one that
+    exists, and ``site`` is true) merged over it, validated."""
+    raw = _toml(text, source)
+    label = str(source)
+    site_file = _site_file(raw) if site else None
+    if site_file is not None and site_file.exists():
+        try:
+            site_text = site_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read site file {site_file}: {exc.strerror}") from None
+        raw = merge(raw, site_table(site_text, site_file))
+        label = f"{source} with {site_file}"
+    return validate_config(raw, source, label)
+
+
+def _toml(text: str, source: Path) -> dict:
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    raw["source"] = source
+
+
+def _site_file(raw: dict) -> Path | None:
+    section = raw.get("provisioning")
+    value = section.get("site_file") if isinstance(section, dict) else None
+    return Path(value) if isinstance(value, str) else None
+
+
+def site_table(text: str, source: Path) -> dict:
+    """A site file's TOML, refused when it sets a key that only the box file may set."""
+    table = _toml(text, source)
+    foreign = foreign_keys(table)
+    if foreign:
+        raise ConfigError(f"{source}: {', '.join(foreign)}: not allowed in a site file "
+                          f"(allowed: {allowed_text()})")
+    return table
+
+
+def validate_config(raw: dict, source: Path, label: str | None = None, *,
+                    check_paths: bool = True) -> Config:
+    """The schema over a parsed file; ``check_paths`` false skips the existence of
+    files (a site about to be installed names files not written yet)."""
+    label = label or str(source)
     try:
-        config = Config.model_validate(raw)
+        config = Config.model_validate({**raw, "source": source})
     except ValidationError as exc:
         problems = "; ".join(_describe(e) for e in exc.errors(include_url=False))
-        raise ConfigError(f"{source}: {problems}") from None
-    missing = missing_keys(config) + missing_paths(config)
+        raise ConfigError(f"{label}: {problems}") from None
+    missing = missing_keys(config) + (missing_paths(config) if check_paths else [])
     if missing:
-        raise ConfigError(f"{source}: " + "; ".join(missing))
+        raise ConfigError(f"{label}: " + "; ".join(missing))
     return config
+
+
+def check_site(box_text: str, box_source: Path, site_text: str, site_source: Path) -> Config:
+    """The box file with a proposed site file laid over it, validated by the same
+    schema (files it names are not required to exist yet)."""
+    raw = merge(_toml(box_text, box_source), site_table(site_text, site_source))
+    return validate_config(raw, box_source, f"{box_source} with {site_source}",
+                           check_paths=False)
 
 
 def missing_keys(config: Config) -> list[str]:
@@ -194,10 +267,8 @@ def missing_keys(config: Config) -> list[str]:
 
     A configured camera device that is absent at start is not an error: the camera may be
     unplugged at boot, and the V4L2 backend reports it disconnected and keeps retrying.
+    A V4L2 camera with no device is the first capture device found, so it needs none.
     """
-    if config.camera.backend == "v4l2" and config.camera.device is None:
-        return ['camera.device: required when camera.backend is "v4l2" '
-                "(the video device path, e.g. /dev/video0)"]
     return []
 
 
@@ -215,10 +286,15 @@ def missing_paths(config: Config) -> list[str]:
     ]
 
 
-def load_config(path: Path | None = None) -> Config:
-    path = path or default_config_path()
+def read_config_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read configuration {path}: {exc.strerror}") from None
-    return parse_config(text, path)
+
+
+def load_config(path: Path | None = None, *, site: bool = True) -> Config:
+    """The box file with its site file merged over it (``site`` false: the box file
+    alone, as ``appliance provision`` checks a new site against it)."""
+    path = path or default_config_path()
+    return parse_config(read_config_text(path), path, site=site)

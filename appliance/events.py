@@ -29,11 +29,16 @@ EVENTS: dict[str, str] = {
     # ticket scanning (issue 3): camera backends and the decode loop
     "camera.lost": "A camera read failed (cable pulled, driver error); reconnecting.",
     "camera.close_failed": "Closing a failed camera raised; it is dropped anyway.",
+    "camera.found": "A camera configured as 'first found' was found and opened (device).",
+    "printer.found": "A USB receipt printer listed in the profiles was found (usb_id, "
+                     "profile; in_use: the profile the receipts are laid out for).",
     "submission.created": "A submission and its outbox row were stored.",
     "printer.status": "The printer was queried; status says what it answered.",
     "print.init": "A receipt job was sent to the printer.",
     "print.complete": "A receipt job finished.",
     "store.migrated": "The database schema was migrated to a newer version.",
+    "store.mode_widened": "A database file of ours was narrower than 0660 (was); it was "
+                          "widened so the kiosk and the sync (group appliance) share it.",
     "selftest.check": "One self-test check finished.",
     "selftest.complete": "The self-test finished.",
     # Operator login with the USB key (detection, diagnosis, session, idle lock).
@@ -44,6 +49,11 @@ EVENTS: dict[str, str] = {
     # Boot into the kiosk (systemd, board input config, updates).
     "ui.watchdog_armed": "systemd's watchdog is on; the Kivy clock pings it every interval_s.",
     "ui.board_input": "The board's Kivy input file replaced the touch and rotation settings.",
+    "kivy.log": "Kivy logged a line (level, category, message; error: its traceback), "
+                "passed through the appliance's formatter.",
+    "ui.touch_device": "The touchscreen's device node appeared (state added: its input "
+                       "provider started), went away (removed: provider stopped), or "
+                       "could not be read though it is there (failed: error).",
     "update.verify": "An update bundle's signature and image hash were checked.",
     "update.install.init": "A verified update image is being written to the spare slot.",
     "update.install.complete": "The update image was written; the next boot tries it.",
@@ -94,6 +104,17 @@ EVENTS: dict[str, str] = {
     "store.damaged_kept": "A damaged database moved aside earlier is still in the data "
                           "folder, waiting for recovery.",
     "health.published": "The kiosk published a changed device health for the heartbeat.",
+    # On-site provisioning (issue 12): signed bundles from branch IT set a box up.
+    "provision.bundle_made": "A provisioning bundle was made and signed (serial, hall, "
+                             "window, key_id); the client secret is never logged.",
+    "provision.verify": "A provisioning bundle was checked (refused: reason and detail).",
+    "provision.apply.init": "A verified provisioning bundle is being written (serial).",
+    "provision.apply.complete": "The provisioning files were written (or not: reason).",
+    "provision.owner_unknown": "A provisioning file's user or group does not exist on this "
+                               "system; the file keeps the writer's owner.",
+    "provision.result_unwritten": "last-result.json could not be written (error).",
+    "sync.waiting_for_provisioning": "The box is not provisioned yet; the sync process waits "
+                                     "for the site file (site_file) before it starts.",
 }
 
 
@@ -106,6 +127,7 @@ OUTCOME_EVENTS: frozenset[str] = frozenset({
     "token.provision.complete", "ui.unexpected_error", "update.install.complete",
     "update.verify", "usb.enumerate_failed", "audit.verify", "audit.delivery",
     "selftest.slip", "audit.appended", "appointment.online", "appointment.lookup",
+    "provision.verify", "provision.apply.complete",
 })
 
 OUTCOMES = ("success", "failure")

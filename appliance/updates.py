@@ -26,11 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from appliance import log
+from appliance import ed25519_keys, log
 from appliance.errors import ApplianceError
 
 FORMAT = 1
@@ -69,10 +67,10 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(path.read_bytes())
-    if not isinstance(key, Ed25519PublicKey):
-        raise UpdateRefused(f"{path} is not an Ed25519 public key")
-    return key
+    try:
+        return ed25519_keys.load_public_key(path)
+    except ed25519_keys.KeyFileError as error:
+        raise UpdateRefused(str(error)) from None
 
 
 def _sha256_file(path: Path) -> str:
@@ -100,7 +98,7 @@ def make_bundle(out: Path, private_key: Ed25519PrivateKey, version: str, arch: s
                       "files": manifest.files, "image_size": manifest.image_size},
                      sort_keys=True).encode()
     (work / "manifest.json").write_bytes(raw)
-    (work / "manifest.sig").write_bytes(private_key.sign(raw))
+    (work / "manifest.sig").write_bytes(ed25519_keys.sign(private_key, raw))
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as bundle:
         for name in ("manifest.json", "manifest.sig", *names):
             info = bundle.gettarinfo(work / name, arcname=name)
@@ -128,10 +126,8 @@ def _verified_manifest(members: Iterator[tuple[str, BinaryIO]], key: Ed25519Publ
     name, handle = next(members, ("", None))
     if name != "manifest.sig" or handle is None:
         raise UpdateRefused("bundle has no manifest.sig after the manifest")
-    try:
-        key.verify(handle.read(), raw)
-    except InvalidSignature:
-        raise UpdateRefused("signature does not match the box's update key") from None
+    if not ed25519_keys.signature_ok(key, handle.read(), raw):
+        raise UpdateRefused("signature does not match the box's update key")
     manifest = Manifest.parse(raw)
     if manifest.arch != arch:
         raise UpdateRefused(f"bundle is for {manifest.arch}, this box is {arch}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -26,7 +27,6 @@ from appliance.hardware.printer_setup import build_printer, printer_profile, ren
 from appliance.hardware.replay_camera import ReplayCamera, bundled_tickets
 from appliance.hardware.scanner import ZxingScanner
 from appliance.hardware.usb import UsbBus
-from appliance.sim.softhsm import DemoToken, ensure_demo_token
 from appliance.store.appointments import Appointment, seed_appointments
 from appliance.store.audit_trail import AuditTrail, database_path, note_configuration
 from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
@@ -34,6 +34,9 @@ from appliance.store.db import connect
 from appliance.workflow.counter import Counter, CounterSettings
 from appliance.workflow.online_appointments import OnlineAppointments
 from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
+
+if TYPE_CHECKING:  # the demo token is simulated hardware: imported only when configured
+    from appliance.sim.softhsm import DemoToken
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -83,20 +86,20 @@ def build_services(config: Config) -> Services:
         seed_demo_catalogue(db)
     catalogue = load_catalogue_index(db)
 
-    demo_token = (ensure_demo_token(data_dir, config.key.module)
-                  if config.key.demo_token else None)
+    demo_token = _demo_token(config)
     usb = usb_bus(config)
     key = build_key_service(config, usb, [demo_token.ca_cert_path] if demo_token else [])
 
     camera = build_camera(config)
     scanner = ZxingScanner(config.scanner.formats)
 
-    printer = build_printer(config.printer, data_dir)
-    profile = printer_profile(config.printer)
+    profile = printer_profile(config.printer, usb)  # a USB printer found now picks it
+    printer = build_printer(config.printer, data_dir, usb, profile)
     counter = Counter(
         CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
         catalogue, db, key, printer, hall_now,
-        receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer), hall_now),
+        receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer, profile),
+                                 hall_now),
         signer=key,  # issue 5: each submission signed by the logged-in operator's key
         online=OnlineAppointments(db, hall_now),  # issue 7: cache misses asked via sync
         audit=AuditTrail(database_path(db), hall_now),  # issue 9
@@ -106,6 +109,16 @@ def build_services(config: Config) -> Services:
     report_unprinted(counter.receipts)
     return Services(config, db, catalogue, key, camera, scanner, usb, printer, counter,
                     demo_token)
+
+
+def _demo_token(config: Config) -> DemoToken | None:
+    """The demo SoftHSM2 token when configured; a box never imports the simulator."""
+    if not config.key.demo_token:
+        return None
+    from appliance.sim.softhsm import ensure_demo_token
+
+    assert config.key.module is not None  # KeySection requires it with demo_token
+    return ensure_demo_token(config.data_dir, config.key.module)
 
 
 def build_camera(config: Config) -> Camera:

@@ -13,6 +13,7 @@ SYSTEMD = Path(__file__).parent.parent / "systemd"
 UNITS = sorted(p for p in SYSTEMD.iterdir() if p.suffix in (".service", ".timer"))
 APP = "/opt/appliance/venv/bin/appliance"
 BOOTCTL = "/usr/bin/bootctl"
+PROVISION_FROM_USB = "/usr/lib/appliance/provision-from-usb"
 
 
 def unit(name: str) -> dict[str, list[str]]:
@@ -36,7 +37,7 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     copies = []
     for path in UNITS:
         text = path.read_text(encoding="utf-8")
-        for binary in (APP, BOOTCTL):
+        for binary in (APP, BOOTCTL, PROVISION_FROM_USB):
             if not Path(binary).exists():
                 stub = tmp_path / Path(binary).name
                 stub.write_text("#!/bin/sh\n")

@@ -12,8 +12,8 @@ from PIL import Image
 from appliance import log
 from appliance.domain.receipt import QrCode, ReceiptData, layout_receipt
 from appliance.hardware.escpos_encode import encode_receipt
+from appliance.hardware.escpos_preview import EscPosError, render_preview
 from appliance.hardware.printer import PrinterError, PrinterStatus
-from appliance.sim.escpos_preview import EscPosError, render_preview
 from appliance.sim.file_printer import FilePrinter
 
 RECEIPT_NUMBER = "ZS-08-20250314-0001"

@@ -20,8 +20,8 @@ from appliance.hardware.escpos_printer import EscposPrinter
 from appliance.hardware.printer import PrinterError, PrinterStatus
 from appliance.hardware.printer_profiles import RenderMode, get_profile
 from appliance.hardware.receipt_job import build_job
+from appliance.hardware.receipt_preview import preview_job
 from appliance.sim.escpos_device import EscposDevice
-from appliance.sim.receipt_preview import preview_job
 from appliance.sim.tcp_printer import TcpPrinter
 from tests.print_helpers import DEMO_RECEIPT, RECEIPT_NUMBER, decode_qr
 

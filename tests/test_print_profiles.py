@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from appliance.domain.receipt import QrCode, Text, layout_receipt
+from appliance.hardware.escpos_preview import EscPosError
 from appliance.hardware.printer_profiles import (
     PrinterProfile,
     ProfileError,
@@ -21,8 +22,7 @@ from appliance.hardware.printer_profiles import (
 )
 from appliance.hardware.raster_receipt import render_slip
 from appliance.hardware.receipt_job import build_job
-from appliance.sim.escpos_preview import EscPosError
-from appliance.sim.receipt_preview import preview_job
+from appliance.hardware.receipt_preview import preview_job
 from tests.print_helpers import DEMO_RECEIPT, RECEIPT_NUMBER, decode_qr
 
 GOLDEN = Path(__file__).parent / "golden"

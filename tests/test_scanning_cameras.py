@@ -303,9 +303,10 @@ def config_text(camera_section: str) -> str:
     return text[:start] + camera_section + "\n" + text[end:]
 
 
-def test_v4l2_without_a_device_key_stops_start_up_naming_it() -> None:
-    with pytest.raises(ConfigError, match=r"camera\.device: required"):
-        parse_config(config_text('[camera]\nbackend = "v4l2"\n'), Path("box.toml"))
+def test_v4l2_without_a_device_key_is_the_first_camera_found() -> None:
+    config = parse_config(config_text('[camera]\nbackend = "v4l2"\n'), Path("box.toml"))
+    assert config.camera.device is None  # see test_scanning_camera_discovery.py
+    assert isinstance(build_camera(config), V4l2Camera)
 
 
 def test_v4l2_config_builds_the_v4l2_camera() -> None:

@@ -8,10 +8,13 @@ preview and the bench all agree on the same facts about the paper and the printe
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from importlib import resources
+
+from appliance.hardware.key_vendors import parse_usb_id
 
 CELL_DOTS = 12  # font A: 12×24 dots per half-width character on every ESC/POS printer
 
@@ -40,6 +43,9 @@ class PrinterProfile:
     raster_fragment_rows: int
     cutter: str
     native_qr: bool
+    # (vendor_id, product_id) of the models this profile is for: a USB printer with one of
+    # these ids is found on the bus when the configuration names none (printer_discovery)
+    usb_ids: tuple[tuple[int, int], ...] = ()
 
     @property
     def columns(self) -> int:
@@ -59,7 +65,20 @@ class ProfileError(ValueError):
 @cache
 def shipped_profiles() -> dict[str, PrinterProfile]:
     text = resources.files("appliance").joinpath("data/printer_profiles.toml").read_text("utf-8")
-    return {name: _profile(name, raw) for name, raw in tomllib.loads(text).items()}
+    profiles = {name: _profile(name, raw) for name, raw in tomllib.loads(text).items()}
+    _check_unique_usb_ids(profiles.values())
+    return profiles
+
+
+def _check_unique_usb_ids(profiles: Iterable[PrinterProfile]) -> None:
+    """A USB id names one profile, so a printer found on the bus has one layout."""
+    owner: dict[tuple[int, int], str] = {}
+    for profile in profiles:
+        for usb_id in profile.usb_ids:
+            if usb_id in owner:
+                raise ProfileError(f"USB id {usb_id[0]:04x}:{usb_id[1]:04x} is listed by both "
+                                   f"printer profiles {owner[usb_id]} and {profile.name}")
+            owner[usb_id] = profile.name
 
 
 def get_profile(name: str) -> PrinterProfile:
@@ -76,7 +95,9 @@ def default_profile(paper_width_mm: int) -> PrinterProfile:
 
 def _profile(name: str, raw: dict) -> PrinterProfile:
     try:
-        profile = PrinterProfile(name=name, **{**raw, "mode": RenderMode(raw["mode"])})
+        usb_ids = tuple(parse_usb_id(text) for text in raw.get("usb_ids", ()))
+        profile = PrinterProfile(name=name, **{**raw, "mode": RenderMode(raw["mode"]),
+                                               "usb_ids": usb_ids})
     except (TypeError, KeyError, ValueError) as error:
         raise ProfileError(f"printer profile {name}: {error}") from None
     checks = {

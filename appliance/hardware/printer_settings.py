@@ -11,7 +11,6 @@ from typing import Any
 from appliance.hardware.printer_profiles import ProfileError, get_profile
 
 REQUIRED_KEYS = {
-    "usb": ("usb_vendor_id", "usb_product_id"),
     "serial": ("serial_port",),
     "network": ("host",),
     "device": ("device",),
@@ -19,11 +18,19 @@ REQUIRED_KEYS = {
 
 
 def check_printer_section(section: Any) -> None:
-    """The chosen backend has its connection keys; the profile exists and fits the paper."""
+    """The chosen backend has its connection keys; the profile exists and fits the paper.
+
+    The USB backend takes both ids or neither: without them it finds the printer by the
+    USB ids the profiles list (``printer_discovery``).
+    """
     missing = [key for key in REQUIRED_KEYS.get(section.backend, ())
                if getattr(section, key) is None]
     if missing:
         raise ValueError(f"backend {section.backend!r} needs {', '.join(missing)}")
+    if section.backend == "usb" and (section.usb_vendor_id is None) != (
+            section.usb_product_id is None):
+        raise ValueError("backend 'usb' needs both usb_vendor_id and usb_product_id, or "
+                         "neither (then the printer is found by the profiles' USB ids)")
     if section.profile is None:
         return
     try:

@@ -1,4 +1,8 @@
-"""Builds the configured receipt printer: its profile, render mode and backend."""
+"""Builds the configured receipt printer: its profile, render mode and backend.
+
+The simulated file printer is imported only when configured, so a box with a real
+printer never loads ``appliance.sim``.
+"""
 
 from __future__ import annotations
 
@@ -14,31 +18,67 @@ from appliance.hardware.escpos_links import (
 )
 from appliance.hardware.escpos_printer import EscposPrinter
 from appliance.hardware.printer import Printer
+from appliance.hardware.printer_discovery import (
+    FoundPrinter,
+    UsbPrinterSearch,
+    find_profiled_printer,
+)
 from appliance.hardware.printer_profiles import (
     PrinterProfile,
     RenderMode,
     default_profile,
     get_profile,
+    shipped_profiles,
 )
-from appliance.sim.file_printer import FilePrinter
+from appliance.hardware.usb import UsbBus
 
 
-def printer_profile(section: PrinterSection) -> PrinterProfile:
-    if section.profile is None:
-        return default_profile(section.paper_width_mm)
-    return get_profile(section.profile)
+def searches_usb(section: PrinterSection) -> bool:
+    """USB with no ids configured: the printer is found by the profiles' USB ids."""
+    return section.backend == "usb" and section.usb_vendor_id is None
 
 
-def render_mode(section: PrinterSection) -> RenderMode:
-    return RenderMode(section.mode) if section.mode else printer_profile(section).mode
+def printer_profile(section: PrinterSection, bus: UsbBus | None = None) -> PrinterProfile:
+    """The configured profile; else, searching USB, that of the printer on ``bus`` now;
+    else the generic one for the paper width."""
+    if section.profile is not None:
+        return get_profile(section.profile)
+    if bus is not None and searches_usb(section):
+        found = find_profiled_printer(bus.devices(), shipped_profiles().values())
+        if found is not None:
+            return found.profile
+    return default_profile(section.paper_width_mm)
 
 
-def build_printer(section: PrinterSection, data_dir: Path) -> Printer:
-    profile = printer_profile(section)
+def render_mode(section: PrinterSection, profile: PrinterProfile | None = None) -> RenderMode:
+    if section.mode:
+        return RenderMode(section.mode)
+    return (profile or printer_profile(section)).mode
+
+
+def build_printer(section: PrinterSection, data_dir: Path, bus: UsbBus | None = None,
+                  profile: PrinterProfile | None = None) -> Printer:
+    """The printer backend; ``bus`` is searched when USB has no ids (pyusb when None)."""
+    profile = profile or printer_profile(section, bus)
     if section.backend == "file":
+        from appliance.sim.file_printer import FilePrinter
+
         return FilePrinter(section.output_dir or data_dir / "printer", fault=section.fault,
                            profile=profile)
+    if searches_usb(section):
+        if bus is None:
+            from appliance.hardware.pyusb_bus import PyUsbBus
+
+            bus = PyUsbBus()
+        return UsbPrinterSearch(bus, shipped_profiles().values(), profile,
+                                lambda found: _usb_printer(section, found))
     return EscposPrinter(_link(section), name=f"{section.backend}:{profile.name}",
+                         status_timeout_s=section.status_timeout_s)
+
+
+def _usb_printer(section: PrinterSection, found: FoundPrinter) -> EscposPrinter:
+    link = UsbLink(found.device.vendor_id, found.device.product_id, section.timeout_s)
+    return EscposPrinter(link, name=f"usb:{found.device.ids}:{found.profile.name}",
                          status_timeout_s=section.status_timeout_s)
 
 

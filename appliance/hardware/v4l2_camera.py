@@ -5,6 +5,8 @@ most UVC cameras deliver at a fraction of the frame rate at 720p and above. The 
 grabber (``frame_source.py``) reads every frame as the driver hands it over and keeps
 only the newest; when the cable is pulled the read fails, the camera reports
 DISCONNECTED and the device is reopened every ``retry_seconds`` until it answers again.
+With no device configured, each attempt first looks for one (``v4l2_discovery``), so a
+camera plugged in after start is found the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from appliance import log
 from appliance.hardware.frame_source import RETRY_SECONDS, DeviceLost, FrameSource
+from appliance.hardware.v4l2_discovery import find_capture_device
 
 
 class Capture(Protocol):
@@ -71,13 +75,35 @@ def open_uvc(open_capture: Callable[[str], Capture], device: Path, width: int, h
     return UvcDevice(capture)
 
 
-class V4l2Camera(FrameSource):
-    """Grey frames from ``device`` at the requested size and rate, surviving unplug."""
+def open_found(find_device: Callable[[], Path | None], open_capture: Callable[[str], Capture],
+               width: int, height: int, frame_rate: float) -> UvcDevice | None:
+    """The camera found on the box now, opened; None while there is none (or it fails)."""
+    device = find_device()
+    if device is None:
+        return None
+    opened = open_uvc(open_capture, device, width, height, frame_rate)
+    if opened is not None:
+        log.event("camera.found", backend="v4l2", device=device)
+    return opened
 
-    def __init__(self, device: Path, width: int, height: int, frame_rate: float,
+
+class V4l2Camera(FrameSource):
+    """Grey frames from ``device`` at the requested size and rate, surviving unplug.
+
+    ``device`` None: the first capture device found (a UVC camera first), looked for again
+    at every reconnect attempt.
+    """
+
+    def __init__(self, device: Path | None, width: int, height: int, frame_rate: float,
                  open_capture: Callable[[str], Capture] = open_v4l2,
-                 retry_seconds: float = RETRY_SECONDS) -> None:
-        path = Path(device)
-        super().__init__(partial(open_uvc, open_capture, path, width, height, frame_rate),
-                         thread_name="v4l2-camera", log_fields={"backend": "v4l2", "device": path},
+                 retry_seconds: float = RETRY_SECONDS,
+                 find_device: Callable[[], Path | None] = find_capture_device) -> None:
+        if device is None:
+            opener = partial(open_found, find_device, open_capture, width, height, frame_rate)
+            name: object = "auto"
+        else:
+            name = Path(device)
+            opener = partial(open_uvc, open_capture, name, width, height, frame_rate)
+        super().__init__(opener, thread_name="v4l2-camera",
+                         log_fields={"backend": "v4l2", "device": name},
                          retry_seconds=retry_seconds)

@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 
 from appliance import log
+from appliance.hardware.escpos_preview import PAPER_DOTS, EscPosError, render_preview
 from appliance.hardware.printer import PrinterError, PrinterStatus
 from appliance.hardware.printer_profiles import PrinterProfile
-from appliance.sim.escpos_preview import PAPER_DOTS, EscPosError, render_preview
 
 FAULTS = {
     "none": PrinterStatus.READY,

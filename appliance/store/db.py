@@ -4,12 +4,20 @@ WAL with ``synchronous=FULL`` keeps a committed acceptance across power loss (NO
 can roll it back). Writes use ``BEGIN IMMEDIATE`` because SQLite ignores the busy
 timeout when a deferred transaction upgrades to a write in WAL mode. A damaged file is
 moved aside at start (see :mod:`appliance.store.damage`), never opened and never reused.
+
+Two users share the file on the box: the kiosk (``appliance``) and the sync
+(``appliance-sync``), both in group ``appliance``, in a setgid data folder. SQLite makes
+``-wal`` and ``-shm`` with the database file's mode, so the database file is created
+``0660`` here, whatever the umask, before SQLite opens it; whichever service starts first,
+the other can write.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +30,8 @@ from appliance.store.damage import DamagedDatabase, check_intact, move_aside, re
 from appliance.store.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
+# Owner and group read/write: the kiosk and the sync share the database through the group.
+SHARED_MODE = 0o660
 
 
 class StorageFull(sqlite3.OperationalError):
@@ -37,6 +47,7 @@ def connect(path: Path) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         check_intact(path, BUSY_TIMEOUT_MS / 1000)
+        share_with_group(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -60,6 +71,37 @@ def connect(path: Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(conn)
     migrate(db, write_transaction)
     return db
+
+
+def share_with_group(path: Path) -> None:
+    """Create the database file ``0660`` (the umask does not apply), or widen ours to it.
+
+    SQLite then gives ``-wal`` and ``-shm`` the same mode. A file owned by the other
+    service is left alone (only its owner may chmod it); it was made by this code too.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                         SHARED_MODE))
+    except FileExistsError:
+        pass
+    else:
+        os.chmod(path, SHARED_MODE)  # os.open's mode was cut by the umask
+        return
+    for suffix in ("", "-wal", "-shm"):
+        _widen(Path(f"{path}{suffix}"))
+
+
+def _widen(path: Path) -> None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return
+    mode = stat.S_IMODE(found.st_mode)
+    if mode & SHARED_MODE == SHARED_MODE or found.st_uid != os.geteuid():
+        return
+    os.chmod(path, mode | SHARED_MODE)
+    log.event("store.mode_widened", path=path, was=f"{mode:04o}",
+              now=f"{mode | SHARED_MODE:04o}")
 
 
 def is_storage_full(error: BaseException) -> bool:

@@ -8,11 +8,13 @@ import threading
 import sqlite_utils
 
 from appliance import log
-from appliance.config import Config
+from appliance.config import Config, load_config
 from appliance.store.db import connect
 from appliance.sync.client import BranchClient, ClientSettings, SyncProblem
 from appliance.sync.credentials import secret_path, token_url
 from appliance.sync.worker import SyncWorker, WorkerSettings
+
+PROVISIONING_POLL_S = 3.0  # how often an unprovisioned box looks for its site file
 
 
 def client_settings(config: Config) -> ClientSettings:
@@ -36,8 +38,34 @@ def build_worker(config: Config, db: sqlite_utils.Database | None = None) -> Syn
     return SyncWorker(db, BranchClient(client_settings(config)), worker_settings(config))
 
 
+def wait_for_provisioning(config: Config, stop: threading.Event,
+                          interval_s: float = PROVISIONING_POLL_S) -> Config | None:
+    """On a box not set up yet: wait for the site file, then the configuration with it
+    (None when stopped first). No secret, no server: nothing to do but wait, and a
+    process that exited would only be restarted in a loop."""
+    assert config.provisioning is not None
+    site_file = config.provisioning.site_file
+    log.event("sync.waiting_for_provisioning", site_file=site_file)
+    while not stop.wait(interval_s):
+        if site_file.exists():
+            return load_config(config.source)
+    return None
+
+
 def run_sync(config: Config, once: bool = False) -> int:
-    """Run until SIGTERM/SIGINT; with ``once``, drain and pull once (exit 1 on failure)."""
+    """Run until SIGTERM/SIGINT; with ``once``, drain and pull once (exit 1 on failure).
+    An unprovisioned box waits for its site file first (``once``: exits at once)."""
+    if not config.provisioned:
+        if once:
+            log.event("sync.waiting_for_provisioning", site_file=config.provisioning.site_file)
+            return 0
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        provisioned = wait_for_provisioning(config, stop)
+        if provisioned is None:
+            return 0
+        config = provisioned
     worker = build_worker(config)
     log.event("sync.start", url=config.branch_server.url, once=once)
     try:

@@ -21,8 +21,9 @@ from appliance.hardware.camera import CameraStatus
 from appliance.hardware.key import KeyProblem
 from appliance.hardware.key_detection import KeyState
 from appliance.hardware.printer import PrinterStatus
+from appliance.hardware.receipt_preview import preview_receipt
 from appliance.hardware.scanner import ScanWorker
-from appliance.sim.receipt_preview import preview_receipt
+from appliance.provisioning.result import read_last_result
 from appliance.store.device_health import publish_health
 from appliance.store.stats import DayStats, day_stats
 from appliance.store.submissions import is_synced
@@ -33,6 +34,7 @@ from appliance.ui.health import HealthNotes, health_of
 from appliance.ui.key_watch import KeyWatch
 from appliance.ui.owed_receipts import OwedReceiptsScreen
 from appliance.ui.preview import preview_interval
+from appliance.ui.provisioning_screen import ProvisioningScreen
 from appliance.ui.screens import SCREEN_NAMES, KioskScreen
 from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
@@ -87,6 +89,14 @@ class KioskApp(App):
             self.screens[name] = screen_class(self, name)
             self.manager.add_widget(self.screens[name])
         root.add_widget(self.manager)
+        # Issue 12: a box not set up yet shows 设备初始化, and nothing else, until the
+        # provisioning unit has applied branch IT's bundle and restarted the kiosk.
+        self.provisioned = self.services.config.provisioned
+        if not self.provisioned:
+            self.screens["provisioning"] = ProvisioningScreen("provisioning")
+            self.manager.add_widget(self.screens["provisioning"])
+            self.manager.current = "provisioning"
+            Clock.schedule_interval(lambda _dt: self._poll_provisioning(), 1.0)
         self.scan_worker = ScanWorker(
             self.services.camera, self.services.scanner,
             on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)))
@@ -137,6 +147,8 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self.after_first_frame())
 
     def go(self, name: str) -> None:
+        if not self.provisioned:
+            name = "provisioning"
         if self.manager.current != name:
             self.manager.current = name
             log.event("ui.screen", screen=name)
@@ -183,7 +195,19 @@ class KioskApp(App):
             network=network,
             backlog=backlog,
         )
+        if not self.provisioned:
+            bar = self.status_bar.fields
+            self.screens["provisioning"].show_devices(
+                [bar[name].text for name in ("camera", "key", "printer")])
         self._publish_health()
+
+    def _poll_provisioning(self) -> None:
+        """How the last bundle went: a tiny file, read on the worker all the same."""
+        config = self.services.config.provisioning
+        if config is None or self.background.busy:
+            return
+        self.background.run(lambda: read_last_result(config.site_file.parent),
+                            self.screens["provisioning"].show_result, self.show_error)
 
     def _publish_health(self) -> None:
         """Let the sync process's heartbeat report what only this process can see."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from appliance.domain.receipt import Line
+from appliance.hardware.escpos_preview import Preview, render_preview
 from appliance.hardware.printer_profiles import PrinterProfile, RenderMode
 from appliance.hardware.receipt_job import build_job
-from appliance.sim.escpos_preview import Preview, render_preview
 
 
 def preview_job(job: bytes, profile: PrinterProfile) -> Preview:

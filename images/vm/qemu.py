@@ -1,0 +1,192 @@
+"""One appliance box in QEMU (q35, OVMF, TCG): power, serial console, screen and USB ports.
+
+Everything is driven from the outside: the serial console is a file, the screen comes
+from the monitor's ``screendump``, and USB sticks are plugged in and pulled through QMP
+like a person would at the counter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+SCREEN = (1280, 800)
+
+
+class VmError(RuntimeError):
+    """The box did not do what the test waited for; the message says what and where."""
+
+
+@dataclass
+class VmSpec:
+    disk: Path
+    workdir: Path
+    memory_mib: int = 2048
+    cpus: int = 2
+    serial_printer_socket: Path | None = None  # host end of the box's USB-serial printer
+    extra_args: list[str] = field(default_factory=list)
+
+
+def kvm_works() -> bool:
+    """KVM only where asked for: nested KVM opens here but hangs OVMF before the display."""
+    return os.environ.get("APPLIANCE_VM_KVM") == "1" and os.access("/dev/kvm", os.W_OK)
+
+
+class Vm:
+    def __init__(self, spec: VmSpec, name: str = "box") -> None:
+        self.spec = spec
+        self.name = name
+        self.serial_log = spec.workdir / f"{name}-serial.log"
+        self.qmp_path = spec.workdir / f"{name}-qmp.sock"
+        self.vars = spec.workdir / f"{name}-OVMF_VARS.fd"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.powered_on_at = 0.0
+        self._qmp: socket.socket | None = None
+        self._qmp_buffer = b""
+        self._serial_offset = 0
+
+    def command(self) -> list[str]:
+        spec = self.spec
+        accel = "kvm" if kvm_works() else "tcg"
+        args = [
+            "qemu-system-x86_64", "-machine", f"q35,accel={accel}",
+            "-cpu", "host" if accel == "kvm" else "max",
+            "-smp", str(spec.cpus), "-m", str(spec.memory_mib),
+            "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,unit=1,file={self.vars}",
+            "-drive", f"file={spec.disk},format=raw,if=none,id=disk,cache=unsafe",
+            "-device", "virtio-blk-pci,drive=disk",
+            "-vga", "none", "-device", f"VGA,edid=on,xres={SCREEN[0]},yres={SCREEN[1]}",
+            "-display", "none",
+            "-device", "qemu-xhci,id=xhci",
+            # A network that leaves nothing: DHCP for the box, no route out of the VM.
+            "-nic", "user,model=virtio-net-pci,restrict=on",
+            "-chardev", f"file,id=console,path={self.serial_log},append=on",
+            "-serial", "chardev:console",
+            "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
+        ]
+        if spec.serial_printer_socket is not None:
+            args += ["-chardev", f"socket,id=printer,path={spec.serial_printer_socket}",
+                     "-device", "usb-serial,bus=xhci.0,chardev=printer"]
+        return args + spec.extra_args
+
+    def power_on(self) -> None:
+        if not self.vars.exists():
+            shutil.copyfile(OVMF_VARS, self.vars)
+        self.qmp_path.unlink(missing_ok=True)
+        self.serial_log.touch()
+        self._serial_offset = self.serial_log.stat().st_size
+        log = (self.spec.workdir / f"{self.name}-qemu.log").open("ab")
+        self.powered_on_at = time.monotonic()
+        self.process = subprocess.Popen(self.command(), stdout=log, stderr=log,
+                                        stdin=subprocess.DEVNULL)
+        self._connect_qmp()
+
+    def _connect_qmp(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(str(self.qmp_path))
+                break
+            except OSError:
+                sock.close()
+                self._check_running()
+                if time.monotonic() > deadline:
+                    raise VmError("QEMU's monitor socket never appeared") from None
+                time.sleep(0.2)
+        self._qmp, self._qmp_buffer = sock, b""
+        self._read_qmp()  # greeting
+        self.qmp("qmp_capabilities")
+
+    def _read_qmp(self) -> dict:
+        assert self._qmp is not None
+        while b"\n" not in self._qmp_buffer:
+            chunk = self._qmp.recv(65536)
+            if not chunk:
+                raise VmError("QEMU closed its monitor")
+            self._qmp_buffer += chunk
+        line, self._qmp_buffer = self._qmp_buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def qmp(self, execute: str, **arguments: object) -> object:
+        assert self._qmp is not None
+        self._qmp.sendall(json.dumps({"execute": execute, "arguments": arguments}).encode())
+        while True:
+            reply = self._read_qmp()
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise VmError(f"QMP {execute}: {reply['error'].get('desc')}")
+
+    def _check_running(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            raise VmError(f"QEMU exited with {self.process.returncode}; "
+                          f"see {self.spec.workdir / (self.name + '-qemu.log')}")
+
+    def seconds_since_power_on(self) -> float:
+        return time.monotonic() - self.powered_on_at
+
+    def serial_text(self) -> str:
+        """The console output since the last power-on."""
+        with self.serial_log.open("rb") as handle:
+            handle.seek(self._serial_offset)
+            return handle.read().decode("utf-8", "replace")
+
+    def wait_serial(self, pattern: str, timeout_s: float) -> re.Match[str]:
+        deadline = time.monotonic() + timeout_s
+        regex = re.compile(pattern, re.MULTILINE)
+        while True:
+            if match := regex.search(self.serial_text()):
+                return match
+            self._check_running()
+            if time.monotonic() > deadline:
+                raise VmError(f"no {pattern!r} on the serial console after {timeout_s:.0f} s; "
+                              f"see {self.serial_log}")
+            time.sleep(1)
+
+    def screendump(self, png: Path) -> Path:
+        """The box's screen as a PNG (QEMU writes PPM; converted for people to look at)."""
+        ppm = png.with_suffix(".ppm")
+        self.qmp("screendump", filename=str(ppm))
+        Image.open(ppm).save(png)
+        ppm.unlink()
+        return png
+
+    def plug_usb_stick(self, image: Path, stick_id: str = "stick") -> None:
+        self.qmp("blockdev-add", **{"node-name": stick_id, "driver": "raw", "read-only": True,
+                                    "file": {"driver": "file", "filename": str(image),
+                                             "read-only": True}})
+        self.qmp("device_add", driver="usb-storage", id=f"{stick_id}-dev", drive=stick_id,
+                 bus="xhci.0", removable=True)
+
+    def pull_usb_stick(self, stick_id: str = "stick") -> None:
+        self.qmp("device_del", id=f"{stick_id}-dev")
+        time.sleep(2)
+        self.qmp("blockdev-del", **{"node-name": stick_id})
+
+    def cut_power(self) -> None:
+        """Pull the plug: no shutdown, nothing flushed by the guest."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        if self._qmp is not None:
+            self._qmp.close()
+            self._qmp = None
+
+    def __enter__(self) -> Vm:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.cut_power()
