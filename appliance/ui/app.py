@@ -23,7 +23,7 @@ from appliance.hardware.key_detection import KeyState
 from appliance.hardware.printer import PrinterStatus
 from appliance.hardware.receipt_preview import preview_receipt
 from appliance.hardware.scanner import ScanWorker
-from appliance.provisioning.result import read_last_result
+from appliance.provisioning.result import LastResult, read_last_result
 from appliance.store.device_health import publish_health
 from appliance.store.stats import DayStats, day_stats
 from appliance.store.submissions import is_synced
@@ -96,7 +96,6 @@ class KioskApp(App):
             self.screens["provisioning"] = ProvisioningScreen("provisioning")
             self.manager.add_widget(self.screens["provisioning"])
             self.manager.current = "provisioning"
-            Clock.schedule_interval(lambda _dt: self._poll_provisioning(), 1.0)
         self.scan_worker = ScanWorker(
             self.services.camera, self.services.scanner,
             on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)))
@@ -166,20 +165,27 @@ class KioskApp(App):
                       detail=str(error)[:200])
 
     def poll(self) -> None:
-        """Once a second: follow the printer, the network and the backlog.
+        """Once a second: follow the printer, the network, the backlog and, on a box not
+        yet set up, how the last provisioning bundle went.
 
         Everything that reads the shared database runs on the counter's worker: a read on
         the main thread would wait behind a writer's busy timeout and freeze the screen.
+        One job for all of it, so no poll starves another while the worker is busy.
         """
-        def check() -> tuple[PrinterStatus, tuple[str, str]]:
-            return self.services.printer.status(), status_bar_texts(self.services.db)
+        provisioning = None if self.provisioned else self.services.config.provisioning
+
+        def check() -> tuple[PrinterStatus, tuple[str, str], LastResult | None]:
+            last = read_last_result(provisioning.site_file.parent) if provisioning else None
+            return self.services.printer.status(), status_bar_texts(self.services.db), last
 
         if not self.background.busy:
             self.background.run(check, self._polled, self.show_error)
 
-    def _polled(self, result: tuple[PrinterStatus, tuple[str, str]]) -> None:
+    def _polled(self, result: tuple[PrinterStatus, tuple[str, str], LastResult | None]) -> None:
         """The key is followed by ``self.keys`` (its own worker); this keeps the rest fresh."""
-        self.printer_status, self.sync_texts = result
+        self.printer_status, self.sync_texts, last_result = result
+        if not self.provisioned:
+            self.screens["provisioning"].show_result(last_result)
         if self.counter.session.state is not SessionState.LOGGED_IN:
             self.go("login")
         self.update_status()
@@ -200,14 +206,6 @@ class KioskApp(App):
             self.screens["provisioning"].show_devices(
                 [bar[name].text for name in ("camera", "key", "printer")])
         self._publish_health()
-
-    def _poll_provisioning(self) -> None:
-        """How the last bundle went: a tiny file, read on the worker all the same."""
-        config = self.services.config.provisioning
-        if config is None or self.background.busy:
-            return
-        self.background.run(lambda: read_last_result(config.site_file.parent),
-                            self.screens["provisioning"].show_result, self.show_error)
 
     def _publish_health(self) -> None:
         """Let the sync process's heartbeat report what only this process can see."""

@@ -81,12 +81,15 @@ def provisioning_stick(work: Path) -> Path:
                        check=True, capture_output=True)
     bundle = work / "appliance-provision.bundle"
     subprocess.run([str(APPLIANCE), "provision", "make-bundle",
+                    "--config", str(REPO / "images" / "box" / "appliance.toml"),
                     "--key", str(keys / "provisioning-dev.pem"),
                     "--hall", "广东省网上办事大厅中山分厅", "--window", "12",
                     "--url", "http://10.0.2.100:8750", "--client-id", "zs-window-12",
                     "--secret-file", str(files / "client-secret"),
                     "--ca-bundle", str(files / "ca-bundle.pem"),
                     "--trusted-ca", str(files / "trusted-ca.pem"),
+                    "--printer-backend", "serial", "--serial-port", "/dev/ttyUSB0",
+                    "--baudrate", "115200",
                     "--serial", str(int(time.time())), "-o", str(bundle)], check=True)
     stick = work / "stick.img"
     stick.unlink(missing_ok=True)
@@ -99,7 +102,7 @@ def provisioning_stick(work: Path) -> Path:
 
 def report(vm: Vm, round_: int, timeout_s: float) -> dict[str, str]:
     vm.wait_serial(rf"BOOT-REPORT round={round_} done=1", timeout_s)
-    lines = re.findall(rf"^BOOT-REPORT round={round_} (\w+)=(.*?)\r?$", vm.serial_text(),
+    lines = re.findall(rf"BOOT-REPORT round={round_} (\w+)=(.*?)\r?$", vm.serial_text(),
                        re.MULTILINE)
     return dict(lines)
 
