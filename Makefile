@@ -69,7 +69,7 @@ bench: bootstrap
 	@$(PY) bench/run.py $(BENCH)
 
 lint: bootstrap
-	@$(VENV)/bin/ruff check appliance tests
+	@$(VENV)/bin/ruff check appliance tests images bench
 
 # The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
 .PHONY: image boot-test

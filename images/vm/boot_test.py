@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from qemu import Vm, VmError, VmSpec  # noqa: E402
 from screen_text import MATCH, load_grey, shows  # noqa: E402
+from serial_printer import SerialPrinter  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 APPLIANCE = REPO / ".venv" / "bin" / "appliance"
@@ -39,6 +40,7 @@ BOOT_TIMEOUT_S = 420
 PROVISION_TIMEOUT_S = 240
 SETUP_SCREEN = ("设备初始化",)
 LOGIN_SCREEN = ("电子钥匙登录", "未检测到电子钥匙")
+PRINTER_READY = ("打印机：就绪",)
 
 
 @dataclass
@@ -102,7 +104,7 @@ def provisioning_stick(work: Path) -> Path:
 
 def report(vm: Vm, round_: int, timeout_s: float) -> dict[str, str]:
     vm.wait_serial(rf"BOOT-REPORT round={round_} done=1", timeout_s)
-    lines = re.findall(rf"BOOT-REPORT round={round_} (\w+)=(.*?)\r?$", vm.serial_text(),
+    lines = re.findall(rf"BOOT-REPORT round={round_} ([\w-]+)=(.*?)\r?$", vm.serial_text(),
                        re.MULTILINE)
     return dict(lines)
 
@@ -153,7 +155,8 @@ def run(image_dir: Path, work: Path) -> Outcome:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     disk = test_copy(image_dir / "appliance-amd64.img", work)
-    with Vm(VmSpec(disk=disk, workdir=work)) as vm:
+    printer = SerialPrinter(work / "printer.sock")
+    with Vm(VmSpec(disk=disk, workdir=work, serial_printer_socket=printer.path)) as vm:
         vm.power_on()
         outcome.figures["power_on_to_setup_screen_s"] = wait_screen(
             vm, SETUP_SCREEN, work / "1-setup-screen.png", BOOT_TIMEOUT_S)
@@ -170,6 +173,11 @@ def run(image_dir: Path, work: Path) -> Outcome:
         facts = report(vm, 2, PROVISION_TIMEOUT_S)
         check_box(outcome, facts, "provisioned")
         outcome.check("provisioned: site file written", facts.get("provisioned") == "yes")
+        outcome.check("provisioned: USB-serial printer port present",
+                      facts.get("tty_usb") == "/dev/ttyUSB0", facts.get("tty_usb", ""))
+        wait_screen(vm, PRINTER_READY, work / "2b-printer-ready.png", PROVISION_TIMEOUT_S)
+        outcome.check("provisioned: printer answers status through ftdi_sio",
+                      printer.status_queries > 0, f"{printer.status_queries} DLE EOT queries")
         vm.pull_usb_stick()
 
         vm.cut_power()
@@ -179,6 +187,7 @@ def run(image_dir: Path, work: Path) -> Outcome:
         facts = report(vm, 1, BOOT_TIMEOUT_S)
         check_box(outcome, facts, "second boot")
         outcome.check("second boot: still provisioned", facts.get("provisioned") == "yes")
+    printer.close()
     return outcome
 
 

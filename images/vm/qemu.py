@@ -77,7 +77,8 @@ class Vm:
             "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
         ]
         if spec.serial_printer_socket is not None:
-            args += ["-chardev", f"socket,id=printer,path={spec.serial_printer_socket}",
+            args += ["-chardev",
+                     f"socket,id=printer,path={spec.serial_printer_socket},reconnect=2",
                      "-device", "usb-serial,bus=xhci.0,chardev=printer"]
         return args + spec.extra_args
 
