@@ -17,6 +17,8 @@ from appliance.provisioning.commands import COMMANDS as PROVISION_COMMANDS
 from appliance.provisioning.commands import add_provision_commands, run_provision_command
 from appliance.sync.commands import COMMANDS as SYNC_COMMANDS
 from appliance.sync.commands import add_sync_commands, run_sync_command
+from appliance.update_cli import COMMANDS as UPDATE_COMMANDS
+from appliance.update_cli import add_update_commands, run_update_command
 
 STARTED_AT = time.monotonic()
 
@@ -60,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sync_commands(commands, common)
     add_audit_commands(commands, common)
     add_provision_commands(commands, common)
+    add_update_commands(commands, common)
     return parser
 
 
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in PROVISION_COMMANDS:  # reads the box file itself (no site file)
             return run_provision_command(args)
+        if args.command in UPDATE_COMMANDS:  # root at boot, box file only (issue 16)
+            return run_update_command(args)
         config = load_config(getattr(args, "config", None) or default_config_path())
         log.event("app.start", command=args.command, config=config.source, version=__version__)
         if args.command == "run":

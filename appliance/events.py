@@ -57,6 +57,15 @@ EVENTS: dict[str, str] = {
     "update.verify": "An update bundle's signature and image hash were checked.",
     "update.install.init": "A verified update image is being written to the spare slot.",
     "update.install.complete": "The update image was written; the next boot tries it.",
+    # Field updates with systemd-boot's boot assessment (issue 16).
+    "update.slot_entries_removed": "The spare slot's loader entries were deleted before its "
+                                   "image is written (slot, removed).",
+    "update.outcome": "An update outcome was recorded in history.jsonl (kind: install, "
+                      "refused, blessed or rollback; version, slot).",
+    "update.status": "The root slots' status was written for the kiosk and the sync "
+                     "(booted, next_boot, a and b: empty, blessed, trial or failed).",
+    "update.record_failed": "An update outcome could not be recorded (what: history.jsonl "
+                            "or audit; error).",
     # Offline queue and background sync to the branch server (issue 5).
     "sync.start": "The sync process started (once: a single drain and pull).",
     "sync.stop": "The sync process is stopping.",
@@ -148,6 +157,11 @@ AUDIT_ACTIONS: dict[str, str] = {
     "config.changed": "The appliance started with a configuration file not seen before.",
     "selftest.run": "The self-test ran; failures lists the failed checks.",
     "diagnostics.opened": "An operator opened 系统诊断 with the key and PIN.",
+    "update.installed": "An update was written to the spare root slot, on trial (version, "
+                        "slot, tries).",
+    "update.blessed": "The updated slot reached the kiosk and the sync and was blessed.",
+    "update.rolled_back": "The updated slot used up its tries; the box went back to the "
+                          "other slot by itself (version, slot, booted).",
 }
 
 

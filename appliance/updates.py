@@ -9,9 +9,10 @@ new version, its kernel and initrd. The box holds only the public key
 :func:`install_bundle` refuses a bundle before writing anything unless the signature,
 the architecture and the version (newer than the running one) check out; it then streams
 the image into the spare root slot while hashing, and only a matching hash lets the
-caller point the boot loader at that slot, once. The new slot becomes the default only
-after its kiosk has drawn a frame (appliance-update-confirm.service); if it never does,
-the next reboot returns to the old slot.
+caller give the boot loader an entry for that slot, with a try counter
+(:mod:`appliance.update_apply`). The slot is blessed only when its kiosk is ready and its
+sync runs (systemd/appliance-boot-check.service); if it never gets there, systemd-boot
+returns to the old slot once the tries are used up (:mod:`appliance.boot_slots`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -146,12 +148,19 @@ def _copy_hashed(source: BinaryIO, target: BinaryIO) -> str:
 
 
 def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_version: str,
-                   slot_device: Path, boot_dir: Path) -> Manifest:
-    """Verify the bundle and write it to the spare slot; UpdateRefused leaves it unbootable."""
+                   slot_device: Path, boot_dir: Path,
+                   before_write: Callable[[Manifest], None] | None = None) -> Manifest:
+    """Verify the bundle and write it to the spare slot; UpdateRefused leaves it unbootable.
+
+    ``before_write`` runs once the manifest is verified and before the first byte is
+    written (the caller removes the slot's loader entries there); everything written is
+    on disk (fsync) when this returns."""
     with tarfile.open(bundle_path, "r|") as bundle:
         members = _members(bundle)
         manifest = _verified_manifest(members, key, arch, running_version)
         log.event("update.verify", outcome="success", version=manifest.version, arch=arch)
+        if before_write is not None:
+            before_write(manifest)
         log.event("update.install.init", version=manifest.version, slot=slot_device)
         boot_dir.mkdir(parents=True, exist_ok=True)
         seen: set[str] = set()
@@ -163,6 +172,8 @@ def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_
             else:
                 with (boot_dir / f"{name}.new").open("wb") as target:
                     digest = _copy_hashed(handle, target)
+                    target.flush()
+                    os.fsync(target.fileno())
             if digest != manifest.files[name]:
                 _spoil(slot_device)
                 raise UpdateRefused(f"{name} does not match its hash in the signed manifest")
@@ -172,6 +183,7 @@ def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_
         raise UpdateRefused(f"bundle lacks {sorted(set(manifest.files) - seen)}")
     for name in BOOT_FILES:
         (boot_dir / f"{name}.new").replace(boot_dir / name)
+    fsync_directory(boot_dir)
     log.event("update.install.complete", outcome="success", version=manifest.version,
               slot=slot_device)
     return manifest
@@ -194,10 +206,20 @@ def _write_image(handle: BinaryIO, slot_device: Path, manifest: Manifest) -> str
             target.write(chunk)
             written += len(chunk)
         target.flush()
+        os.fsync(target.fileno())
     if written != manifest.image_size:
         _spoil(slot_device)
         raise UpdateRefused(f"image is {written} bytes, the manifest says {manifest.image_size}")
     return digest.hexdigest()
+
+
+def fsync_directory(path: Path) -> None:
+    """Make renames and deletions in ``path`` survive a power cut."""
+    folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def _spoil(slot_device: Path) -> None:

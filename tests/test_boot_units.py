@@ -13,7 +13,8 @@ SYSTEMD = Path(__file__).parent.parent / "systemd"
 UNITS = sorted(p for p in SYSTEMD.iterdir() if p.suffix in (".service", ".timer"))
 APP = "/opt/appliance/venv/bin/appliance"
 BOOTCTL = "/usr/bin/bootctl"
-PROVISION_FROM_USB = "/usr/lib/appliance/provision-from-usb"
+USB_STICK = "/usr/lib/appliance/usb-stick"
+BOOT_CHECK = "/usr/lib/appliance/boot-check"
 
 
 def unit(name: str) -> dict[str, list[str]]:
@@ -37,7 +38,7 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
     copies = []
     for path in UNITS:
         text = path.read_text(encoding="utf-8")
-        for binary in (APP, BOOTCTL, PROVISION_FROM_USB):
+        for binary in (APP, BOOTCTL, USB_STICK, BOOT_CHECK):
             if not Path(binary).exists():
                 stub = tmp_path / Path(binary).name
                 stub.write_text("#!/bin/sh\n")
@@ -99,3 +100,62 @@ def test_data_directory_is_shared_by_group_and_closed_to_others() -> None:
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     parser.read_string((SYSTEMD / "appliance-sync.service").read_text(encoding="utf-8"))
     assert parser["Service"]["UMask"] == "0007"
+
+
+def test_boot_is_blessed_only_after_the_kiosk_and_the_sync_started() -> None:
+    """boot-complete.target requires the check, which runs after both services; no
+    timer blesses a slot by time alone (issue 16)."""
+    check = unit("appliance-boot-check.service")
+    assert check["Service.Type"] == ["oneshot"]
+    assert check["Service.RemainAfterExit"] == ["yes"]
+    assert set(check["Unit.After"][0].split()) == {"appliance-ui.service",
+                                                    "appliance-sync.service"}
+    assert check["Unit.Before"] == ["boot-complete.target"]
+    assert check["Install.RequiredBy"] == ["boot-complete.target"]
+    assert check["Service.ExecStart"] == [BOOT_CHECK]
+    script = (SYSTEMD / "boot-check").read_text(encoding="utf-8")
+    assert script.startswith("#!/bin/sh\n")
+    for needed in ("systemctl is-active appliance-ui.service", "NRestarts",
+                   "LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f",
+                   "systemctl --no-block reboot"):
+        assert needed in script
+    assert not [p.name for p in SYSTEMD.iterdir() if p.suffix == ".timer"]
+
+
+def test_update_status_is_written_by_root_after_the_bless_for_the_services() -> None:
+    status = unit("appliance-update-status.service")
+    assert status["Service.Type"] == ["oneshot"]
+    assert "User" not in " ".join(status)  # root: only root reads the ESP
+    assert {"boot-complete.target", "systemd-bless-boot.service"} <= set(
+        status["Unit.After"][0].split())
+    assert status["Service.ExecStart"] == [f"{APP} update status --write"]
+    assert status["Install.WantedBy"] == ["multi-user.target"]
+    tmpfiles = (SYSTEMD / "appliance.tmpfiles.conf").read_text(encoding="utf-8")
+    line = next(x for x in tmpfiles.splitlines() if x.startswith("d /var/lib/appliance/updates "))
+    assert line.split()[2:5] == ["2750", "root", "appliance"]
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
+@pytest.mark.parametrize(("ui", "restarts", "code", "said"), [
+    ("active", "0", 0, "good"), ("activating", "3", 1, "restarted 3 times"),
+    ("activating", "0", 1, "not ready after"),
+])
+def test_boot_check_script_passes_only_a_ready_kiosk(tmp_path: Path, ui, restarts, code,
+                                                     said) -> None:
+    """The script against a fake systemctl (no EFI variable here: it never reboots)."""
+    fake = tmp_path / "systemctl"
+    fake.write_text(f"""#!/bin/sh
+case "$*" in
+  "is-active appliance-ui.service") echo {ui} ;;
+  "is-active appliance-sync.service") echo active ;;
+  "show -P NRestarts appliance-ui.service") echo {restarts} ;;
+  *) echo "unexpected: $*" >&2; exit 9 ;;
+esac
+""")
+    fake.chmod(0o755)
+    result = subprocess.run(
+        ["sh", str(SYSTEMD / "boot-check")], capture_output=True, text=True, timeout=20,
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "BOOT_CHECK_TIMEOUT": "0"})
+    assert result.returncode == code, result.stderr
+    assert said in result.stdout + result.stderr
+    assert "unexpected" not in result.stderr

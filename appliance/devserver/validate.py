@@ -47,7 +47,7 @@ def item_problem(item: Any, require_signature: bool) -> str | None:
 
 HEARTBEAT_TYPES: dict[str, type | tuple[type, ...]] = {
     "device_id": str, "version": str, "backlog": int, "rejected": int, "health": dict,
-    "sent_at": str,
+    "sent_at": str, "update": (dict, type(None)),
 }
 
 

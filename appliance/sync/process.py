@@ -30,7 +30,8 @@ def worker_settings(config: Config) -> WorkerSettings:
     return WorkerSettings(
         batch_size=branch.batch_size, lease_s=branch.lease_s,
         backoff_cap_s=branch.backoff_cap_s, pull_interval_s=branch.pull_interval_s,
-        retention_days=branch.retention_days, device_id=branch.client_id)
+        retention_days=branch.retention_days, device_id=branch.client_id,
+        updates_dir=config.data_dir / "updates")
 
 
 def build_worker(config: Config, db: sqlite_utils.Database | None = None) -> SyncWorker:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from appliance.sync.backoff import next_delay
 from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
 from appliance.sync.lookups import answer_lookups
 from appliance.sync.pulls import pull_appointments, pull_catalogue
+from appliance.update_status import read_status_file
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -47,6 +49,8 @@ class WorkerSettings:
     retention_days: int = 30
     poll_s: float = 0.25
     device_id: str = "counter-box"
+    # <data_dir>/updates: status.json of the root slots, written at boot (issue 16)
+    updates_dir: Path | None = None
 
 
 def wire_item(item: outbox.OutboxItem) -> dict[str, Any]:
@@ -130,6 +134,8 @@ class SyncWorker:
             "device_id": self.settings.device_id, "version": __version__,
             "backlog": counts.backlog, "rejected": counts.rejected,
             "health": read_health(self.db, self.now()),
+            "update": (read_status_file(self.settings.updates_dir)
+                       if self.settings.updates_dir is not None else None),
             "sent_at": self.now().isoformat(timespec="seconds"),
         })
         purged = purge_personal_fields(self.db, self.now(), self.settings.retention_days)

@@ -20,6 +20,8 @@ from appliance.sync.audit_delivery import audit_delivery_line
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.screens import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
+from appliance.update_status import read_status_file
+from appliance.update_words import chinese_lines as update_lines
 from appliance.workflow.messages import UserFacingError
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ def diagnostics_lines(services: Services) -> list[str]:
         f"待同步：{pending_count(db)} 件　分厅服务器：{config.branch_server.url}",
         "审计日志：完整" if broken is None else f"审计日志：第 {broken} 条起校验失败，请联系网建办",
         audit_delivery_line(db),  # issue 9
+        *update_lines(read_status_file(config.data_dir / "updates")),  # issue 16
     ]
 
 

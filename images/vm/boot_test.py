@@ -1,6 +1,6 @@
 """The boot test: the built disk image booted in QEMU and checked only from the outside.
 
-    .venv/bin/python images/vm/boot_test.py IMAGE_DIR WORK_DIR      (make boot-test)
+    .venv/bin/python images/vm/boot_test.py IMAGE_DIR WORK_DIR [--no-updates]  (make boot-test)
 
 A sparse copy of the image gets a serial console, the boot report unit
 (images/vm/appliance-boot-report.service) and the kernel's vivid test camera on its
@@ -11,7 +11,9 @@ meet the box:
      shared, and the screen shows 设备初始化;
   2. plug in a USB stick with a signed provisioning bundle: the box applies it and the
      kiosk shows the key login screen with 未检测到电子钥匙;
-  3. pull the power and boot again: still provisioned, straight to the login screen.
+  3. pull the power and boot again: still provisioned, straight to the login screen;
+  4. field updates from USB sticks (update_test.py): refused bundles, a power cut while
+     the spare slot is written, a good update blessed, a bad one rolled back by itself.
 Screenshots and a summary land in WORK_DIR; the exit status is the verdict.
 """
 
@@ -23,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from qemu import Vm, VmError, VmSpec  # noqa: E402
 from screen_text import MATCH, load_grey, shows  # noqa: E402
 from serial_printer import SerialPrinter  # noqa: E402
+from update_test import run_updates  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 APPLIANCE = REPO / ".venv" / "bin" / "appliance"
@@ -58,12 +62,13 @@ def test_copy(image: Path, work: Path) -> Path:
     disk = work / "box.img"
     subprocess.run(["cp", "--sparse=always", str(image), str(disk)], check=True)
     target = f"{disk}@@{ESP_OFFSET}"
-    for slot in ("a", "b"):
-        entry = f"::/loader/entries/appliance-{slot}.conf"
+    listing = subprocess.run(["mdir", "-b", "-i", target, "::/loader/entries"], check=True,
+                             capture_output=True, text=True).stdout.split()
+    for entry in (line for line in listing if line.endswith(".conf")):
         text = subprocess.run(["mtype", "-i", target, entry], check=True,
                               capture_output=True, text=True).stdout
         patched = re.sub(r"^(options .*)$", rf"\1 {TEST_OPTIONS}", text, flags=re.MULTILINE)
-        local = work / f"appliance-{slot}.conf"
+        local = work / Path(entry).name
         local.write_text(patched)
         subprocess.run(["mcopy", "-o", "-i", target, str(local), entry], check=True)
     return disk
@@ -102,11 +107,33 @@ def provisioning_stick(work: Path) -> Path:
     return stick
 
 
-def report(vm: Vm, round_: int, timeout_s: float) -> dict[str, str]:
-    vm.wait_serial(rf"BOOT-REPORT round={round_} done=1", timeout_s)
-    lines = re.findall(rf"BOOT-REPORT round={round_} ([\w-]+)=(.*?)\r?$", vm.serial_text(),
-                       re.MULTILINE)
-    return dict(lines)
+def report_blocks(text: str, round_: int) -> list[dict[str, str]]:
+    """Every complete report of ``round_`` in ``text``, oldest first."""
+    blocks, facts = [], {}
+    for key, value in re.findall(rf"BOOT-REPORT round={round_} ([\w-]+)=(.*?)\r?$", text,
+                                 re.MULTILINE):
+        facts[key] = value
+        if key == "done":
+            blocks.append(facts)
+            facts = {}
+    return blocks
+
+
+def report(vm: Vm, round_: int, timeout_s: float,
+           want: Callable[[dict[str, str]], bool] = lambda _facts: True) -> dict[str, str]:
+    """The newest complete report of ``round_`` that ``want`` accepts; after the timeout
+    the newest one there is (the checks then say what is wrong), or VmError if none."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        blocks = report_blocks(vm.serial_text(), round_)
+        if blocks and want(blocks[-1]):
+            return blocks[-1]
+        if time.monotonic() > deadline:
+            if blocks:
+                return blocks[-1]
+            raise VmError(f"no boot report round {round_} after {timeout_s:.0f} s; "
+                          f"see {vm.serial_log}")
+        time.sleep(2)
 
 
 def wait_screen(vm: Vm, texts: tuple[str, ...], png: Path, timeout_s: float) -> float:
@@ -150,7 +177,7 @@ def check_box(outcome: Outcome, facts: dict[str, str], when: str) -> None:
                   facts.get("video", ""))
 
 
-def run(image_dir: Path, work: Path) -> Outcome:
+def run(image_dir: Path, work: Path, updates: bool) -> Outcome:
     outcome = Outcome([], {})
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -187,6 +214,9 @@ def run(image_dir: Path, work: Path) -> Outcome:
         facts = report(vm, 1, BOOT_TIMEOUT_S)
         check_box(outcome, facts, "second boot")
         outcome.check("second boot: still provisioned", facts.get("provisioned") == "yes")
+        if updates:
+            run_updates(vm, work, image_dir, outcome, report, wait_screen, LOGIN_SCREEN,
+                        BOOT_TIMEOUT_S)
     printer.close()
     return outcome
 
@@ -195,7 +225,7 @@ def main() -> int:
     image_dir, work = Path(sys.argv[1]), Path(sys.argv[2])
     started = time.monotonic()
     try:
-        outcome = run(image_dir, work)
+        outcome = run(image_dir, work, updates="--no-updates" not in sys.argv[3:])
     except VmError as error:
         print(f"boot-test: FAIL {error}", flush=True)
         return 1

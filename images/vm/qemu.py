@@ -140,16 +140,25 @@ class Vm:
         return time.monotonic() - self.powered_on_at
 
     def serial_text(self) -> str:
-        """The console output since the last power-on."""
+        """The console output since the last power-on (or :meth:`mark_boot`)."""
         with self.serial_log.open("rb") as handle:
             handle.seek(self._serial_offset)
             return handle.read().decode("utf-8", "replace")
 
-    def wait_serial(self, pattern: str, timeout_s: float) -> re.Match[str]:
+    def mark_boot(self) -> None:
+        """The box reboots by itself from here: what follows is the next boot's."""
+        self._serial_offset = self.serial_log.stat().st_size
+
+    def boots(self, text: str) -> int:
+        """Firmware boots in ``text`` (OVMF announces each one on the console)."""
+        return text.count("BdsDxe: starting Boot")
+
+    def wait_serial(self, pattern: str, timeout_s: float, since: int = 0) -> re.Match[str]:
+        """The first match of ``pattern`` after character ``since`` of :meth:`serial_text`."""
         deadline = time.monotonic() + timeout_s
         regex = re.compile(pattern, re.MULTILINE)
         while True:
-            if match := regex.search(self.serial_text()):
+            if match := regex.search(self.serial_text(), since):
                 return match
             self._check_running()
             if time.monotonic() > deadline:
