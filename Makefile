@@ -86,7 +86,7 @@ boot-test: image
 clean:
 	rm -rf $(VENV) var demo-output
 
-# The power pulled 20 times while the box submits and prints (~25 min in TCG; not in CI):
+# The power pulled 20 times while the box submits and prints (44 min in TCG; not in CI):
 # images/vm/power_cut_test.py. POWERCUT_ARGS="--cycles 5 --seed 1" for a shorter run.
 POWERCUT_OUT ?= build/vm-powercut
 .PHONY: power-cut-test
