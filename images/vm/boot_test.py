@@ -1,6 +1,7 @@
 """The boot test: the built disk image booted in QEMU and checked only from the outside.
 
-    .venv/bin/python images/vm/boot_test.py IMAGE_DIR WORK_DIR [--no-updates]  (make boot-test)
+    .venv/bin/python images/vm/boot_test.py IMAGE_DIR WORK_DIR [--updates]
+    (make boot-test; make update-test adds --updates)
 
 A sparse copy of the image gets a serial console, the boot report unit
 (images/vm/appliance-boot-report.service) and the kernel's vivid test camera on its
@@ -12,7 +13,7 @@ meet the box:
   2. plug in a USB stick with a signed provisioning bundle: the box applies it and the
      kiosk shows the key login screen with 未检测到电子钥匙;
   3. pull the power and boot again: still provisioned, straight to the login screen;
-  4. field updates from USB sticks (update_test.py): refused bundles, a power cut while
+  4. with --updates, field updates from USB sticks (update_test.py): refused bundles, a power cut while
      the spare slot is written, a good update blessed, a bad one rolled back by itself.
 Screenshots and a summary land in WORK_DIR; the exit status is the verdict.
 """
@@ -225,7 +226,7 @@ def main() -> int:
     image_dir, work = Path(sys.argv[1]), Path(sys.argv[2])
     started = time.monotonic()
     try:
-        outcome = run(image_dir, work, updates="--no-updates" not in sys.argv[3:])
+        outcome = run(image_dir, work, updates="--updates" in sys.argv[3:])
     except VmError as error:
         print(f"boot-test: FAIL {error}", flush=True)
         return 1
