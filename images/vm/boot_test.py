@@ -13,8 +13,9 @@ meet the box:
   2. plug in a USB stick with a signed provisioning bundle: the box applies it and the
      kiosk shows the key login screen with 未检测到电子钥匙;
   3. pull the power and boot again: still provisioned, straight to the login screen;
-  4. with --updates, field updates from USB sticks (update_test.py): refused bundles, a power cut while
-     the spare slot is written, a good update blessed, a bad one rolled back by itself.
+  4. with --updates, field updates from USB sticks (update_test.py): refused bundles,
+     a power cut while the spare slot is written, a good update blessed, a bad one
+     rolled back by itself.
 Screenshots and a summary land in WORK_DIR; the exit status is the verdict.
 """
 
