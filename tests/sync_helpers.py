@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,6 +38,22 @@ def start_server(config: Config, server_dir: Path, faults: Faults | None = None,
     pointed = config.model_copy(update={
         "branch_server": config.branch_server.model_copy(update={"url": server.url})})
     return server, pointed
+
+
+def heartbeat_after_one_pull(config: Config, server: BranchServer, server_dir: Path,
+                             db: sqlite_utils.Database | None = None) -> dict:
+    """One pull of a fresh sync worker, then the one heartbeat body the server stored."""
+    from appliance.sync.process import build_worker
+
+    worker = build_worker(config, db)
+    try:
+        worker.pull()
+    finally:
+        worker.client.close()
+        server.stop()
+    with sqlite3.connect(server_dir / "branch.db") as conn:
+        [(body,)] = conn.execute("SELECT body FROM heartbeats").fetchall()
+    return json.loads(body)
 
 
 def add_submissions(db: sqlite_utils.Database, count: int) -> list[str]:

@@ -243,22 +243,12 @@ def test_no_status_yet_reads_unknown_in_diagnostics(tmp_path) -> None:
 
 
 def test_heartbeat_carries_the_update_status(tmp_path) -> None:
-    import sqlite3
-
-    from appliance.sync.process import build_worker
     from appliance.update_status import write_status
-    from tests.sync_helpers import make_config, start_server
+    from tests.sync_helpers import heartbeat_after_one_pull, make_config, start_server
 
     config = make_config(tmp_path / "box")
     server, config = start_server(config, tmp_path / "server")
     status = {"booted": "a", "next_boot": "a", "slots": {}, "last_update": None}
     write_status(config.data_dir / "updates", status)
-    worker = build_worker(config)
-    try:
-        worker.pull()
-    finally:
-        worker.client.close()
-        server.stop()
-    with sqlite3.connect(tmp_path / "server" / "branch.db") as conn:
-        [(body,)] = conn.execute("SELECT body FROM heartbeats").fetchall()
-    assert json.loads(body)["update"] == status
+    body = heartbeat_after_one_pull(config, server, tmp_path / "server")
+    assert body["update"] == status

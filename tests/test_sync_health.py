@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,9 +10,8 @@ from appliance.hardware.key_detection import KeyState
 from appliance.hardware.printer import PrinterStatus
 from appliance.store.db import connect
 from appliance.store.device_health import MAX_AGE, REFRESH, publish_health, read_health
-from appliance.sync.process import build_worker
 from appliance.ui.health import HealthNotes, health_of
-from tests.sync_helpers import make_config, start_server
+from tests.sync_helpers import heartbeat_after_one_pull, make_config, start_server
 
 T0 = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 SEEN = {"printer": "paper_out", "camera": "running", "key": "ready"}
@@ -48,13 +45,6 @@ def test_heartbeat_carries_what_the_kiosk_published(tmp_path: Path) -> None:
     config = make_config(tmp_path / "box")
     server, config = start_server(config, tmp_path / "server")
     db = connect(config.data_dir / "appliance.db")
-    worker = build_worker(config, db)
-    try:
-        publish_health(db, SEEN, datetime.now(UTC))  # as the UI process would
-        worker.pull()
-    finally:
-        worker.client.close()
-        server.stop()
-    with sqlite3.connect(tmp_path / "server" / "branch.db") as conn:
-        [(body,)] = conn.execute("SELECT body FROM heartbeats").fetchall()
-    assert json.loads(body)["health"] == SEEN
+    publish_health(db, SEEN, datetime.now(UTC))  # as the UI process would
+    body = heartbeat_after_one_pull(config, server, tmp_path / "server", db)
+    assert body["health"] == SEEN
