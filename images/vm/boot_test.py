@@ -179,47 +179,56 @@ def check_box(outcome: Outcome, facts: dict[str, str], when: str) -> None:
                   facts.get("video", ""))
 
 
+def boot_checked(vm: Vm, outcome: Outcome, screen: tuple[str, ...], png: Path,
+                 when: str) -> tuple[float, dict[str, str]]:
+    """Power on, wait for ``screen``, check the box's first report; (seconds, facts)."""
+    vm.power_on()
+    seconds = wait_screen(vm, screen, png, BOOT_TIMEOUT_S)
+    facts = report(vm, 1, BOOT_TIMEOUT_S)
+    check_box(outcome, facts, when)
+    return seconds, facts
+
+
 def run(image_dir: Path, work: Path, updates: bool) -> Outcome:
     outcome = Outcome([], {})
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     disk = test_copy(image_dir / "appliance-amd64.img", work)
     printer = SerialPrinter(work / "printer.sock")
-    with Vm(VmSpec(disk=disk, workdir=work, serial_printer_socket=printer.path)) as vm:
-        vm.power_on()
-        outcome.figures["power_on_to_setup_screen_s"] = wait_screen(
-            vm, SETUP_SCREEN, work / "1-setup-screen.png", BOOT_TIMEOUT_S)
-        facts = report(vm, 1, BOOT_TIMEOUT_S)
-        check_box(outcome, facts, "first boot")
-        outcome.check("first boot: not provisioned", facts.get("provisioned") == "no")
+    try:
+        with Vm(VmSpec(disk=disk, workdir=work, serial_printer_socket=printer.path)) as vm:
+            seconds, facts = boot_checked(vm, outcome, SETUP_SCREEN,
+                                          work / "1-setup-screen.png", "first boot")
+            outcome.figures["power_on_to_setup_screen_s"] = seconds
+            outcome.check("first boot: not provisioned", facts.get("provisioned") == "no")
 
-        stick = provisioning_stick(work)
-        plugged = time.monotonic()
-        vm.plug_usb_stick(stick)
-        wait_screen(vm, LOGIN_SCREEN, work / "2-login-after-provisioning.png",
-                    PROVISION_TIMEOUT_S)
-        outcome.figures["stick_to_login_screen_s"] = time.monotonic() - plugged
-        facts = report(vm, 2, PROVISION_TIMEOUT_S)
-        check_box(outcome, facts, "provisioned")
-        outcome.check("provisioned: site file written", facts.get("provisioned") == "yes")
-        outcome.check("provisioned: USB-serial printer port present",
-                      facts.get("tty_usb") == "/dev/ttyUSB0", facts.get("tty_usb", ""))
-        wait_screen(vm, PRINTER_READY, work / "2b-printer-ready.png", PROVISION_TIMEOUT_S)
-        outcome.check("provisioned: printer answers status through ftdi_sio",
-                      printer.status_queries > 0, f"{printer.status_queries} DLE EOT queries")
-        vm.pull_usb_stick()
+            stick = provisioning_stick(work)
+            plugged = time.monotonic()
+            vm.plug_usb_stick(stick)
+            wait_screen(vm, LOGIN_SCREEN, work / "2-login-after-provisioning.png",
+                        PROVISION_TIMEOUT_S)
+            outcome.figures["stick_to_login_screen_s"] = time.monotonic() - plugged
+            facts = report(vm, 2, PROVISION_TIMEOUT_S)
+            check_box(outcome, facts, "provisioned")
+            outcome.check("provisioned: site file written", facts.get("provisioned") == "yes")
+            outcome.check("provisioned: USB-serial printer port present",
+                          facts.get("tty_usb") == "/dev/ttyUSB0", facts.get("tty_usb", ""))
+            wait_screen(vm, PRINTER_READY, work / "2b-printer-ready.png", PROVISION_TIMEOUT_S)
+            outcome.check("provisioned: printer answers status through ftdi_sio",
+                          printer.status_queries > 0,
+                          f"{printer.status_queries} DLE EOT queries")
+            vm.pull_usb_stick()
 
-        vm.cut_power()
-        vm.power_on()
-        outcome.figures["power_on_to_login_screen_s"] = wait_screen(
-            vm, LOGIN_SCREEN, work / "3-login-after-power-cut.png", BOOT_TIMEOUT_S)
-        facts = report(vm, 1, BOOT_TIMEOUT_S)
-        check_box(outcome, facts, "second boot")
-        outcome.check("second boot: still provisioned", facts.get("provisioned") == "yes")
-        if updates:
-            run_updates(vm, work, image_dir, outcome, report, wait_screen, LOGIN_SCREEN,
-                        BOOT_TIMEOUT_S)
-    printer.close()
+            vm.cut_power()
+            seconds, facts = boot_checked(vm, outcome, LOGIN_SCREEN,
+                                          work / "3-login-after-power-cut.png", "second boot")
+            outcome.figures["power_on_to_login_screen_s"] = seconds
+            outcome.check("second boot: still provisioned", facts.get("provisioned") == "yes")
+            if updates:
+                run_updates(vm, work, image_dir, outcome, report, wait_screen, LOGIN_SCREEN,
+                            BOOT_TIMEOUT_S)
+    finally:
+        printer.close()
     return outcome
 
 
