@@ -16,12 +16,12 @@ from qemu import Vm
 from test_bundles import bundle, refused_bundle
 
 INSTALL_TIMEOUT_S = 900
+TRIAL_TIMEOUT_S = 1500  # three failed trial boots and the way back, under TCG
 
 
 def serving(facts: dict[str, str]) -> bool:
     """A boot whose kiosk runs: trial boots of a bad update report too, before they end."""
     return facts.get("appliance-ui") == "active"
-TRIAL_TIMEOUT_S = 1500  # three failed trial boots and the way back, under TCG
 
 
 def update_stick(work: Path, bundle_path: Path) -> Path:
@@ -93,6 +93,7 @@ def run_updates(vm: Vm, work: Path, image_dir: Path, outcome, report, wait_scree
     wait_screen(vm, login_screen, work / "6-rolled-back.png", TRIAL_TIMEOUT_S)
     facts = report(vm, 1, TRIAL_TIMEOUT_S, serving)
     outcome.figures["bad_update_install_to_serving_old_slot_s"] = time.monotonic() - installed
+    outcome.figures["guest_reboots_restarted_cold"] = vm.cold_restarts
     trials = vm.boots(vm.serial_text())
     outcome.check("bad update: back on the old slot", facts.get("booted_slot") == "b"
                   and facts.get("version") == "0.1.1", f"{facts.get('booted_slot')} "
