@@ -30,12 +30,12 @@ deb:
 	fi
 
 # Exactly the locked versions, each checked against its hash, then the appliance itself.
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml dev/pyproject.toml
 	@echo "bootstrap: creating $(VENV) and installing the locked dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@PIP_CONSTRAINT= $(PY) -m pip install -q --disable-pip-version-check --require-hashes \
 		-r requirements.lock
-	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e . -e dev
 	@touch $(STAMP)
 
 # Regenerates requirements.lock from pyproject.toml (Python 3.11, as on the box), keeping
@@ -69,7 +69,7 @@ bench: bootstrap
 	@$(PY) bench/run.py $(BENCH)
 
 lint: bootstrap
-	@$(VENV)/bin/ruff check appliance tests images bench
+	@$(VENV)/bin/ruff check appliance dev tests images bench
 
 # The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
 .PHONY: image boot-test

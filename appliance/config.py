@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from appliance.errors import ConfigError
-from appliance.hardware.printer_settings import check_printer_section
+from appliance.hardware.printer.settings import check_printer_section
 from appliance.provisioning.site import allowed_text, foreign_keys, merge
 
 BOX_CONFIG = Path("/etc/appliance/appliance.toml")
@@ -193,7 +193,7 @@ def _describe(error: dict) -> str:
 
 
 def default_config_path() -> Path:
-    """The box's file when present, else $APPLIANCE_CONFIG, else the development default."""
+    """$APPLIANCE_CONFIG when set, else the box's file if present, else the development one."""
     if env := os.environ.get("APPLIANCE_CONFIG"):
         return Path(env)
     return BOX_CONFIG if BOX_CONFIG.exists() else DEV_CONFIG

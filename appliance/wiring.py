@@ -10,23 +10,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from appliance.config import Config
+from appliance.development import DemoTokenFiles, simulators
 from appliance.domain.catalogue import Catalogue
 from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.domain.submission import Applicant
-from appliance.hardware.camera import Camera
-from appliance.hardware.key_service import KeyService
-from appliance.hardware.key_setup import build_key_service, usb_bus
-from appliance.hardware.printer import Printer
-from appliance.hardware.printer_setup import build_printer, printer_profile, render_mode
-from appliance.hardware.replay_camera import ReplayCamera, bundled_tickets
-from appliance.hardware.scanner import ZxingScanner
-from appliance.hardware.usb import UsbBus
+from appliance.hardware.camera.port import Camera
+from appliance.hardware.key.service import KeyService
+from appliance.hardware.key.setup import build_key_service, usb_bus
+from appliance.hardware.printer.port import Printer
+from appliance.hardware.printer.setup import build_printer, printer_profile, render_mode
+from appliance.hardware.usb.port import UsbBus
+from appliance.scanning.scanner import ZxingScanner
 from appliance.store.appointments import Appointment, seed_appointments
 from appliance.store.audit_trail import AuditTrail, database_path, note_configuration
 from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue
@@ -34,9 +33,6 @@ from appliance.store.db import connect
 from appliance.workflow.counter import Counter, CounterSettings
 from appliance.workflow.online_appointments import OnlineAppointments
 from appliance.workflow.receipt_printing import ReceiptPrinting, report_unprinted
-
-if TYPE_CHECKING:  # the demo token is simulated hardware: imported only when configured
-    from appliance.sim.softhsm import DemoToken
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -52,7 +48,7 @@ class Services:
     usb: UsbBus
     printer: Printer
     counter: Counter
-    demo_token: DemoToken | None
+    demo_token: DemoTokenFiles | None
 
 
 def hall_now() -> datetime:
@@ -111,32 +107,26 @@ def build_services(config: Config) -> Services:
                     demo_token)
 
 
-def _demo_token(config: Config) -> DemoToken | None:
-    """The demo SoftHSM2 token when configured; a box never imports the simulator."""
+def _demo_token(config: Config) -> DemoTokenFiles | None:
+    """The demo SoftHSM2 token when configured (development package only)."""
     if not config.key.demo_token:
         return None
-    from appliance.sim.softhsm import ensure_demo_token
-
     assert config.key.module is not None  # KeySection requires it with demo_token
-    return ensure_demo_token(config.data_dir, config.key.module)
+    return simulators("key.demo_token").demo_token(config.data_dir, config.key.module)
 
 
 def build_camera(config: Config) -> Camera:
     """The configured camera backend; picamera2 is imported only when chosen."""
     cam = config.camera
     if cam.backend == "v4l2":
-        from appliance.hardware.v4l2_camera import V4l2Camera
+        from appliance.hardware.camera.v4l2_camera import V4l2Camera
 
         return V4l2Camera(cam.device, cam.width, cam.height, cam.frame_rate)
     if cam.backend == "picamera2":
-        from appliance.hardware.picamera2_camera import Picamera2Camera
+        from appliance.hardware.camera.picamera2_camera import Picamera2Camera
 
         return Picamera2Camera(cam.width, cam.height, cam.frame_rate)
-    if cam.replay_dir is not None:
-        paths = sorted(cam.replay_dir.glob("*.png"))
-    else:  # a video alone, or the bundled tickets
-        paths = [] if cam.replay_video is not None else bundled_tickets()
-    return ReplayCamera(paths, cam.frame_rate, video=cam.replay_video)
+    return simulators(f"camera.backend = {cam.backend!r}").replay_camera(cam)
 
 
 def receipt_dir(config: Config) -> Path:

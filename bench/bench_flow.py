@@ -18,10 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from appliance_dev.datagen.make_catalogue import generate
 from results_file import write_results
 
 from appliance.config import dev_config_text
-from appliance.datagen.make_catalogue import generate
 from appliance.domain.catalogue import Catalogue, ItemType, ServiceItem
 from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_items
 from appliance.store.db import connect

@@ -1,7 +1,7 @@
 """Key login and lock: PIN accepted → home screen drawn, key pulled → login screen drawn.
 
 Runs the real kiosk under a virtual display with a SoftHSM2 test key on the fake USB bus
-(``appliance.ui.key_driver --bench``). The login figure starts when the key worker hands
+(``appliance_dev.demo.key_driver --bench``). The login figure starts when the key worker hands
 back the accepted PIN (C_Login and the challenge signature already done, so the token's
 own signing time is excluded) and ends at the first frame showing the home screen. The
 removal figure starts at the write that pulls the key from the bus and ends at the first
@@ -29,7 +29,7 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
     result = subprocess.run(
-        [sys.executable, "-m", "appliance.ui.key_driver", "--work", str(work),
+        [sys.executable, "-m", "appliance_dev.demo.key_driver", "--work", str(work),
          "--bench", str(RUNS)], capture_output=True, text=True, timeout=300, env=env)
     if result.returncode != 0:
         print(result.stderr[-2000:])

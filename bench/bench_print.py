@@ -15,8 +15,8 @@ from datetime import date, datetime
 from results_file import write_results
 
 from appliance.domain.receipt import ReceiptData, layout_receipt
-from appliance.hardware.printer_profiles import RenderMode, shipped_profiles
-from appliance.hardware.receipt_job import build_job
+from appliance.hardware.printer.profiles import RenderMode, shipped_profiles
+from appliance.hardware.printer.receipt_job import build_job
 
 RUNS = 30
 USB_FULL_SPEED_BYTES_S = 1_000_000

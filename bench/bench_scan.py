@@ -32,8 +32,8 @@ import numpy as np
 import zxingcpp
 from results_file import write_results
 
-from appliance.hardware.camera import CameraStatus, Frame
-from appliance.hardware.scanner import DECODE_OPTIONS, ScanWorker, ZxingScanner
+from appliance.hardware.camera.port import CameraStatus, Frame
+from appliance.scanning.scanner import DECODE_OPTIONS, ScanWorker, ZxingScanner
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from appliance_dev.virtual_display import start_virtual_display
 from results_file import write_results
 
 from appliance.config import dev_config_text
-from appliance.ui.virtual_display import start_virtual_display
 
 ROOT = Path(__file__).resolve().parent.parent
 

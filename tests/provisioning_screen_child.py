@@ -47,15 +47,15 @@ def main() -> int:
     directory = config.provisioning.site_file.parent
     directory.mkdir(parents=True)
     (directory / LAST_RESULT).write_bytes(to_json(refusal("bad_signature")))
-    from appliance.ui.virtual_display import has_display, start_virtual_display
+    from appliance_dev.virtual_display import has_display, start_virtual_display
 
     display = None if has_display() else start_virtual_display(config.ui.width, config.ui.height)
     result: dict = {}
     try:
-        from appliance.cli import STARTED_AT, _start_ui
+        from appliance.commands.kiosk import STARTED_AT, prepare_kiosk
 
-        app_class, services = _start_ui(config)  # configures Kivy before it is imported
-        from appliance.ui.demo import DemoDriver
+        app_class, services = prepare_kiosk(config)  # configures Kivy before it is imported
+        from appliance_dev.demo.driver import DemoDriver
 
         app = app_class(services, STARTED_AT)
         driver = DemoDriver(app, work / "out")

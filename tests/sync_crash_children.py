@@ -8,9 +8,10 @@ import threading
 import time
 from pathlib import Path
 
+from appliance_dev.devserver.faults import Faults
+from appliance_dev.devserver.run import build_server
+
 from appliance.config import Config
-from appliance.devserver.faults import Faults
-from appliance.devserver.run import build_server
 from appliance.store.db import connect
 from appliance.sync.process import build_worker
 from tests.sync_helpers import add_submissions

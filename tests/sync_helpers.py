@@ -9,11 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
+from appliance_dev.devserver.faults import Faults
+from appliance_dev.devserver.run import build_server
+from appliance_dev.devserver.server import BranchServer
 
 from appliance.config import DEV_CONFIG, Config, dev_config_text, parse_config
-from appliance.devserver.faults import Faults
-from appliance.devserver.run import build_server
-from appliance.devserver.server import BranchServer
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.submission import Applicant, LookupMethod, Operator
 from appliance.store.submissions import store_submission

@@ -6,8 +6,8 @@ import json
 
 import pytest
 import sqlite_utils
+from appliance_dev.datagen.make_catalogue import generate
 
-from appliance.datagen.make_catalogue import generate
 from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.store.catalogue import (
     catalogue_size,
@@ -97,7 +97,7 @@ def test_upsert_refuses_an_unknown_item_type(db: sqlite_utils.Database) -> None:
 
 
 def test_demo_catalogue_file_matches_its_generator() -> None:
-    from appliance.datagen.make_catalogue import DATA, DEMO_COUNT
+    from appliance_dev.datagen.make_catalogue import DATA, DEMO_COUNT
 
     shipped = json.loads((DATA / "demo_catalogue.json").read_text(encoding="utf-8"))["items"]
     assert shipped == generate(DEMO_COUNT)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlite_utils
+from appliance_dev.sim.file_printer import FilePrinter
 
 from appliance.domain.catalogue import ItemType
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Applicant, Operator
-from appliance.hardware.key import KeyStatus, OperatorCertificate
-from appliance.sim.file_printer import FilePrinter
+from appliance.hardware.key.port import KeyStatus, OperatorCertificate
 from appliance.store.appointments import Appointment, seed_appointments
 from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_items
 from appliance.wiring import bundled_catalogue

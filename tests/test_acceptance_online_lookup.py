@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from appliance_dev.devserver.server import BranchServer
 
 from appliance.config import Config
-from appliance.devserver.server import BranchServer
 from appliance.store import appointment_requests as requests
 from appliance.store.appointment_requests import RequestState
 from appliance.store.appointments import Appointment, find_appointment, seed_appointments

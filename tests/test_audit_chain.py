@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlite_utils
 
-from appliance import cli
+from appliance.commands import cli
 from appliance.store.audit_check import verify_chain
 from appliance.store.audit_trail import AuditTrail, audit_now, note_configuration
 from appliance.store.db import connect

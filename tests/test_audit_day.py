@@ -10,12 +10,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from appliance_dev.sim.softhsm import DEMO_PIN
 
 from appliance.domain.catalogue import ItemType
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Operator
-from appliance.hardware.key import KeyProblem
-from appliance.sim.softhsm import DEMO_PIN
+from appliance.hardware.key.port import KeyProblem
 from appliance.store import outbox
 from appliance.store.audit_check import verify_chain
 from appliance.store.retention import purge_personal_fields

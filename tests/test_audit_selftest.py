@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from appliance_dev.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
 
-from appliance.readiness import slip_lines
-from appliance.selftest import report_selftest
-from appliance.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
+from appliance.diagnostics.readiness import slip_lines
+from appliance.diagnostics.selftest import report_selftest
 from appliance.wiring import build_services
 from tests.sync_helpers import make_config, start_server
 
@@ -71,7 +71,7 @@ def test_selftest_passes_then_names_every_simulated_fault(box, capsys) -> None:
 def test_the_slip_names_failures_in_the_manuals_words(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from appliance.readiness import CheckResult
+    from appliance.diagnostics.readiness import CheckResult
 
     config = make_config(tmp_path)
     lines = slip_lines([CheckResult("printer", "FAIL", "printer status is paper_out"),

@@ -16,10 +16,10 @@ import pytest
 
 from appliance.config import load_config, parse_config
 from appliance.errors import ConfigError
-from appliance.hardware.key_detection import KeyDetector, KeyState
-from appliance.hardware.key_setup import vendors_from
-from appliance.hardware.key_vendors import KeyVendor
-from appliance.hardware.pyusb_bus import PyUsbBus
+from appliance.hardware.key.detection import KeyDetector, KeyState
+from appliance.hardware.key.setup import vendors_from
+from appliance.hardware.key.vendors import KeyVendor
+from appliance.hardware.usb.pyusb_bus import PyUsbBus
 
 BOX_CONFIG = Path(__file__).parent.parent / "images" / "box" / "appliance.toml"
 
@@ -65,8 +65,9 @@ def test_no_key_and_no_vendor_module_is_not_detected_not_a_crash(
         bus: str, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from appliance.hardware.key_detection import DetectionPolicy
-    from appliance.sim.fake_pyusb import FakePyUsbBackend
+    from appliance_dev.sim.fake_pyusb import FakePyUsbBackend
+
+    from appliance.hardware.key.detection import DetectionPolicy
 
     config = parse_config(box_text(tmp_path), Path("box.toml"))
     absent = tmp_path / "no-such-module.so"
@@ -83,19 +84,19 @@ KIOSK_CHILD = r"""
 import json, sys, time
 from pathlib import Path
 
-from appliance.cli import STARTED_AT, _start_ui
+from appliance.commands.kiosk import STARTED_AT, prepare_kiosk
 from appliance.config import load_config
-from appliance.ui.virtual_display import start_virtual_display
+from appliance_dev.virtual_display import start_virtual_display
 
 config = load_config(Path(sys.argv[1]))
 display = start_virtual_display(config.ui.width, config.ui.height)
 try:
-    app_class, services = _start_ui(config)
+    app_class, services = prepare_kiosk(config)
     app = app_class(services, STARTED_AT)
     seen = {}
 
     def settled(_dt):
-        from appliance.hardware.printer import PrinterStatus
+        from appliance.hardware.printer.port import PrinterStatus
         if app.key_state is None or app.printer_status is PrinterStatus.UNKNOWN:
             if time.monotonic() - STARTED_AT < 60:
                 return
@@ -111,7 +112,7 @@ try:
     app.run()
 finally:
     display.terminate()
-seen["sim_modules"] = sorted(m for m in sys.modules if m.startswith("appliance.sim"))
+seen["sim_modules"] = sorted(m for m in sys.modules if m.startswith("appliance_dev.sim"))
 print(json.dumps(seen, ensure_ascii=False))
 """
 

@@ -96,3 +96,22 @@ def test_app_has_its_own_venv_without_development_tools(rootfs: Path) -> None:
     site = next((rootfs / "opt" / "appliance" / "venv" / "lib").glob("python3*/site-packages"))
     assert (site / "appliance").is_dir() and (site / "kivy").is_dir()
     assert not (site / "pytest").exists() and not (site / "ruff").exists()
+
+
+def test_no_development_module_is_in_the_built_root(rootfs: Path) -> None:
+    """The box runs the runtime package only: the simulators, the development branch server,
+    the demo and the data generators (``appliance_dev``) are neither installed nor
+    importable, and the ``appliance`` command offers none of their commands."""
+    venv = rootfs / "opt" / "appliance" / "venv"
+    found = [str(p.relative_to(rootfs)) for p in venv.rglob("appliance_dev*")]
+    assert found == []
+    probe = ("import importlib.util, sys; "
+             "names = ('appliance_dev', 'appliance.sim', 'appliance.devserver', "
+             "'appliance.datagen', 'appliance.ui.demo'); "
+             "sys.exit(any(importlib.util.find_spec(n) for n in names))")
+    result = in_chroot(rootfs, "/opt/appliance/venv/bin/python", "-c", probe)
+    assert result.returncode == 0, result.stderr[-2000:]
+    usage = in_chroot(rootfs, "/opt/appliance/venv/bin/appliance", "--help").stdout
+    commands = set(usage[usage.index("{") + 1:usage.index("}")].split(","))
+    assert "selftest" in commands
+    assert commands.isdisjoint({"demo", "branch-server", "devserver", "usb"})

@@ -20,7 +20,7 @@ from appliance import log
 from appliance.config import load_config
 from appliance.ui.fonts import prepare_cjk_font
 from appliance.ui.kivy_setup import configure_kivy
-from appliance.ui.virtual_display import has_display, start_virtual_display
+from appliance_dev.virtual_display import has_display, start_virtual_display
 
 log.configure()
 tmp = Path(sys.argv[1])

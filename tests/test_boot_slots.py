@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.boot_slots import (
+from appliance.updates.boot_slots import (
     Entry,
     boot_order,
     booted_slot,

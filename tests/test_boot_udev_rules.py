@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from appliance.hardware.key_vendors import DEFAULT_VENDORS
+from appliance.hardware.key.vendors import DEFAULT_VENDORS
 
 UDEV = Path(__file__).parent.parent / "firmware-config" / "udev"
 RULES = sorted(UDEV.glob("*.rules"))

@@ -11,19 +11,19 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from appliance import updates
-from appliance.cli import main as cli_main
+from appliance.commands.cli import main as cli_main
 from appliance.ed25519_keys import public_pem
 from appliance.store.db import connect
-from appliance.update_apply import install, main
-from appliance.update_status import (
+from appliance.updates import bundle as updates
+from appliance.updates.bundle import UpdateRefused, make_bundle
+from appliance.updates.install import install, main
+from appliance.updates.status import (
     UpdatePaths,
     read_history,
     read_status_file,
     refresh,
 )
-from appliance.update_words import chinese_lines, english_lines
-from appliance.updates import UpdateRefused, make_bundle
+from appliance.updates.words import chinese_lines, english_lines
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 OPTIONS = "root=PARTLABEL=root-a ro console=ttyS0 systemd.wants=appliance-boot-report.service"
@@ -161,7 +161,7 @@ def test_install_command_records_the_install(box, release, capsys, monkeypatch) 
 
 
 def record_install(box: Box, release) -> None:
-    from appliance.update_status import record_outcome
+    from appliance.updates.status import record_outcome
 
     bundle, public, _image = release
     manifest, spare, entry = run_install(box, bundle, public)
@@ -243,7 +243,7 @@ def test_no_status_yet_reads_unknown_in_diagnostics(tmp_path) -> None:
 
 
 def test_heartbeat_carries_the_update_status(tmp_path) -> None:
-    from appliance.update_status import write_status
+    from appliance.updates.status import write_status
     from tests.sync_helpers import heartbeat_after_one_pull, make_config, start_server
 
     config = make_config(tmp_path / "box")

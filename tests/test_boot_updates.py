@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from appliance.update_apply import running_slot
-from appliance.updates import UpdateRefused, install_bundle, make_bundle, version_key
+from appliance.updates.bundle import UpdateRefused, install_bundle, make_bundle, version_key
+from appliance.updates.install import running_slot
 
 IMAGE_BYTES = 3 * (1 << 20) + 123
 

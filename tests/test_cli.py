@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import _parser, main
+from appliance.commands.cli import _parser, main
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from appliance.cli import _parser, main
     ],
 )
 def test_config_option_is_accepted_on_either_side_of_the_command(argv, expected) -> None:
-    assert getattr(_parser().parse_args(argv), "config", None) == expected
+    assert getattr(_parser([]).parse_args(argv), "config", None) == expected
 
 
 def test_broken_config_stops_with_one_line(tmp_path: Path, capsys) -> None:

@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zxingcpp
+from appliance_dev.sim.file_printer import FilePrinter
 from PIL import Image
 
 from appliance import log
 from appliance.domain.receipt import QrCode, ReceiptData, layout_receipt
-from appliance.hardware.escpos_encode import encode_receipt
-from appliance.hardware.escpos_preview import EscPosError, render_preview
-from appliance.hardware.printer import PrinterError, PrinterStatus
-from appliance.sim.file_printer import FilePrinter
+from appliance.hardware.printer.escpos_encode import encode_receipt
+from appliance.hardware.printer.escpos_preview import EscPosError, render_preview
+from appliance.hardware.printer.port import PrinterError, PrinterStatus
 
 RECEIPT_NUMBER = "ZS-08-20250314-0001"
 RECEIPT = ReceiptData(

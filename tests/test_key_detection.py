@@ -14,16 +14,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from appliance_dev.sim.fake_pyusb import FakePyUsbBackend
+from appliance_dev.sim.key_lab import LAB_PIN, TRUSTED_CA, UNTRUSTED_CA, Lab, make_lab
 from cryptography import x509
 
-from appliance.hardware.key import KeyAbsent, KeyStatus
-from appliance.hardware.key_detection import DetectionPolicy, KeyDetector, KeyScan, KeyState
-from appliance.hardware.key_service import KeyService
-from appliance.hardware.key_vendors import DEFAULT_VENDORS, GDCA, JIT, KeyVendor
-from appliance.hardware.pkcs11_key import KeyUnusable, verify
-from appliance.hardware.pyusb_bus import PyUsbBus
-from appliance.sim.fake_pyusb import FakePyUsbBackend
-from appliance.sim.key_lab import LAB_PIN, TRUSTED_CA, UNTRUSTED_CA, Lab, make_lab
+from appliance.hardware.key.detection import DetectionPolicy, KeyDetector, KeyScan, KeyState
+from appliance.hardware.key.pkcs11_key import KeyUnusable, verify
+from appliance.hardware.key.port import KeyAbsent, KeyStatus
+from appliance.hardware.key.service import KeyService
+from appliance.hardware.key.vendors import DEFAULT_VENDORS, GDCA, JIT, KeyVendor
+from appliance.hardware.usb.pyusb_bus import PyUsbBus
 
 
 class FakeClock:
@@ -238,7 +238,7 @@ def test_scan_listeners_hear_only_changes(
 
 
 def test_key_status_report_names_the_missing_driver(lab: Lab, usb: FakePyUsbBackend) -> None:
-    from appliance.key_status import report
+    from appliance.commands.key_status import report
 
     usb.plug(*GDCA.usb_ids[0])
     facts = report(detector(lab, usb).scan())
@@ -249,7 +249,7 @@ def test_key_status_report_names_the_missing_driver(lab: Lab, usb: FakePyUsbBack
 
 def test_a_configured_vendor_is_added_and_can_replace_a_default(tmp_path: Path) -> None:
     from appliance.config import DEV_CONFIG, parse_config
-    from appliance.hardware.key_setup import vendors_from
+    from appliance.hardware.key.setup import vendors_from
 
     text = DEV_CONFIG.read_text(encoding="utf-8") + (
         '\n[[key.vendors]]\nname = "jit"\nlabel = "吉大正元"\nusb_ids = ["abcd:0001"]\n'

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.hardware.key_detection import KeyState
+from appliance.hardware.key.detection import KeyState
 from appliance.workflow.idle import idle_lock_due
 from appliance.workflow.key_messages import STATUS_WORDS, status_text
 from appliance.workflow.session import SessionState

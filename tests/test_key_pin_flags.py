@@ -17,17 +17,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pkcs11 import TokenFlag
 
-from appliance.hardware.key import KeyAbsent, PinLocked, WrongPin
-from appliance.hardware.key_detection import (
+from appliance.hardware.key.detection import (
     DetectionPolicy,
     KeyScan,
     KeyState,
     TokenSeen,
     diagnose,
 )
-from appliance.hardware.key_service import KeyService
-from appliance.hardware.key_vendors import JIT
-from appliance.hardware.pkcs11_key import Found
+from appliance.hardware.key.pkcs11_key import Found
+from appliance.hardware.key.port import KeyAbsent, PinLocked, WrongPin
+from appliance.hardware.key.service import KeyService
+from appliance.hardware.key.vendors import JIT
 from appliance.workflow.key_messages import login_message
 
 INITIALISED = int(TokenFlag.TOKEN_INITIALIZED)

@@ -19,14 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from pkcs11 import Attribute, ObjectClass, TokenFlag
-
-from appliance.errors import StartupError
-from appliance.hardware.key import KeyAbsent, KeyStatus, PinLocked, WrongPin
-from appliance.hardware.pkcs11_key import Pkcs11Key, load_module, problem_for_pin_flags
-from appliance.log import configure
-from appliance.sim.softhsm import (
+from appliance_dev.sim.softhsm import (
     DEMO_CA_NAME,
     DEMO_LABEL,
     DEMO_OPERATOR,
@@ -34,6 +27,13 @@ from appliance.sim.softhsm import (
     DemoToken,
     ensure_demo_token,
 )
+from cryptography import x509
+from pkcs11 import Attribute, ObjectClass, TokenFlag
+
+from appliance.errors import StartupError
+from appliance.hardware.key.pkcs11_key import Pkcs11Key, load_module, problem_for_pin_flags
+from appliance.hardware.key.port import KeyAbsent, KeyStatus, PinLocked, WrongPin
+from appliance.log import configure
 
 MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 WRONG_PIN = "987650"
@@ -150,8 +150,8 @@ def test_demo_token_is_reused_when_it_already_exists(
 def test_demo_token_is_reused_after_a_restart(demo_dir: Path, key: Pkcs11Key) -> None:
     script = (
         "import sys; from pathlib import Path; from appliance.log import configure;"
-        "from appliance.sim.softhsm import ensure_demo_token;"
-        "from appliance.hardware.pkcs11_key import Pkcs11Key;"
+        "from appliance_dev.sim.softhsm import ensure_demo_token;"
+        "from appliance.hardware.key.pkcs11_key import Pkcs11Key;"
         "configure(); module = Path(sys.argv[2]);"
         "demo = ensure_demo_token(Path(sys.argv[1]), module);"
         "print(Pkcs11Key(module, demo.label).certificate().serial)"

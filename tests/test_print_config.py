@@ -8,8 +8,8 @@ import pytest
 
 from appliance.config import DEV_CONFIG, parse_config
 from appliance.errors import ConfigError
-from appliance.hardware.printer_profiles import RenderMode
-from appliance.hardware.printer_setup import printer_profile, render_mode
+from appliance.hardware.printer.profiles import RenderMode
+from appliance.hardware.printer.setup import printer_profile, render_mode
 
 
 def config_with(printer_keys: str):

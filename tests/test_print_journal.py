@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from appliance_dev.sim.file_printer import FilePrinter
 
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.receipt import layout_receipt
 from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
-from appliance.hardware.printer import PrinterError
-from appliance.hardware.printer_profiles import RenderMode, get_profile
-from appliance.sim.file_printer import FilePrinter
+from appliance.hardware.printer.port import PrinterError
+from appliance.hardware.printer.profiles import RenderMode, get_profile
 from appliance.store.db import connect
 from appliance.store.print_jobs import JobState, find_job
 from appliance.store.submissions import store_submission

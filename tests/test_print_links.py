@@ -13,16 +13,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appliance_dev.sim.escpos_device import EscposDevice
+from appliance_dev.sim.tcp_printer import TcpPrinter
 
 from appliance.domain.receipt import layout_receipt
-from appliance.hardware.escpos_links import DeviceFileLink, NetworkLink, SerialLink
-from appliance.hardware.escpos_printer import EscposPrinter
-from appliance.hardware.printer import PrinterError, PrinterStatus
-from appliance.hardware.printer_profiles import RenderMode, get_profile
-from appliance.hardware.receipt_job import build_job
-from appliance.hardware.receipt_preview import preview_job
-from appliance.sim.escpos_device import EscposDevice
-from appliance.sim.tcp_printer import TcpPrinter
+from appliance.hardware.printer.escpos_links import DeviceFileLink, NetworkLink, SerialLink
+from appliance.hardware.printer.escpos_printer import EscposPrinter
+from appliance.hardware.printer.port import PrinterError, PrinterStatus
+from appliance.hardware.printer.profiles import RenderMode, get_profile
+from appliance.hardware.printer.receipt_job import build_job
+from appliance.hardware.printer.receipt_preview import preview_job
 from tests.print_helpers import DEMO_RECEIPT, RECEIPT_NUMBER, decode_qr
 
 STATUS_TIMEOUT = 0.2

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from appliance_dev.sim.file_printer import FilePrinter
 
-from appliance.hardware.printer import PrinterError
-from appliance.hardware.printer_profiles import RenderMode, get_profile
-from appliance.sim.file_printer import FilePrinter
+from appliance.hardware.printer.port import PrinterError
+from appliance.hardware.printer.profiles import RenderMode, get_profile
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.db import connect
 from appliance.store.owed_receipts import owed_count

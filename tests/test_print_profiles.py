@@ -12,17 +12,17 @@ import pytest
 from PIL import Image
 
 from appliance.domain.receipt import QrCode, Text, layout_receipt
-from appliance.hardware.escpos_preview import EscPosError
-from appliance.hardware.printer_profiles import (
+from appliance.hardware.printer.escpos_preview import EscPosError
+from appliance.hardware.printer.profiles import (
     PrinterProfile,
     ProfileError,
     RenderMode,
     get_profile,
     shipped_profiles,
 )
-from appliance.hardware.raster_receipt import render_slip
-from appliance.hardware.receipt_job import build_job
-from appliance.hardware.receipt_preview import preview_job
+from appliance.hardware.printer.raster_receipt import render_slip
+from appliance.hardware.printer.receipt_job import build_job
+from appliance.hardware.printer.receipt_preview import preview_job
 from tests.print_helpers import DEMO_RECEIPT, RECEIPT_NUMBER, decode_qr
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -12,25 +12,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from appliance_dev.sim.fake_pyusb import FakePyUsbBackend
+from appliance_dev.sim.tcp_printer import TcpPrinter
 
 from appliance.config import DEV_CONFIG, parse_config
 from appliance.domain.receipt import layout_receipt
 from appliance.errors import ConfigError
-from appliance.hardware.escpos_links import NetworkLink
-from appliance.hardware.escpos_printer import EscposPrinter
-from appliance.hardware.printer import PrinterError, PrinterStatus
-from appliance.hardware.printer_discovery import (
+from appliance.hardware.printer.discovery import (
     FoundPrinter,
     UsbPrinterSearch,
     find_profiled_printer,
 )
-from appliance.hardware.printer_profiles import get_profile, shipped_profiles
-from appliance.hardware.printer_setup import build_printer, printer_profile, render_mode
-from appliance.hardware.pyusb_bus import PyUsbBus
-from appliance.hardware.receipt_job import build_job
-from appliance.hardware.usb import UsbDevice
-from appliance.sim.fake_pyusb import FakePyUsbBackend
-from appliance.sim.tcp_printer import TcpPrinter
+from appliance.hardware.printer.escpos_links import NetworkLink
+from appliance.hardware.printer.escpos_printer import EscposPrinter
+from appliance.hardware.printer.port import PrinterError, PrinterStatus
+from appliance.hardware.printer.profiles import get_profile, shipped_profiles
+from appliance.hardware.printer.receipt_job import build_job
+from appliance.hardware.printer.setup import build_printer, printer_profile, render_mode
+from appliance.hardware.usb.port import UsbDevice
+from appliance.hardware.usb.pyusb_bus import PyUsbBus
 from tests.print_helpers import DEMO_RECEIPT
 
 HUB = (0x8087, 0x0024)
@@ -146,7 +146,7 @@ def test_usb_backend_takes_both_ids_or_neither() -> None:
 
 
 def test_a_usb_id_listed_by_two_profiles_is_refused() -> None:
-    from appliance.hardware.printer_profiles import ProfileError, _check_unique_usb_ids
+    from appliance.hardware.printer.profiles import ProfileError, _check_unique_usb_ids
 
     epson = get_profile("epson-tm-t88")
     twin = dataclasses.replace(get_profile("generic-58"), name="twin", usb_ids=epson.usb_ids)

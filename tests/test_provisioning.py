@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
 from appliance import log
-from appliance.cli import main
+from appliance.commands.cli import main
 from appliance.config import dev_config_text, load_config, parse_config
 from appliance.ed25519_keys import load_private_key, write_key_pair
 from appliance.errors import ConfigError

@@ -20,7 +20,7 @@ from appliance.domain.receipt import (
     display_width,
     layout_receipt,
 )
-from appliance.hardware.escpos_encode import encode_receipt
+from appliance.hardware.printer.escpos_encode import encode_receipt
 
 FULL_ID = "44200019900101123X"
 FULL_NAME = "欧阳晓明"

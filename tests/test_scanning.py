@@ -8,16 +8,16 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-
-from appliance.domain.ticket import UnreadableTicket, parse_ticket
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.replay_camera import (
+from appliance_dev.sim.replay_camera import (
     MANIFEST_NAME,
     TICKETS_DIR,
     ReplayCamera,
     bundled_tickets,
 )
-from appliance.hardware.scanner import ScanWorker, ZxingScanner
+
+from appliance.domain.ticket import UnreadableTicket, parse_ticket
+from appliance.hardware.camera.port import CameraStatus
+from appliance.scanning.scanner import ScanWorker, ZxingScanner
 from tests.waiting import wait_until
 
 MANIFEST = json.loads((TICKETS_DIR / MANIFEST_NAME).read_text(encoding="utf-8"))["tickets"]

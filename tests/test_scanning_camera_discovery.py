@@ -14,12 +14,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from appliance_dev.sim.replay_camera import TICKETS_DIR
 
 from appliance.config import DEV_CONFIG, parse_config
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.replay_camera import TICKETS_DIR
-from appliance.hardware.v4l2_camera import V4l2Camera
-from appliance.hardware.v4l2_discovery import (
+from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.camera.v4l2_camera import V4l2Camera
+from appliance.hardware.camera.v4l2_discovery import (
     V4L2_CAP_DEVICE_CAPS,
     V4L2_CAP_VIDEO_CAPTURE,
     captures_video,

@@ -13,15 +13,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from appliance_dev.sim.replay_camera import TICKETS_DIR, ReplayCamera
 
 from appliance.config import DEV_CONFIG, parse_config
 from appliance.errors import ConfigError, StartupError
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.frame_source import DeviceLost, FrameSource
-from appliance.hardware.picamera2_camera import Picamera2Camera, load_picamera2, y_plane
-from appliance.hardware.replay_camera import TICKETS_DIR, ReplayCamera
-from appliance.hardware.scanner import ZxingScanner
-from appliance.hardware.v4l2_camera import V4l2Camera
+from appliance.hardware.camera.frame_source import DeviceLost, FrameSource
+from appliance.hardware.camera.picamera2_camera import Picamera2Camera, load_picamera2, y_plane
+from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.camera.v4l2_camera import V4l2Camera
+from appliance.scanning.scanner import ZxingScanner
 from appliance.wiring import build_camera
 from tests.waiting import wait_until
 

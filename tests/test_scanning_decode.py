@@ -8,13 +8,13 @@ import cv2
 import numpy as np
 import pytest
 import segno
+from appliance_dev.sim.replay_camera import TICKETS_DIR
 
-from appliance.cli import main as cli_main
+from appliance.commands.cli import main as cli_main
 from appliance.config import DEV_CONFIG
 from appliance.domain.ticket import parse_ticket
-from appliance.hardware import scanner as scanner_module
-from appliance.hardware.replay_camera import TICKETS_DIR
-from appliance.hardware.scanner import ZxingScanner
+from appliance.scanning import scanner as scanner_module
+from appliance.scanning.scanner import ZxingScanner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from make_frames import render  # noqa: E402

@@ -8,13 +8,13 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from appliance_dev.sim.replay_camera import ReplayCamera, bundled_tickets
 
-from appliance import selftest
+from appliance.diagnostics import selftest
 from appliance.errors import ApplianceError
-from appliance.hardware.frame_source import FrameSource
-from appliance.hardware.replay_camera import ReplayCamera, bundled_tickets
-from appliance.hardware.scanner import ZxingScanner
-from appliance.hardware.v4l2_camera import V4l2Camera
+from appliance.hardware.camera.frame_source import FrameSource
+from appliance.hardware.camera.v4l2_camera import V4l2Camera
+from appliance.scanning.scanner import ZxingScanner
 
 
 class EmptyDesk:

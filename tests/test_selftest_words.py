@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.readiness import CheckResult
-from appliance.readiness_words import check_line, verdict
-from appliance.selftest import selftest_results
-from appliance.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
+from appliance_dev.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
+
+from appliance.diagnostics.readiness import CheckResult
+from appliance.diagnostics.readiness_words import check_line, verdict
+from appliance.diagnostics.selftest import selftest_results
 from appliance.wiring import build_services
 from tests.sync_helpers import make_config
 

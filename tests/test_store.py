@@ -16,7 +16,7 @@ from appliance.domain.submission import Applicant, LookupMethod, Operator
 from appliance.errors import StartupError
 from appliance.store.appointments import Appointment, find_appointment, save_appointments
 from appliance.store.db import connect
-from appliance.store.migrations import MIGRATIONS, schema_version
+from appliance.store.schema.migrations import MIGRATIONS, schema_version
 from appliance.store.submissions import (
     is_synced,
     pending_count,

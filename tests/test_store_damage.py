@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.cli import main
+from appliance.commands.cli import main
 from appliance.config import dev_config_text
 from appliance.errors import StartupError
 from appliance.log import configure

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from appliance_dev.sim.file_printer import FilePrinter
 
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Operator
-from appliance.sim.file_printer import FilePrinter
 from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_items
 from appliance.store.db import StorageFull, connect

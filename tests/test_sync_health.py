@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.key_detection import KeyState
-from appliance.hardware.printer import PrinterStatus
+from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.key.detection import KeyState
+from appliance.hardware.printer.port import PrinterStatus
 from appliance.store.db import connect
 from appliance.store.device_health import MAX_AGE, REFRESH, publish_health, read_health
 from appliance.ui.health import HealthNotes, health_of

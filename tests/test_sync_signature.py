@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from appliance_dev.devserver.server import BranchServer
+from appliance_dev.sim.fake_usb import DEMO_KEY, FakeUsbBus
+from appliance_dev.sim.file_printer import FilePrinter
+from appliance_dev.sim.softhsm import DEMO_PIN, ensure_demo_token
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from appliance.devserver.server import BranchServer
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Operator
-from appliance.hardware.key_service import KeyService
-from appliance.hardware.key_setup import build_key_service, usb_bus
-from appliance.sim.fake_usb import DEMO_KEY, FakeUsbBus
-from appliance.sim.file_printer import FilePrinter
-from appliance.sim.softhsm import DEMO_PIN, ensure_demo_token
+from appliance.hardware.key.service import KeyService
+from appliance.hardware.key.setup import build_key_service, usb_bus
 from appliance.store import outbox
 from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_items
 from appliance.store.db import connect

@@ -13,12 +13,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from appliance_dev.devserver.faults import Faults
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from appliance.devserver.faults import Faults
 from appliance.store import outbox
 from appliance.store.appointments import find_appointment
 from appliance.store.db import connect

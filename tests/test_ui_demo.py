@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zxingcpp
+from appliance_dev.sim.softhsm import DEMO_PIN
 from PIL import Image
 
 from appliance.config import dev_config_text
-from appliance.sim.softhsm import DEMO_PIN
 from appliance.store.audit import first_broken_link
 from tests.glyphs import glyph_problems, is_cjk
 

@@ -2,7 +2,7 @@
 the status bar following the key, the idle lock and a pulled key.
 
 One subprocess runs the real kiosk with a drawer of SoftHSM2 test keys on a fake USB bus
-(``appliance.ui.key_driver``); the tests read the screenshots and their label files.
+(``appliance_dev.demo.key_driver``); the tests read the screenshots and their label files.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from appliance_dev.demo.key_driver import WALK_IDLE_MINUTES
 
-from appliance.ui.key_driver import WALK_IDLE_MINUTES
 from appliance.workflow.idle import IDLE_CHECK_S
 
 pytestmark = pytest.mark.ui
@@ -51,7 +51,8 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     work = tmp_path_factory.mktemp("key-ui")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
-    result = subprocess.run([sys.executable, "-m", "appliance.ui.key_driver", "--work", str(work)],
+    result = subprocess.run([sys.executable, "-m", "appliance_dev.demo.key_driver",
+                             "--work", str(work)],
                             capture_output=True, text=True, timeout=180, env=env)
     return result, work / "out"
 

@@ -27,7 +27,7 @@ import sqlite_utils
 from appliance import log
 from appliance.errors import StartupError
 from appliance.store.damage import DamagedDatabase, check_intact, move_aside, report_kept
-from appliance.store.migrations import migrate
+from appliance.store.schema.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 # Owner and group read/write: the kiosk and the sync share the database through the group.

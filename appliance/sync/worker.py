@@ -34,7 +34,7 @@ from appliance.sync.backoff import next_delay
 from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
 from appliance.sync.lookups import answer_lookups
 from appliance.sync.pulls import pull_appointments, pull_catalogue
-from appliance.update_status import read_status_file
+from appliance.updates.status import read_status_file
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
 

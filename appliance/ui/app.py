@@ -17,13 +17,13 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from appliance import log
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.identity import DocumentType
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.key import KeyProblem
-from appliance.hardware.key_detection import KeyState
-from appliance.hardware.printer import PrinterStatus
-from appliance.hardware.receipt_preview import preview_receipt
-from appliance.hardware.scanner import ScanWorker
+from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.key.detection import KeyState
+from appliance.hardware.key.port import KeyProblem
+from appliance.hardware.printer.port import PrinterStatus
+from appliance.hardware.printer.receipt_preview import preview_receipt
 from appliance.provisioning.result import LastResult, read_last_result
+from appliance.scanning.scanner import ScanWorker
 from appliance.store.device_health import publish_health
 from appliance.store.stats import DayStats, day_stats
 from appliance.store.submissions import is_synced

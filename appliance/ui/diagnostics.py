@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING
 from kivy.uix.boxlayout import BoxLayout
 
 from appliance import __version__
-from appliance.hardware.printer import PrinterError, PrinterStatus
-from appliance.readiness import CheckResult
-from appliance.readiness_words import PRINTER_FAULTS, check_line, verdict
-from appliance.selftest import print_readiness_slip, selftest_results
+from appliance.diagnostics.readiness import CheckResult
+from appliance.diagnostics.readiness_words import PRINTER_FAULTS, check_line, verdict
+from appliance.diagnostics.selftest import print_readiness_slip, selftest_results
+from appliance.hardware.printer.port import PrinterError, PrinterStatus
 from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import catalogue_size
-from appliance.store.migrations import schema_version
+from appliance.store.schema.migrations import schema_version
 from appliance.store.submissions import pending_count
 from appliance.sync.audit_delivery import audit_delivery_line
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.screens import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
-from appliance.update_status import read_status_file
-from appliance.update_words import chinese_lines as update_lines
+from appliance.updates.status import read_status_file
+from appliance.updates.words import chinese_lines as update_lines
 from appliance.workflow.messages import UserFacingError
 
 if TYPE_CHECKING:

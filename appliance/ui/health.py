@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 
 from appliance import log
-from appliance.hardware.camera import CameraStatus
-from appliance.hardware.key_detection import KeyState
-from appliance.hardware.printer import PrinterStatus
+from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.key.detection import KeyState
+from appliance.hardware.printer.port import PrinterStatus
 from appliance.store.device_health import REFRESH, UNKNOWN
 
 

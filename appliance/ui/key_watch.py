@@ -15,8 +15,8 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from appliance.domain.submission import Operator
-from appliance.hardware.key import PinLocked
-from appliance.hardware.key_detection import KeyScan, KeyState
+from appliance.hardware.key.detection import KeyScan, KeyState
+from appliance.hardware.key.port import PinLocked
 from appliance.log import event
 from appliance.workflow.acceptance import FlowState
 from appliance.workflow.idle import IDLE_CHECK_S, idle_lock_due

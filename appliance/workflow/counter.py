@@ -19,9 +19,9 @@ from appliance.domain.identity import DocumentType, InvalidDocument, validate_do
 from appliance.domain.receipt import Line, ReceiptData, layout_receipt
 from appliance.domain.submission import Applicant, LookupMethod, Submission
 from appliance.domain.ticket import UNREADABLE_MESSAGE, UnreadableTicket, parse_ticket
-from appliance.hardware.key import KeyPort
-from appliance.hardware.printer import Printer, PrinterError
-from appliance.hardware.printer_profiles import RenderMode, default_profile
+from appliance.hardware.key.port import KeyPort
+from appliance.hardware.printer.port import Printer, PrinterError
+from appliance.hardware.printer.profiles import RenderMode, default_profile
 from appliance.store.appointments import Appointment, find_appointment
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.catalogue import catalogue_version, load_catalogue_index

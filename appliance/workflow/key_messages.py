@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from appliance.hardware.key import KeyProblem
-from appliance.hardware.key_detection import Diagnosis, KeyState
-from appliance.hardware.pkcs11_key import KeyUnusable
+from appliance.hardware.key.detection import Diagnosis, KeyState
+from appliance.hardware.key.pkcs11_key import KeyUnusable
+from appliance.hardware.key.port import KeyProblem
 from appliance.workflow.messages import PIN_WARNINGS, key_message
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from appliance.hardware.key import KeyAbsent, KeyProblem, PinLocked, WrongPin
-from appliance.hardware.printer import PrinterStatus
+from appliance.hardware.key.port import KeyAbsent, KeyProblem, PinLocked, WrongPin
+from appliance.hardware.printer.port import PrinterStatus
 
 PRINTER_MESSAGES: dict[PrinterStatus, str] = {
     PrinterStatus.PAPER_OUT: "打印机缺纸：请装入热敏纸后点击“打印回执”重新打印",

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from appliance.domain.masking import mask_name
 from appliance.domain.receipt import layout_receipt
-from appliance.hardware.printer import PrinterError
+from appliance.hardware.printer.port import PrinterError
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.owed_receipts import OwedRow, owed_rows, stored_receipt_data
 from appliance.workflow.messages import UserFacingError, printer_message

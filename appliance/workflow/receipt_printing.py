@@ -13,9 +13,9 @@ import sqlite_utils
 
 from appliance import log
 from appliance.domain.receipt import Line
-from appliance.hardware.printer import Printer, PrinterError, PrinterStatus
-from appliance.hardware.printer_profiles import PrinterProfile, RenderMode
-from appliance.hardware.receipt_job import build_job
+from appliance.hardware.printer.port import Printer, PrinterError, PrinterStatus
+from appliance.hardware.printer.profiles import PrinterProfile, RenderMode
+from appliance.hardware.printer.receipt_job import build_job
 from appliance.store.print_jobs import (
     JobState,
     PrintJob,

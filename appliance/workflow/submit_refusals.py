@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from appliance import log
-from appliance.hardware.key import KeyProblem
+from appliance.hardware.key.port import KeyProblem
 from appliance.store.db import StorageFull
 from appliance.workflow.messages import UserFacingError
 from appliance.workflow.signing import OtherOperatorKey

@@ -1,6 +1,6 @@
 """Write the udev rules for the USB keys from the key vendor registry.
 
-The registry (appliance/hardware/key_vendors.py, plus ``[[key.vendors]]`` entries in a
+The registry (appliance/hardware/key/vendors.py, plus ``[[key.vendors]]`` entries in a
 configuration) is the one place a vendor's USB ids live; these rules are generated from
 it so a new vendor gets device access by the same change. Each key's USB device node
 (libusb, pcscd) and its hidraw node (HID-class keys) get group ``ukey`` and mode 0660.
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from appliance.config import load_config
-from appliance.hardware.key_vendors import DEFAULT_VENDORS, KeyVendor, merge_vendors, parse_usb_id
+from appliance.hardware.key.vendors import DEFAULT_VENDORS, KeyVendor, merge_vendors, parse_usb_id
 
 GROUP = "ukey"
 SIMULATED = frozenset({"softhsm"})

@@ -109,34 +109,42 @@ def provisioning_stick(work: Path) -> Path:
     return stick
 
 
-def report_blocks(text: str, round_: int) -> list[dict[str, str]]:
-    """Every complete report of ``round_`` in ``text``, oldest first."""
-    blocks, facts = [], {}
-    for key, value in re.findall(rf"BOOT-REPORT round={round_} ([\w-]+)=(.*?)\r?$", text,
-                                 re.MULTILINE):
+def report_blocks(text: str, first_round: int) -> list[dict[str, str]]:
+    """Every complete report of round ``first_round`` or later in ``text``, oldest first.
+    A round is a boot, or a restart of the kiosk (by provisioning, or by its watchdog on a
+    starved machine), so a later round than expected is still an answer."""
+    blocks, partial = [], {}
+    for round_, key, value in re.findall(r"BOOT-REPORT round=(\d+) ([\w-]+)=(.*?)\r?$", text,
+                                         re.MULTILINE):
+        if int(round_) < first_round:
+            continue
+        facts = partial.setdefault(round_, {})
         facts[key] = value
         if key == "done":
-            blocks.append(facts)
-            facts = {}
+            blocks.append(partial.pop(round_))
     return blocks
 
 
-def report(vm: Vm, round_: int, timeout_s: float,
+def report(vm: Vm, first_round: int, timeout_s: float,
            want: Callable[[dict[str, str]], bool] = lambda _facts: True) -> dict[str, str]:
-    """The newest complete report of ``round_`` that ``want`` accepts; after the timeout
-    the newest one there is (the checks then say what is wrong), or VmError if none."""
+    """The newest complete report of ``first_round`` or later that ``want`` accepts; after
+    the timeout the newest one there is (the checks then say what is wrong), or VmError."""
     deadline = time.monotonic() + timeout_s
     while True:
         vm.supervise()
-        blocks = report_blocks(vm.serial_text(), round_)
+        blocks = report_blocks(vm.serial_text(), first_round)
         if blocks and want(blocks[-1]):
             return blocks[-1]
         if time.monotonic() > deadline:
             if blocks:
                 return blocks[-1]
-            raise VmError(f"no boot report round {round_} after {timeout_s:.0f} s; "
-                          f"see {vm.serial_log}")
+            raise VmError(f"no boot report round {first_round} or later after "
+                          f"{timeout_s:.0f} s; see {vm.serial_log}")
         time.sleep(2)
+
+
+def provisioned(facts: dict[str, str]) -> bool:
+    return facts.get("provisioned") == "yes"
 
 
 def wait_screen(vm: Vm, texts: tuple[str, ...], png: Path, timeout_s: float) -> float:
@@ -209,7 +217,7 @@ def run(image_dir: Path, work: Path, updates: bool) -> Outcome:
             wait_screen(vm, LOGIN_SCREEN, work / "2-login-after-provisioning.png",
                         PROVISION_TIMEOUT_S)
             outcome.figures["stick_to_login_screen_s"] = time.monotonic() - plugged
-            facts = report(vm, 2, PROVISION_TIMEOUT_S)
+            facts = report(vm, 2, PROVISION_TIMEOUT_S, provisioned)
             check_box(outcome, facts, "provisioned")
             outcome.check("provisioned: site file written", facts.get("provisioned") == "yes")
             outcome.check("provisioned: USB-serial printer port present",

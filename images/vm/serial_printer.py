@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from appliance.sim.escpos_device import EscposDevice  # noqa: E402
+from appliance_dev.sim.escpos_device import EscposDevice  # noqa: E402
 
 
 class SerialPrinter:

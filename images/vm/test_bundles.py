@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from appliance.updates import make_bundle  # noqa: E402
+from appliance.updates.bundle import make_bundle  # noqa: E402
 
 KIOSK_UNIT = "/usr/lib/systemd/system/appliance-ui.service"
 BUILD_INFO = "/etc/appliance/build-info"

@@ -18,15 +18,16 @@ from itertools import count
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from appliance_dev.sim.fake_usb import DEMO_KEY, FakeUsbBus
+from appliance_dev.sim.file_printer import FilePrinter
+from appliance_dev.sim.softhsm import DEMO_PIN, ensure_demo_token
+
 from appliance.config import Config, load_config
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Operator
-from appliance.hardware.key_service import KeyService
-from appliance.hardware.key_setup import build_key_service
-from appliance.hardware.printer_profiles import default_profile
-from appliance.sim.fake_usb import DEMO_KEY, FakeUsbBus
-from appliance.sim.file_printer import FilePrinter
-from appliance.sim.softhsm import DEMO_PIN, ensure_demo_token
+from appliance.hardware.key.service import KeyService
+from appliance.hardware.key.setup import build_key_service
+from appliance.hardware.printer.profiles import default_profile
 from appliance.store.audit import first_broken_link
 from appliance.store.audit_trail import AuditTrail, database_path
 from appliance.store.catalogue import load_catalogue_index, seed_demo_catalogue

@@ -1,0 +1,1 @@
+"""The `appliance` command line: one front-end module per command group."""

@@ -1,0 +1,1 @@
+"""The thermal receipt printer: the port, ESC/POS encoding and links, profiles, discovery."""

@@ -1,0 +1,1 @@
+"""The USB bus: which devices are plugged in."""

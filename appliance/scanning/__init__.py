@@ -1,0 +1,1 @@
+"""Ticket QR decoding on camera frames."""

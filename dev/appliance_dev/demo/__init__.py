@@ -1,0 +1,1 @@
+"""The scripted walks through the real kiosk screens: the demo and the key walk."""
