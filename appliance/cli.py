@@ -19,6 +19,7 @@ from appliance.sync.commands import COMMANDS as SYNC_COMMANDS
 from appliance.sync.commands import add_sync_commands, run_sync_command
 from appliance.update_cli import COMMANDS as UPDATE_COMMANDS
 from appliance.update_cli import add_update_commands, run_update_command
+from appliance.wording import text
 
 STARTED_AT = time.monotonic()
 
@@ -28,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
                         help="configuration file (default: /etc/appliance/appliance.toml "
                              "when present, else the development default)")
-    parser = argparse.ArgumentParser(prog="appliance", parents=[common],
-                                     description="Counter-acceptance appliance (窗口受理一体机)")
+    parser = argparse.ArgumentParser(
+        prog="appliance", parents=[common],
+        description=f"Counter-acceptance appliance ({text('cli.product')})")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common], help="start the kiosk")
