@@ -86,7 +86,8 @@ EVENTS: dict[str, str] = {
     "printer.unprinted": "Receipts never printed were found in the journal at start-up.",
     # Acceptance flow on the touchscreen (issue 7).
     "draft.restored": "An acceptance kept on disk was resumed after a restart; state says where.",
-    "diagnostics.opened": "The operator confirmed with the key PIN to open 系统诊断 (or failed).",
+    "diagnostics.opened": "The operator confirmed with the key PIN to open the diagnostics "
+                          "screen (or failed).",
     "appointment.refused": "An appointment could not be used: reason is unknown, used, "
                            "expired, other_hall or offline (not cached, not asked online).",
     "appointment.online": "The kiosk asked the sync process for an appointment its cache "
@@ -151,12 +152,12 @@ AUDIT_ACTIONS: dict[str, str] = {
     "lookup.personal": "A look-up showed an applicant's personal data (booked applicant).",
     "submission.created": "A submission was stored and queued for the branch server.",
     "receipt.printed": "The receipt of a submission was printed for the first time.",
-    "receipt.reprinted": "The receipt of a submission was printed again (重新打印).",
+    "receipt.reprinted": "The receipt of a submission was printed again (the reprint button).",
     "sync.delivered": "The branch server took a batch of submissions.",
     "sync.rejected": "The branch server refused a submission for good.",
     "config.changed": "The appliance started with a configuration file not seen before.",
     "selftest.run": "The self-test ran; failures lists the failed checks.",
-    "diagnostics.opened": "An operator opened 系统诊断 with the key and PIN.",
+    "diagnostics.opened": "An operator opened the diagnostics screen with the key and PIN.",
     "update.installed": "An update was written to the spare root slot, on trial (version, "
                         "slot, tries).",
     "update.blessed": "The updated slot reached the kiosk and the sync and was blessed.",

@@ -18,6 +18,298 @@ ZH: dict[str, str] = {
 
     # --- devices, diagnostics, updates, provisioning, receipts (outside ui/) ------------
 
+    # The printer's state, as 系统诊断 and the readiness slip name it.
+    "printer.ready": "打印机就绪",
+    "printer.paper_out": "打印机缺纸：请装入热敏纸",
+    "printer.cover_open": "打印机盖未关好：请合上",
+    "printer.offline": "打印机未连接：请检查打印机电源和USB线",
+    "printer.no_answer": "打印机没有应答：请检查打印机电源和连接线",
+    "printer.fault": "打印机故障（切刀卡纸等）：请关闭打印机电源再打开",
+    "printer.other": "打印机异常：请联系网建办",
+
+    # A receipt that did not print; {button} is the button the clerk taps to print again.
+    "print.button_print": "打印回执",
+    "print.button_reprint": "重新打印",
+    "print.paper_out": "打印机缺纸：请装入热敏纸后点击“{button}”重新打印",
+    "print.cover_open": "打印机盖未关好：请合上后点击“{button}”重新打印",
+    "print.unknown": "无法读取打印机状态：请检查打印机后重试",
+    "print.fault": "打印机故障（切刀卡纸等）：请关闭打印机电源再打开，然后重新打印",
+    "print.interrupted": "回执未打印完整，请撕下不完整的回执；{problem}",
+
+    # 待打印回执: one line per receipt never printed, and why.
+    "owed.line": "{receipt}　{item}　{applicant}　{accepted:%m-%d %H:%M}受理（{why}）",
+    "owed.paper_out": "缺纸",
+    "owed.cover_open": "打印机开盖",
+    "owed.offline": "打印机未连接",
+    "owed.unknown": "打印机无应答",
+    "owed.fault": "打印机故障",
+    "owed.not_printed": "未打印",
+
+    # The acceptance receipt (办件回执) the applicant takes home.
+    "receipt.title": "办件回执",
+    "receipt.footer": "请妥善保管本回执，凭回执号查询办理进度",
+    "receipt.offline": "离线受理，待同步",
+    "receipt.row": "{label}：",
+    "receipt.number": "回执编号",
+    "receipt.item_name": "事项名称",
+    "receipt.item_code": "事项编码",
+    "receipt.item_type": "事项类型",
+    "receipt.applicant": "办 事 人",
+    "receipt.id_type": "证件类型",
+    "receipt.id_number": "证件号码",
+    "receipt.appointment": "预约编号",
+    "receipt.accepted_at": "受理时间",
+    "receipt.promised": "承诺办结",
+    "receipt.window_label": "受理窗口",
+    "receipt.window": "{window}号窗口",
+    "receipt.operator": "受理人员",
+
+    # 事项类型, recorded for the hall's statistics and printed on the receipt.
+    "item_type.branch": "中山分厅待办",
+    "item_type.department": "部门内部系统",
+
+    # Identity documents: their names, and why a number typed at the counter is refused.
+    "document.resident_id": "居民身份证",
+    "document.credit_code": "统一社会信用代码",
+    "document.hk_macao_permit": "港澳居民来往内地通行证",
+    "document.taiwan_permit": "台湾居民来往大陆通行证",
+    "document.residence_permit": "港澳台居民居住证",
+    "document.foreign_permanent_id": "外国人永久居留身份证",
+    "document.passport": "护照",
+    "document.male": "男",
+    "document.female": "女",
+    "document.empty": "请输入证件号码",
+    "document.length": "证件号码长度应为{expected}位，当前为{actual}位",
+    "document.length_either": "证件号码长度应为{first}位或{second}位，当前为{actual}位",
+    "document.length_range": "证件号码长度应为5至17位，当前为{actual}位",
+    "document.id_body_char": "证件号码第{position}位“{char}”无效：前17位应为数字",
+    "document.id_check_char": "证件号码第{position}位“{char}”无效：最后一位应为数字或X",
+    "document.credit_char": "证件号码第{position}位“{char}”无效："
+                            "统一社会信用代码只用数字和大写字母，不用I、O、S、V、Z",
+    "document.hk_macao_char": "证件号码第{position}位“{char}”无效：H或M之后应为数字",
+    "document.taiwan_char": "证件号码第{position}位“{char}”无效：台胞证号码应为8位数字",
+    "document.foreign_old_letter": "证件号码第{position}位“{char}”无效："
+                                   "旧版号码前3位应为字母（国籍代码）",
+    "document.foreign_old_digit": "证件号码第{position}位“{char}”无效：旧版号码后12位应为数字",
+    "document.passport_char": "证件号码第{position}位“{char}”无效：护照号码只能包含字母和数字",
+    "document.check_digit": "校验位错误：最后一位应为{expected}，请逐位核对证件号码",
+    "document.birth_invalid": "出生日期无效：{digits}",
+    "document.birth_future": "出生日期不能晚于今天",
+    "document.birth_too_early": "出生日期不能早于1900年：{digits}",
+    "document.other_type": "这是{label}号码，请将证件类型改选为“{label}”",
+    "document.old_resident_id": "这是15位旧身份证号码，请使用18位新号码",
+    "document.province": "地址码无效：前两位“{province}”不是省级行政区划代码",
+    "document.residence_permit_region": "地址码无效：港澳台居民居住证号码应以810000（香港）、"
+                                        "820000（澳门）或830000（台湾）开头",
+    "document.credit_region": "登记管理机关行政区划码（第3至8位）无效：{region}",
+    "document.credit_authority": "登记管理部门代码（第1位）无效：{authority}",
+    "document.credit_organisation": "机构类别代码（第2位）无效："
+                                    "登记管理部门代码为{authority}时应为{types}",
+    "document.list_separator": "、",  # between the allowed codes in {types} above
+    "document.hk_macao_prefix": "港澳居民来往内地通行证号码应以H（香港）或M（澳门）开头",
+    "document.taiwan_booklet": "这是已停用的旧版本式台胞证号码，"
+                               "请使用卡式台胞证上的8位号码（不含签发次数）",
+    "document.foreign_prefix": "18位外国人永久居留身份证号码应以9开头",
+    "document.foreign_region": "受理地代码（第2至3位）无效：{code}",
+
+    # Looking an item up and taking the applicant's details at the counter.
+    "acceptance.unreadable_ticket": "无法识别的条码",
+    "acceptance.ticket_without_item": "该叫号纸未注明服务事项，请按服务事项查询",
+    "acceptance.unknown_item": "服务事项 {code} 不在事项目录中，请按服务事项查询",
+    "acceptance.name_empty": "请输入办事人姓名",
+    "acceptance.name_too_long": "姓名不能超过{limit}个字",
+    "acceptance.phone_invalid": "手机号码应为以1开头的11位数字",
+    "acceptance.not_logged_in": "请先插入电子钥匙并登录",
+    "acceptance.other_operator": "该电子钥匙不是当前登录的操作员，请重新登录",
+
+    # Appointments found by number (in the cache, else asked online).
+    "appointment.waiting": "本机未找到该预约，正在联网查询…",
+    "appointment.offline": "本机未找到该预约编号，网络不通，无法在线查询："
+                           "请核对编号，或按服务事项查询",
+    "appointment.unknown": "未找到该预约编号，请核对叫号纸或短信上的编号后重新输入",
+    "appointment.used": "该预约已受理过，不能重复使用；如需再次办理请按服务事项查询",
+    "appointment.expired": "该预约已过期（预约日期{day:%Y年%m月%d日}），请按服务事项查询办理",
+    "appointment.other_hall": "该预约属于{hall}，不能在本厅受理",
+
+    # A submission that could not be stored; nothing was submitted or printed.
+    "submission.disk_full": "本机存储空间已满，本件未提交、未打印回执："
+                            "请联系网建办清理存储空间后再提交",
+    "submission.key_gone": "电子钥匙无法签名，本件未提交、未打印回执："
+                           "请插好电子钥匙重新登录后再提交",
+    "submission.draft_disk_full": "本机存储空间已满，无法保存受理进度、不能提交："
+                                  "请联系网建办清理存储空间",
+    "submission.other_key": "插入的电子钥匙不是当前登录的操作员，本件未提交："
+                            "请用本人电子钥匙重新登录后再提交",
+
+    # The electronic key: the status bar, and the login screen's diagnosis of the key.
+    "key.status": "电子钥匙：{state}",
+    "key.state_detecting": "检测中",
+    "key.state_ready": "已插入",
+    "key.state_expiring": "即将过期",
+    "key.state_pin_locked": "PIN已锁定",
+    "key.state_expired": "已过期",
+    "key.state_not_yet_valid": "未生效",
+    "key.state_untrusted": "不受信任",
+    "key.state_no_certificate": "无证书",
+    "key.state_reading": "读取中",
+    "key.state_no_driver": "未安装驱动",
+    "key.state_not_detected": "未插入",
+    "key.vendor_jit": "吉大正元",
+    "key.vendor_generic": "通用",
+    "key.vendor_demo": "演示",
+    "key.not_detected": "未检测到电子钥匙，请检查USB接口",
+    "key.reading": "检测到{vendor}电子钥匙，正在读取…",
+    "key.driver_not_recognised": "未安装电子钥匙驱动：检测到{vendor}电子钥匙，"
+                                 "但驱动 {module} 未能识别该钥匙。请联系网建办安装驱动",
+    "key.driver_missing": "未安装电子钥匙驱动：检测到{vendor}电子钥匙，"
+                          "但未找到驱动 {module}。请联系网建办安装驱动",
+    "key.driver_unloadable": "未安装电子钥匙驱动：检测到{vendor}电子钥匙，"
+                             "但驱动 {module} 无法加载。请联系网建办安装驱动",
+    "key.expired": "电子钥匙已过期（有效期至{until:%Y年%m月%d日}）："
+                   "请向网建办提交业务需求表办理电子钥匙更新",
+    "key.not_yet_valid": "电子钥匙证书尚未生效（{since:%Y年%m月%d日}起生效）："
+                         "请核对本机时间，或联系网建办",
+    "key.untrusted": "电子钥匙证书不是由受信任的机构签发（签发者：{issuer}），"
+                     "不能登录：请联系网建办",
+    "key.pin_locked": "PIN码已锁定：请到网建办解锁电子钥匙",
+    "key.pin_count_low": "PIN 即将锁定：已多次输错，请确认后再输入",
+    "key.pin_final_try": "PIN 即将锁定：再输错一次电子钥匙将被锁定",
+    "key.expiring": "电子钥匙将于{until:%Y年%m月%d日}过期（还剩{days}天）："
+                    "请向网建办提交业务需求表办理电子钥匙更新",
+    "key.ready": "电子钥匙已插入，请输入PIN码",
+
+    # Logging in with the key and PIN: why it was refused.
+    "login.key_mismatch": "电子钥匙中的私钥与证书不匹配，不能登录：请联系网建办",
+    "login.no_private_key": "电子钥匙中没有与证书对应的私钥，不能登录：请联系网建办",
+    "login.no_certificate": "电子钥匙中没有个人证书，不能登录：请联系网建办",
+    "login.unsupported_key": "电子钥匙的证书类型不受支持：请联系网建办",
+    "login.key_unusable": "电子钥匙不能登录：请查看上方提示，或联系网建办",
+    "login.failed": "登录失败，请重试；如多次失败请联系网建办",
+    "login.wrong_pin": "PIN码错误，请重新输入",
+    "login.wrong_pin_warning": "PIN码错误，请重新输入（{warning}）",
+    "login.pin_locked": "PIN码已锁定：请联系网建办解锁电子钥匙",
+    "login.key_broken": "电子钥匙无法使用，请联系网建办",
+
+    # 系统诊断's self-test: the checks' names, one line per check and the verdict.
+    "check.font": "中文字体",
+    "check.database": "数据库",
+    "check.key": "电子钥匙",
+    "check.key_reader": "钥匙驱动",
+    "check.camera": "高拍仪",
+    "check.printer": "打印机",
+    "check.storage": "存储空间",
+    "check.audit": "审计日志",
+    "check.branch_server": "分厅服务器",
+    "check.backlog": "待同步",
+    "selftest.line": "{check}：{outcome} — {reason}",
+    "selftest.passed": "通过",
+    "selftest.failed": "失败",
+    "selftest.skipped": "跳过",
+    "selftest.all_passed": "自检结论：全部通过，可以受理",
+    "selftest.some_failed": "自检结论：{failed} 项失败，见上",
+    "selftest.offline": "本机离线，未检查",
+    # A failure none of the reasons below explains: common.call_it and the English detail.
+    "selftest.unexplained": "{call_it}（{detail}）",
+
+    # The self-test's reasons: a failed check (with what to do) …
+    "selftest.font_missing": "中文字体缺失，界面汉字无法显示：请联系网建办",
+    "selftest.database_damaged": "数据库校验未通过，可能已损坏：请联系网建办",
+    "selftest.key_expired_on": "电子钥匙证书已于{date}过期："
+                               "请向网建办提交业务需求表办理电子钥匙更新",
+    "selftest.key_unreadable": "读不出电子钥匙的证书：请重新插入电子钥匙，仍不行请联系网建办",
+    "selftest.key_reader_no_driver": "未安装电子钥匙驱动：请联系网建办安装驱动",
+    "selftest.key_reader_expired": "电子钥匙已过期：请向网建办提交业务需求表办理电子钥匙更新",
+    "selftest.key_reader_not_yet_valid": "电子钥匙证书尚未生效：请核对本机时间",
+    "selftest.key_reader_untrusted": "电子钥匙证书不是由受信任的机构签发：请联系网建办",
+    "selftest.key_reader_no_certificate": "电子钥匙中没有个人证书：请联系网建办",
+    "selftest.key_reader_reading": "电子钥匙仍在读取中：请稍后再运行自检",
+    "selftest.key_reader_other": "钥匙驱动异常：请联系网建办",
+    "selftest.camera_no_frame": "高拍仪没有画面：请检查高拍仪的USB线",
+    "selftest.camera_no_qr": "高拍仪有画面，但识别不出测试卡上的二维码：请联系网建办",
+    "selftest.storage_low": "存储空间不足（剩余 {free} GB）：请联系网建办清理",
+    "selftest.audit_broken": "审计日志第 {entry} 条起校验失败，可能被改动：请联系网建办",
+    "selftest.server_unreachable": "连不上分厅服务器：请检查网线；"
+                                   "受理照常，办件保存在本机，恢复后自动同步",
+    "selftest.server_no_token": "分厅服务器拒绝本机的授权：请联系网建办",
+    "selftest.server_clock": "本机时间与分厅服务器相差 {skew} 秒：请联系网建办校准时间",
+    "selftest.backlog_rejected": "有 {rejected} 件办件被分厅服务器退回：请联系网建办",
+    "selftest.backlog_audit_refused": "审计记录被分厅服务器拒收：请联系网建办",
+    # … and a passed one.
+    "selftest.font_ok": "中文字体可用",
+    "selftest.database_ok": "数据库校验正常",
+    "selftest.key_ok": "电子钥匙证书有效，有效期至{until}",
+    "selftest.key_reader_ok": "钥匙驱动已加载（{drivers}）",
+    "selftest.camera_qr_ok": "高拍仪画面正常，识别出二维码",
+    "selftest.camera_ok": "高拍仪画面正常",
+    "selftest.storage_ok": "数据库 {database} MB，剩余空间 {free} GB",
+    "selftest.audit_ok": "审计日志完整，共 {entries} 条",
+    "selftest.server_ok_clock": "分厅服务器连接、授权正常，时间相差 {skew} 秒",
+    "selftest.server_ok": "分厅服务器连接、授权正常",
+    "selftest.backlog_ok": "待同步办件 {submissions} 件，待上报审计记录 {audit} 条",
+    "selftest.ok": "正常",  # a pass none of the sentences above describes
+
+    # 设备自检单: the readiness slip printed for branch IT.
+    "slip.title": "设备自检单",
+    "slip.window": "{hall} 窗口{window}",
+    "slip.time": "时间：{at:%Y-%m-%d %H:%M}",
+    "slip.check": "{check}：{outcome}",
+    "slip.ok": "正常",
+    "slip.fail": "故障",
+    "slip.skip": "跳过",
+    "slip.ready": "结论：可以受理",
+    "slip.failed": "结论：有{failed}项故障，请联系网建办",
+
+    # The status bar's network and backlog, and the audit chain's delivery (系统诊断).
+    "sync.online": "网络：已连接",
+    "sync.online_since": "网络：已连接　最近同步 {last}",
+    "sync.offline": "网络：未连接",
+    "sync.offline_since": "网络：未连接　最近同步 {last}",
+    "sync.backlog": "待同步 {backlog} 件",
+    "sync.backlog_rejected": "待同步 {backlog} 件　退回 {rejected} 件",
+    "sync.audit_refused": "审计日志上报：分厅服务器拒收（本机记录与已上报的不一致），请联系网建办",
+    "sync.audit_waiting": "审计日志待上报：{entries} 条",
+
+    # Root slots and updates (系统诊断); {slot}, {booted}: A or B; {summary}: one of the
+    # update.slot_* sentences; {at}: when, as 2026-03-05 09:07.
+    "update.unknown": "系统更新状态：未知（本次启动尚未记录）",
+    "update.current": "当前系统：{summary}",
+    "update.spare": "备用系统：{summary}",
+    "update.not_from_slot": "当前系统：未从 A/B 槽启动",
+    "update.slot_line": "系统槽：{summary}",
+    "update.next_boot": "下次启动：{slot} 槽",
+    "update.slot_empty": "{slot} 槽 空",
+    "update.slot_blessed": "{slot} 槽 {version}（已确认）",
+    "update.slot_failed": "{slot} 槽 {version}（启动失败，已停用）",
+    "update.slot_trial": "{slot} 槽 {version}（试用中，还可试 {tries} 次）",
+    "update.last_none": "上次更新：无",
+    "update.last_install": "上次更新：版本 {version} 已写入 {slot} 槽，重启后试用　{at}",
+    "update.last_refused": "上次更新：更新包被拒绝：{reason}　{at}",
+    "update.last_blessed": "上次更新：版本 {version} 已确认（{slot} 槽）　{at}",
+    "update.last_rollback": "上次更新：版本 {version} 启动失败，已自动回到 {booted} 槽　{at}",
+    "update.last_other": "上次更新：{version}　{at}",
+
+    # 设备初始化: the screen's words and why a provisioning bundle was refused.
+    "provisioning.title": "设备初始化",
+    "provisioning.not_set_up": "本机尚未初始化，暂不能受理业务。",
+    "provisioning.instruction": "请插入网建办提供的初始化U盘，设备将自动读取并完成初始化。",
+    "provisioning.devices": "设备状态：",
+    "provisioning.refused": "上次初始化未成功：{reason}",
+    "provisioning.applied": "初始化完成（{hall} {window}号窗口），正在重新启动…",
+    "provisioning.unreadable": "无法读取初始化文件，请重新制作U盘",
+    "provisioning.malformed": "初始化文件格式错误或已损坏，请联系网建办重新制作",
+    "provisioning.unsigned": "初始化文件没有签名，已拒绝",
+    "provisioning.wrong_key": "初始化文件不是用本机认可的密钥签名的，已拒绝",
+    "provisioning.bad_signature": "初始化文件签名校验失败（文件可能被篡改），已拒绝",
+    "provisioning.hash_mismatch": "初始化文件内容与签名不符（文件可能被篡改），已拒绝",
+    "provisioning.not_newer": "初始化文件不比本机已安装的新（旧文件或重复使用），已拒绝",
+    "provisioning.invalid_site": "初始化文件中的配置不符合要求，请联系网建办",
+    "provisioning.no_public_key": "本机缺少初始化公钥，请联系网建办",
+    "provisioning.write_failed": "初始化写入失败，请联系网建办",
+
+    # The command line's product name and example hall name (branch IT).
+    "cli.product": "窗口受理一体机",
+    "cli.hall_example": "广东省网上办事大厅中山分厅",
+
     # --- end of the outside-ui section ----------------------------------------------------
 
     # --- the kiosk's screens (ui/) ------------------------------------------------------

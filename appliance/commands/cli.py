@@ -22,15 +22,18 @@ from appliance.commands.update import add_update_commands, run_update_command
 from appliance.config import Config, default_config_path, load_config
 from appliance.development import CommandGroup, command_groups
 from appliance.errors import ApplianceError, StartupError
+from appliance.wording import text
 
 
 def _parser(extra: list[CommandGroup]) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                        help="configuration file (default: /etc/appliance/appliance.toml "
-                             "when present, else the development default)")
-    parser = argparse.ArgumentParser(prog="appliance", parents=[common],
-                                     description="Counter-acceptance appliance (窗口受理一体机)")
+                        help="configuration file (default: $APPLIANCE_CONFIG, else "
+                             "/etc/appliance/appliance.toml when present, else the "
+                             "development default)")
+    parser = argparse.ArgumentParser(
+        prog="appliance", parents=[common],
+        description=f"Counter-acceptance appliance ({text('cli.product')})")
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common], help="start the kiosk")

@@ -30,6 +30,7 @@ from appliance.provisioning.bundle import (
 )
 from appliance.provisioning.result import read_installed, read_last_result
 from appliance.provisioning.site import to_toml
+from appliance.wording import text
 
 COMMANDS = ("provision",)
 EXIT_REFUSED = 2
@@ -48,7 +49,8 @@ def add_provision_commands(commands: argparse._SubParsersAction,
     make = actions.add_parser("make-bundle", parents=[common],
                               help="make and sign a provisioning bundle (branch IT)")
     make.add_argument("--key", type=Path, required=True, help="private key PEM")
-    make.add_argument("--hall", required=True, help="hall name, e.g. 广东省网上办事大厅中山分厅")
+    make.add_argument("--hall", required=True,
+                      help=f"hall name, e.g. {text('cli.hall_example')}")
     make.add_argument("--window", required=True, help="window number, e.g. 08")
     make.add_argument("--url", required=True, help="branch server URL")
     make.add_argument("--token-url", default=None,

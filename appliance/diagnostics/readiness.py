@@ -26,13 +26,16 @@ from appliance.store.audit_check import verify_chain
 from appliance.sync.audit_delivery import audit_backlog, audit_refusal
 from appliance.sync.client import BranchClient, SyncProblem, tls_context
 from appliance.sync.process import client_settings
+from appliance.wording import text
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 120.0
-LABELS = {"font": "中文字体", "database": "数据库", "key": "电子钥匙", "key_reader": "钥匙驱动",
-          "camera": "高拍仪", "printer": "打印机", "storage": "存储空间", "audit": "审计日志",
-          "branch_server": "分厅服务器", "backlog": "待同步"}
-WORDS = {"ok": "正常", "FAIL": "故障", "skip": "跳过"}
+LABELS = {"font": text("check.font"), "database": text("check.database"),
+          "key": text("check.key"), "key_reader": text("check.key_reader"),
+          "camera": text("check.camera"), "printer": text("check.printer"),
+          "storage": text("check.storage"), "audit": text("check.audit"),
+          "branch_server": text("check.branch_server"), "backlog": text("check.backlog")}
+WORDS = {"ok": text("slip.ok"), "FAIL": text("slip.fail"), "skip": text("slip.skip")}
 
 
 class Skipped(Exception):
@@ -154,18 +157,18 @@ def slip_lines(results: list[CheckResult], config: Config, at: datetime,
     from appliance.diagnostics.readiness_words import reason  # it builds on this module's LABELS
 
     failed = [r for r in results if r.outcome == "FAIL"]
-    lines: list[Line] = [Title("设备自检单"), Separator(columns)]
-    lines += [Text(row) for row in wrap(f"{config.appliance.hall_name} 窗口"
-                                        f"{config.appliance.window}", columns)]
-    lines.append(Text(f"时间：{at:%Y-%m-%d %H:%M}"))
+    lines: list[Line] = [Title(text("slip.title")), Separator(columns)]
+    lines += [Text(row) for row in wrap(text("slip.window", hall=config.appliance.hall_name,
+                                             window=config.appliance.window), columns)]
+    lines.append(Text(text("slip.time", at=at)))
     lines.append(Separator(columns))
     for result in results:
-        lines.append(Text(f"{LABELS.get(result.name, result.name)}：{WORDS[result.outcome]}"))
+        lines.append(Text(text("slip.check", check=LABELS.get(result.name, result.name),
+                               outcome=WORDS[result.outcome])))
         if result.outcome == "FAIL":
             lines += [Text(row) for row in wrap(reason(result), columns, indent=2)]
     lines.append(Separator(columns))
-    verdict = "可以受理" if not failed else f"有{len(failed)}项故障，请联系网建办"
-    lines.append(Text(f"结论：{verdict}"))
+    lines.append(Text(text("slip.failed", failed=len(failed)) if failed else text("slip.ready")))
     return lines
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 
+from appliance.wording import text
+
 
 class ItemType(Enum):
     """事项类型: recorded for the hall's statistics only."""
@@ -15,7 +17,8 @@ class ItemType(Enum):
 
     @property
     def label(self) -> str:
-        return {"branch": "中山分厅待办", "department": "部门内部系统"}[self.value]
+        return {"branch": text("item_type.branch"),
+                "department": text("item_type.department")}[self.value]
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
+from appliance.wording import ZH, text
+
 
 class DocumentType(Enum):
     """The documents the counter accepts; values are stable codes for storage and sync."""
@@ -69,13 +71,13 @@ class DocumentType(Enum):
 
 
 _DOCUMENT_LABELS: dict[DocumentType, str] = {
-    DocumentType.RESIDENT_ID: "居民身份证",
-    DocumentType.CREDIT_CODE: "统一社会信用代码",
-    DocumentType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",
-    DocumentType.TAIWAN_PERMIT: "台湾居民来往大陆通行证",
-    DocumentType.RESIDENCE_PERMIT: "港澳台居民居住证",
-    DocumentType.FOREIGN_PERMANENT_ID: "外国人永久居留身份证",
-    DocumentType.PASSPORT: "护照",
+    DocumentType.RESIDENT_ID: text("document.resident_id"),
+    DocumentType.CREDIT_CODE: text("document.credit_code"),
+    DocumentType.HK_MACAO_PERMIT: text("document.hk_macao_permit"),
+    DocumentType.TAIWAN_PERMIT: text("document.taiwan_permit"),
+    DocumentType.RESIDENCE_PERMIT: text("document.residence_permit"),
+    DocumentType.FOREIGN_PERMANENT_ID: text("document.foreign_permanent_id"),
+    DocumentType.PASSPORT: text("document.passport"),
 }
 
 
@@ -87,7 +89,7 @@ class Sex(Enum):
 
     @property
     def label(self) -> str:
-        return "男" if self is Sex.MALE else "女"
+        return text("document.male") if self is Sex.MALE else text("document.female")
 
 
 Part = Literal[
@@ -134,7 +136,7 @@ def validate_document(doc_type: DocumentType, raw: str, today: date) -> ValidDoc
     """
     number = _normalise(raw)
     if not number:
-        raise InvalidDocument("empty", "请输入证件号码")
+        raise InvalidDocument("empty", text("document.empty"))
     return _VALIDATORS[doc_type](number, today)
 
 
@@ -174,24 +176,31 @@ def _shown(char: str) -> str:
     return char if char.isprintable() else f"U+{ord(char):04X}"
 
 
-def _require_length(number: str, *allowed: int) -> None:
-    if len(number) not in allowed:
-        expected = "位或".join(str(length) for length in allowed)
-        raise InvalidDocument("length", f"证件号码长度应为{expected}位，当前为{len(number)}位")
+def _require_length(number: str, length: int, other: int | None = None) -> None:
+    if len(number) in (length, other):
+        return
+    if other is None:
+        message = text("document.length", expected=length, actual=len(number))
+    else:
+        message = text("document.length_either", first=length, second=other,
+                       actual=len(number))
+    raise InvalidDocument("length", message)
 
 
-def _require_chars(number: str, start: int, allowed: frozenset[str], rule: str) -> None:
-    """Point at the first character from ``start`` on that is not in ``allowed``."""
+def _require_chars(number: str, start: int, allowed: frozenset[str], message: str) -> None:
+    """Point at the first character from ``start`` on that is not in ``allowed``;
+    ``message`` is a sentence with ``{position}`` and ``{char}``."""
     for index in range(start, len(number)):
         char = number[index]
         if char not in allowed:
-            raise InvalidDocument("charset", f"证件号码第{index + 1}位“{_shown(char)}”无效：{rule}")
+            raise InvalidDocument("charset", message.format(position=index + 1,
+                                                            char=_shown(char)))
 
 
 def _require_id_chars(number: str) -> None:
     """GB 11643 layout: 17 digits, then a digit or X."""
-    _require_chars(number[:17], 0, _DIGITS, "前17位应为数字")
-    _require_chars(number, 17, _ID_CHECK, "最后一位应为数字或X")
+    _require_chars(number[:17], 0, _DIGITS, ZH["document.id_body_char"])
+    _require_chars(number, 17, _ID_CHECK, ZH["document.id_check_char"])
 
 
 def _gb11643_check(body: str) -> str:
@@ -204,9 +213,7 @@ def _gb11643_check(body: str) -> str:
 def _require_check(number: str, expected: str) -> None:
     """The clerk is told to re-read the number: "fixing" the last digit hides the typo."""
     if number[-1] != expected:
-        raise InvalidDocument(
-            "check_digit", f"校验位错误：最后一位应为{expected}，请逐位核对证件号码"
-        )
+        raise InvalidDocument("check_digit", text("document.check_digit", expected=expected))
 
 
 def _birth_date(digits: str, today: date) -> date:
@@ -214,11 +221,11 @@ def _birth_date(digits: str, today: date) -> date:
     try:
         born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
-        raise InvalidDocument("birth_date", f"出生日期无效：{digits}") from None
+        raise InvalidDocument("birth_date", text("document.birth_invalid", digits=digits)) from None
     if born > today:
-        raise InvalidDocument("birth_date", "出生日期不能晚于今天")
+        raise InvalidDocument("birth_date", text("document.birth_future"))
     if born < _EARLIEST_BIRTH:
-        raise InvalidDocument("birth_date", f"出生日期不能早于1900年：{digits}")
+        raise InvalidDocument("birth_date", text("document.birth_too_early", digits=digits))
     return born
 
 
@@ -228,7 +235,7 @@ def _sex(number: str) -> Sex:
 
 def _use_other_type(doc_type: DocumentType) -> str:
     """The number is well formed for another type: the clerk picked the wrong one."""
-    return f"这是{doc_type.label}号码，请将证件类型改选为“{doc_type.label}”"
+    return text("document.other_type", label=doc_type.label)
 
 
 # --- 居民身份证 and 港澳台居民居住证 (GB 11643 layout) -------------------------------
@@ -236,7 +243,7 @@ def _use_other_type(doc_type: DocumentType) -> str:
 
 def _validate_resident_id(number: str, today: date) -> ValidDocument:
     if len(number) == 15 and set(number) <= _DIGITS:
-        raise InvalidDocument("old_format", "这是15位旧身份证号码，请使用18位新号码")
+        raise InvalidDocument("old_format", text("document.old_resident_id"))
     _require_length(number, 18)
     _require_id_chars(number)
     _require_mainland_address(number[:2])
@@ -252,7 +259,7 @@ def _require_mainland_address(province: str) -> None:
         raise InvalidDocument("doc_type", _use_other_type(DocumentType.RESIDENCE_PERMIT))
     if province.startswith("9"):
         raise InvalidDocument("doc_type", _use_other_type(DocumentType.FOREIGN_PERMANENT_ID))
-    raise InvalidDocument("region", f"地址码无效：前两位“{province}”不是省级行政区划代码")
+    raise InvalidDocument("region", text("document.province", province=province))
 
 
 def _validate_residence_permit(number: str, today: date) -> ValidDocument:
@@ -261,10 +268,7 @@ def _validate_residence_permit(number: str, today: date) -> ValidDocument:
     if number[:6] not in _RESIDENCE_PERMIT_REGIONS:
         if number[:2] in _MAINLAND_PROVINCES:
             raise InvalidDocument("doc_type", _use_other_type(DocumentType.RESIDENT_ID))
-        raise InvalidDocument(
-            "region",
-            "地址码无效：港澳台居民居住证号码应以810000（香港）、820000（澳门）或830000（台湾）开头",
-        )
+        raise InvalidDocument("region", text("document.residence_permit_region"))
     born = _birth_date(number[6:14], today)
     _require_check(number, _gb11643_check(number[:17]))
     return ValidDocument(DocumentType.RESIDENCE_PERMIT, number, born, _sex(number))
@@ -303,13 +307,11 @@ def _credit_check(body: str) -> str:
 
 def _validate_credit_code(number: str, today: date) -> ValidDocument:
     _require_length(number, 18)
-    _require_chars(
-        number, 0, _CREDIT_CHARS, "统一社会信用代码只用数字和大写字母，不用I、O、S、V、Z"
-    )
+    _require_chars(number, 0, _CREDIT_CHARS, ZH["document.credit_char"])
     _require_registration(number[0], number[1])
     region = number[2:8]
     if not set(region) <= _DIGITS or region[:2] not in _CREDIT_PROVINCES:
-        raise InvalidDocument("region", f"登记管理机关行政区划码（第3至8位）无效：{region}")
+        raise InvalidDocument("region", text("document.credit_region", region=region))
     _require_check(number, _credit_check(number[:17]))
     return ValidDocument(DocumentType.CREDIT_CODE, number)
 
@@ -318,12 +320,13 @@ def _require_registration(authority: str, organisation_type: str) -> None:
     types = _ORGANISATION_TYPES.get(authority)
     if types is None:
         raise InvalidDocument(
-            "registration_authority", f"登记管理部门代码（第1位）无效：{authority}"
+            "registration_authority", text("document.credit_authority", authority=authority)
         )
     if organisation_type not in types:
         raise InvalidDocument(
             "organisation_type",
-            f"机构类别代码（第2位）无效：登记管理部门代码为{authority}时应为" + "、".join(types),
+            text("document.credit_organisation", authority=authority,
+                 types=text("document.list_separator").join(types)),
         )
 
 
@@ -332,9 +335,9 @@ def _require_registration(authority: str, organisation_type: str) -> None:
 
 def _validate_hk_macao_permit(number: str, today: date) -> ValidDocument:
     if number[0] not in "HM":
-        raise InvalidDocument("format", "港澳居民来往内地通行证号码应以H（香港）或M（澳门）开头")
+        raise InvalidDocument("format", text("document.hk_macao_prefix"))
     _require_length(number, 9, 11)
-    _require_chars(number, 1, _DIGITS, "H或M之后应为数字")
+    _require_chars(number, 1, _DIGITS, ZH["document.hk_macao_char"])
     return ValidDocument(DocumentType.HK_MACAO_PERMIT, number)
 
 
@@ -343,28 +346,25 @@ _TAIWAN_BOOKLET = re.compile(r"[0-9]{10}(\([A-Z]\))?")
 
 def _validate_taiwan_permit(number: str, today: date) -> ValidDocument:
     if _TAIWAN_BOOKLET.fullmatch(number):
-        raise InvalidDocument(
-            "old_format",
-            "这是已停用的旧版本式台胞证号码，请使用卡式台胞证上的8位号码（不含签发次数）",
-        )
+        raise InvalidDocument("old_format", text("document.taiwan_booklet"))
     _require_length(number, 8)
-    _require_chars(number, 0, _DIGITS, "台胞证号码应为8位数字")
+    _require_chars(number, 0, _DIGITS, ZH["document.taiwan_char"])
     return ValidDocument(DocumentType.TAIWAN_PERMIT, number)
 
 
 def _validate_foreign_permanent_id(number: str, today: date) -> ValidDocument:
     _require_length(number, 18, 15)
     if len(number) == 15:
-        _require_chars(number[:3], 0, _LETTERS, "旧版号码前3位应为字母（国籍代码）")
-        _require_chars(number, 3, _DIGITS, "旧版号码后12位应为数字")
+        _require_chars(number[:3], 0, _LETTERS, ZH["document.foreign_old_letter"])
+        _require_chars(number, 3, _DIGITS, ZH["document.foreign_old_digit"])
         return ValidDocument(DocumentType.FOREIGN_PERMANENT_ID, number)
     _require_id_chars(number)
     if number[0] != "9":
         if number[:2] in _MAINLAND_PROVINCES:
             raise InvalidDocument("doc_type", _use_other_type(DocumentType.RESIDENT_ID))
-        raise InvalidDocument("format", "18位外国人永久居留身份证号码应以9开头")
+        raise InvalidDocument("format", text("document.foreign_prefix"))
     if number[1:3] not in _MAINLAND_PROVINCES:
-        raise InvalidDocument("region", f"受理地代码（第2至3位）无效：{number[1:3]}")
+        raise InvalidDocument("region", text("document.foreign_region", code=number[1:3]))
     born = _birth_date(number[6:14], today)
     _require_check(number, _gb11643_check(number[:17]))
     return ValidDocument(DocumentType.FOREIGN_PERMANENT_ID, number, born)
@@ -375,8 +375,8 @@ _PASSPORT_CHARS = _DIGITS | _LETTERS
 
 def _validate_passport(number: str, today: date) -> ValidDocument:
     if not 5 <= len(number) <= 17:
-        raise InvalidDocument("length", f"证件号码长度应为5至17位，当前为{len(number)}位")
-    _require_chars(number, 0, _PASSPORT_CHARS, "护照号码只能包含字母和数字")
+        raise InvalidDocument("length", text("document.length_range", actual=len(number)))
+    _require_chars(number, 0, _PASSPORT_CHARS, ZH["document.passport_char"])
     return ValidDocument(DocumentType.PASSPORT, number)
 
 

@@ -13,11 +13,11 @@ from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 
 from appliance.domain.masking import mask_id_number, mask_name
+from appliance.wording import text
 
-TITLE = "办件回执"
-FOOTER = "请妥善保管本回执，凭回执号查询办理进度"
-OFFLINE_NOTICE = "离线受理，待同步"
-LABEL_SEPARATOR = "："
+TITLE = text("receipt.title")
+FOOTER = text("receipt.footer")
+OFFLINE_NOTICE = text("receipt.offline")
 TITLE_SCALE = 2
 MIN_COLUMNS = 24
 
@@ -137,33 +137,33 @@ def _fields(data: ReceiptData) -> list[tuple[str, str]]:
     if accepted.tzinfo is not None:
         accepted = accepted.astimezone(CHINA_TIME)
     fields = [
-        ("回执编号", data.receipt_number),
-        ("事项名称", data.item_name),
-        ("事项编码", data.item_code),
-        ("事项类型", data.item_type_label),
-        ("办 事 人", mask_name(data.applicant_name)),
-        ("证件类型", data.id_type_label),
-        ("证件号码", mask_id_number(data.id_number)),
+        (text("receipt.number"), data.receipt_number),
+        (text("receipt.item_name"), data.item_name),
+        (text("receipt.item_code"), data.item_code),
+        (text("receipt.item_type"), data.item_type_label),
+        (text("receipt.applicant"), mask_name(data.applicant_name)),
+        (text("receipt.id_type"), data.id_type_label),
+        (text("receipt.id_number"), mask_id_number(data.id_number)),
     ]
     if data.appointment_number:
-        fields.append(("预约编号", data.appointment_number))
-    fields.append(("受理时间", accepted.strftime("%Y-%m-%d %H:%M")))
+        fields.append((text("receipt.appointment"), data.appointment_number))
+    fields.append((text("receipt.accepted_at"), accepted.strftime("%Y-%m-%d %H:%M")))
     if data.promised_date is not None:
-        fields.append(("承诺办结", data.promised_date.isoformat()))
+        fields.append((text("receipt.promised"), data.promised_date.isoformat()))
     fields += [
-        ("受理窗口", f"{data.window}号窗口"),
-        ("受理人员", data.operator_name),
+        (text("receipt.window_label"), text("receipt.window", window=data.window)),
+        (text("receipt.operator"), data.operator_name),
     ]
     return fields
 
 
 def _row(label: str, value: str, columns: int) -> list[Text]:
-    head = label + LABEL_SEPARATOR
+    head = text("receipt.row", label=label)
     indent = display_width(head)
-    text = head + _printable(value)
+    line = head + _printable(value)
     if indent * 2 > columns:
         indent = 0
-    return [Text(row) for row in wrap(text, columns, indent)]
+    return [Text(row) for row in wrap(line, columns, indent)]
 
 
 def _centered(text: str, columns: int) -> list[Text]:

@@ -51,8 +51,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from appliance.wording import text
+
 MAX_LENGTH = 512
-UNREADABLE_MESSAGE = "无法识别的条码"
+UNREADABLE_MESSAGE = text("acceptance.unreadable_ticket")
 HALL_TIME = timezone(timedelta(hours=8), "CST")
 
 QUEUE_HOST = "zs.gdzwfw.gov.cn"
@@ -73,7 +75,8 @@ _URL_REQUIRED = ("v", "q", "h", "t")
 _URL_OPTIONAL = ("a", "i")
 _JSON_REQUIRED = ("v", "appt", "item", "hall", "ts")
 _JSON_OPTIONAL = ("item_name",)
-_ITEM_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·、\-—]{1,40}")
+# Full-width brackets and the enumeration comma by code point, like the ideographs.
+_ITEM_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9\uff08\uff09()·\u3001\-—]{1,40}")
 
 
 class UnreadableTicket(ValueError):

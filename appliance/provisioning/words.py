@@ -1,10 +1,12 @@
 """Every sentence provisioning can say: the 设备初始化 screen's words, and each reason a
-bundle is refused, in Chinese (on screen, for the clerk and 网建办) and English (logs,
-the command line). A reviewer reads this one file and sees them all."""
+bundle is refused, in Chinese (on screen, for the clerk and 网建办; kept in
+:mod:`appliance.wording`) and English (logs, the command line)."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from appliance.wording import text
 
 
 class Reason(NamedTuple):
@@ -13,39 +15,37 @@ class Reason(NamedTuple):
 
 
 REASONS: dict[str, Reason] = {
-    "unreadable": Reason("无法读取初始化文件，请重新制作U盘",
+    "unreadable": Reason(text("provisioning.unreadable"),
                          "the bundle file cannot be read"),
-    "malformed": Reason("初始化文件格式错误或已损坏，请联系网建办重新制作",
+    "malformed": Reason(text("provisioning.malformed"),
                         "the bundle is malformed or damaged"),
-    "unsigned": Reason("初始化文件没有签名，已拒绝",
+    "unsigned": Reason(text("provisioning.unsigned"),
                        "the bundle is not signed"),
-    "wrong_key": Reason("初始化文件不是用本机认可的密钥签名的，已拒绝",
+    "wrong_key": Reason(text("provisioning.wrong_key"),
                         "the bundle is signed with a key this box does not trust"),
-    "bad_signature": Reason("初始化文件签名校验失败（文件可能被篡改），已拒绝",
+    "bad_signature": Reason(text("provisioning.bad_signature"),
                             "the bundle's signature does not match (tampered)"),
-    "hash_mismatch": Reason("初始化文件内容与签名不符（文件可能被篡改），已拒绝",
+    "hash_mismatch": Reason(text("provisioning.hash_mismatch"),
                             "a file in the bundle does not match its signed hash (tampered)"),
-    "not_newer": Reason("初始化文件不比本机已安装的新（旧文件或重复使用），已拒绝",
+    "not_newer": Reason(text("provisioning.not_newer"),
                         "the bundle's serial is not newer than the installed one"),
-    "invalid_site": Reason("初始化文件中的配置不符合要求，请联系网建办",
+    "invalid_site": Reason(text("provisioning.invalid_site"),
                            "the bundle's site configuration fails the config schema"),
-    "no_public_key": Reason("本机缺少初始化公钥，请联系网建办",
+    "no_public_key": Reason(text("provisioning.no_public_key"),
                             "this box has no provisioning public key"),
-    "write_failed": Reason("初始化写入失败，请联系网建办",
+    "write_failed": Reason(text("provisioning.write_failed"),
                            "the provisioning files could not be written"),
 }
 
-TITLE = "设备初始化"
-NOT_SET_UP = "本机尚未初始化，暂不能受理业务。"
-INSTRUCTION = "请插入网建办提供的初始化U盘，设备将自动读取并完成初始化。"
-DEVICES_HEADING = "设备状态："
-REFUSED = "上次初始化未成功：{reason}"
-APPLIED = "初始化完成（{hall} {window}号窗口），正在重新启动…"
+TITLE = text("provisioning.title")
+NOT_SET_UP = text("provisioning.not_set_up")
+INSTRUCTION = text("provisioning.instruction")
+DEVICES_HEADING = text("provisioning.devices")
 
 
 def result_line(ok: bool, reason: str, hall: str = "", window: str = "") -> str:
     """The line under the instruction: how the last bundle went."""
     if ok:
-        return APPLIED.format(hall=hall, window=window)
+        return text("provisioning.applied", hall=hall, window=window)
     words = REASONS.get(reason, REASONS["malformed"])
-    return REFUSED.format(reason=words.chinese)
+    return text("provisioning.refused", reason=words.chinese)

@@ -17,6 +17,7 @@ import sqlite_utils
 from appliance import log
 from appliance.store.db import write_transaction
 from appliance.store.outbox import stamp
+from appliance.wording import text
 
 if TYPE_CHECKING:
     from appliance.sync.client import BranchClient
@@ -42,8 +43,8 @@ def audit_delivery_line(db: sqlite_utils.Database) -> str:
     """系统诊断's line on the audit chain's way to the branch server."""
     refused = audit_refusal(db)
     if refused:
-        return "审计日志上报：分厅服务器拒收（本机记录与已上报的不一致），请联系网建办"
-    return f"审计日志待上报：{audit_backlog(db)} 条"
+        return text("sync.audit_refused")
+    return text("sync.audit_waiting", entries=audit_backlog(db))
 
 
 def _mark(db: sqlite_utils.Database, seq: int, at: datetime, error: str | None) -> None:

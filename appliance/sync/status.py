@@ -10,6 +10,7 @@ import sqlite_utils
 
 from appliance.store import outbox
 from appliance.store.sync_state import read_state
+from appliance.wording import text
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -60,10 +61,15 @@ def status_bar_texts(db: sqlite_utils.Database) -> tuple[str, str]:
     """(network, backlog) for the kiosk's status bar, in the manual's words."""
     state = read_state(db)
     counts = outbox.counts(db)
-    network = "网络：已连接" if state.get("online") == "1" else "网络：未连接"
-    if last := hall_clock(state.get("last_success_at")):
-        network += f"　最近同步 {last}"
-    backlog = f"待同步 {counts.backlog} 件"
+    online = state.get("online") == "1"
+    if not (last := hall_clock(state.get("last_success_at"))):
+        network = text("sync.online") if online else text("sync.offline")
+    elif online:
+        network = text("sync.online_since", last=last)
+    else:
+        network = text("sync.offline_since", last=last)
     if counts.rejected:
-        backlog += f"　退回 {counts.rejected} 件"
+        backlog = text("sync.backlog_rejected", backlog=counts.backlog, rejected=counts.rejected)
+    else:
+        backlog = text("sync.backlog", backlog=counts.backlog)
     return network, backlog

@@ -27,6 +27,7 @@ from appliance.store.audit_trail import AuditTrail
 from appliance.store.catalogue import catalogue_version, load_catalogue_index
 from appliance.store.drafts import clear_draft, load_draft, save_draft
 from appliance.store.submissions import is_synced, store_submission
+from appliance.wording import text
 from appliance.workflow import draft_codec
 from appliance.workflow.acceptance import AcceptanceFlow, FlowState
 from appliance.workflow.audited import AuditedFlow, AuditedSession
@@ -122,11 +123,11 @@ class Counter:
     def _item(self, code: str | None) -> ServiceItem:
         if not code:
             raise UserFacingError("ticket names no service item",
-                                  "该叫号纸未注明服务事项，请按服务事项查询")
+                                  text("acceptance.ticket_without_item"))
         item = self.catalogue.by_code(code)
         if item is None:
             raise UserFacingError(f"unknown service item {code}",
-                                  f"服务事项 {code} 不在事项目录中，请按服务事项查询")
+                                  text("acceptance.unknown_item", code=code))
         return item
 
     def choose_type(self, item_type: ItemType) -> None:
@@ -138,16 +139,17 @@ class Counter:
         """Validate the identity and move to confirmation; raises with a Chinese message."""
         name = name.strip()
         if not name:
-            raise UserFacingError("empty applicant name", "请输入办事人姓名")
+            raise UserFacingError("empty applicant name", text("acceptance.name_empty"))
         if len(name) > NAME_MAX_LENGTH:
-            raise UserFacingError("applicant name too long", f"姓名不能超过{NAME_MAX_LENGTH}个字")
+            raise UserFacingError("applicant name too long",
+                                  text("acceptance.name_too_long", limit=NAME_MAX_LENGTH))
         try:
             document = validate_document(doc_type, number, self.now().date())
         except InvalidDocument as exc:
             raise UserFacingError(f"invalid document: {exc.part}", exc.message) from None
         phone = phone.strip()
         if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
-            raise UserFacingError("invalid phone number", "手机号码应为以1开头的11位数字")
+            raise UserFacingError("invalid phone number", text("acceptance.phone_invalid"))
         applicant = Applicant(name=name, id_type=doc_type.value,
                               id_number=document.number, phone=phone or None)
         self.flow.enter_applicant(applicant)
@@ -157,7 +159,7 @@ class Counter:
         draft = self.flow.draft
         operator = self.session.operator
         if operator is None or self.session.state is not SessionState.LOGGED_IN:
-            raise UserFacingError("not logged in", "请先插入电子钥匙并登录")
+            raise UserFacingError("not logged in", text("acceptance.not_logged_in"))
         assert draft.item and draft.item_type and draft.applicant and draft.lookup_method
         signer = self.signer
         envelope = (None if signer is None else
@@ -224,15 +226,13 @@ class Counter:
         if offline:
             reason, chinese = "offline", OFFLINE_MESSAGE
         elif appointment is None:
-            reason, chinese = "unknown", "未找到该预约编号，请核对叫号纸或短信上的编号后重新输入"
+            reason, chinese = "unknown", text("appointment.unknown")
         elif appointment.used:
-            reason, chinese = "used", "该预约已受理过，不能重复使用；如需再次办理请按服务事项查询"
+            reason, chinese = "used", text("appointment.used")
         elif appointment.day < self.now().date():
-            reason = "expired"
-            chinese = (f"该预约已过期（预约日期{appointment.day:%Y年%m月%d日}），"
-                       "请按服务事项查询办理")
+            reason, chinese = "expired", text("appointment.expired", day=appointment.day)
         elif appointment.hall not in (None, self.settings.hall_name):
-            reason, chinese = "other_hall", f"该预约属于{appointment.hall}，不能在本厅受理"
+            reason, chinese = "other_hall", text("appointment.other_hall", hall=appointment.hall)
         else:
             return appointment
         log.event("appointment.refused", outcome="failure", reason=reason)
@@ -255,11 +255,10 @@ class Counter:
         """The logged-in operator proves presence again with the key's PIN (系统诊断)."""
         operator = self.session.operator
         if operator is None:
-            raise UserFacingError("not logged in", "请先插入电子钥匙并登录")
+            raise UserFacingError("not logged in", text("acceptance.not_logged_in"))
         certificate = self.key.login(pin)
         if certificate.serial != operator.serial:
-            raise UserFacingError("another operator's key",
-                                  "该电子钥匙不是当前登录的操作员，请重新登录")
+            raise UserFacingError("another operator's key", text("acceptance.other_operator"))
 
     def refresh_catalogue(self) -> None:
         """Pick up items the sync process stored since the index was loaded."""

@@ -13,42 +13,41 @@ from zoneinfo import ZoneInfo
 from appliance.hardware.key.detection import Diagnosis, KeyState
 from appliance.hardware.key.pkcs11_key import KeyUnusable
 from appliance.hardware.key.port import KeyProblem
+from appliance.wording import ZH, text
 from appliance.workflow.messages import PIN_WARNINGS, key_message
 
 HALL_TIME = ZoneInfo("Asia/Shanghai")
-NOT_DETECTED = "未检测到电子钥匙，请检查USB接口"
-NO_DRIVER = "未安装电子钥匙驱动"
-RENEW = "请向网建办提交业务需求表办理电子钥匙更新"
 
 UNUSABLE_MESSAGES = {
-    "key_mismatch": "电子钥匙中的私钥与证书不匹配，不能登录：请联系网建办",
-    "no_private_key": "电子钥匙中没有与证书对应的私钥，不能登录：请联系网建办",
-    "no_certificate": "电子钥匙中没有个人证书，不能登录：请联系网建办",
-    "unsupported_key": "电子钥匙的证书类型不受支持：请联系网建办",
+    "key_mismatch": text("login.key_mismatch"),
+    "no_private_key": text("login.no_private_key"),
+    "no_certificate": text("login.no_certificate"),
+    "unsupported_key": text("login.unsupported_key"),
 }
 
 STATUS_WORDS = {
-    KeyState.READY: "已插入",
-    KeyState.EXPIRING: "即将过期",
-    KeyState.PIN_LOCKED: "PIN已锁定",
-    KeyState.EXPIRED: "已过期",
-    KeyState.NOT_YET_VALID: "未生效",
-    KeyState.UNTRUSTED: "不受信任",
-    KeyState.NO_CERTIFICATE: "无证书",
-    KeyState.READING: "读取中",
-    KeyState.NO_DRIVER: "未安装驱动",
-    KeyState.NOT_DETECTED: "未插入",
+    KeyState.READY: text("key.state_ready"),
+    KeyState.EXPIRING: text("key.state_expiring"),
+    KeyState.PIN_LOCKED: text("key.state_pin_locked"),
+    KeyState.EXPIRED: text("key.state_expired"),
+    KeyState.NOT_YET_VALID: text("key.state_not_yet_valid"),
+    KeyState.UNTRUSTED: text("key.state_untrusted"),
+    KeyState.NO_CERTIFICATE: text("key.state_no_certificate"),
+    KeyState.READING: text("key.state_reading"),
+    KeyState.NO_DRIVER: text("key.state_no_driver"),
+    KeyState.NOT_DETECTED: text("key.state_not_detected"),
 }
 
 
 def status_text(state: KeyState | None) -> str:
     """The status bar's words for the key as detected, whatever the session is doing;
     ``None`` before the first scan has finished."""
-    return f"电子钥匙：{STATUS_WORDS[state] if state is not None else '检测中'}"
+    words = STATUS_WORDS[state] if state is not None else text("key.state_detecting")
+    return text("key.status", state=words)
 
 
-def _day(moment: datetime) -> str:
-    return moment.astimezone(HALL_TIME).strftime("%Y年%m月%d日")
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(HALL_TIME)
 
 
 def diagnosis_message(diagnosis: Diagnosis) -> tuple[str, bool]:
@@ -57,37 +56,35 @@ def diagnosis_message(diagnosis: Diagnosis) -> tuple[str, bool]:
     vendor = diagnosis.vendor.label if diagnosis.vendor else ""
     state = diagnosis.state
     if state is KeyState.NOT_DETECTED:
-        return NOT_DETECTED, True
+        return text("key.not_detected"), True
     if state is KeyState.READING:
-        return f"检测到{vendor}电子钥匙，正在读取…", False
+        return text("key.reading", vendor=vendor), False
     if state is KeyState.NO_DRIVER:
         if diagnosis.detail == "not_recognised":
-            reason = f"驱动 {diagnosis.module} 未能识别该钥匙"
+            template = ZH["key.driver_not_recognised"]
         elif diagnosis.detail == "missing":
-            reason = f"未找到驱动 {diagnosis.module}"
+            template = ZH["key.driver_missing"]
         else:
-            reason = f"驱动 {diagnosis.module} 无法加载"
-        return f"{NO_DRIVER}：检测到{vendor}电子钥匙，但{reason}。请联系网建办安装驱动", True
+            template = ZH["key.driver_unloadable"]
+        return template.format(vendor=vendor, module=diagnosis.module), True
     if state is KeyState.NO_CERTIFICATE:
         return UNUSABLE_MESSAGES["no_certificate"], True
     assert operator is not None
     if state is KeyState.EXPIRED:
-        return f"电子钥匙已过期（有效期至{_day(operator.not_after)}）：{RENEW}", True
+        return text("key.expired", until=_local(operator.not_after)), True
     if state is KeyState.NOT_YET_VALID:
-        return (f"电子钥匙证书尚未生效（{_day(operator.not_before)}起生效）："
-                "请核对本机时间，或联系网建办"), True
+        return text("key.not_yet_valid", since=_local(operator.not_before)), True
     if state is KeyState.UNTRUSTED:
-        return (f"电子钥匙证书不是由受信任的机构签发（签发者：{operator.issuer}），"
-                "不能登录：请联系网建办"), True
+        return text("key.untrusted", issuer=operator.issuer), True
     if state is KeyState.PIN_LOCKED:
-        return "PIN码已锁定：请到网建办解锁电子钥匙", True
+        return text("key.pin_locked"), True
     warning = PIN_WARNINGS.get(diagnosis.pin_warning or "")
     if warning:
         return warning, True
     if state is KeyState.EXPIRING:
-        return (f"电子钥匙将于{_day(operator.not_after)}过期（还剩{diagnosis.days_left}天）："
-                f"{RENEW}"), True
-    return "电子钥匙已插入，请输入PIN码", False
+        return text("key.expiring", until=_local(operator.not_after),
+                    days=diagnosis.days_left), True
+    return text("key.ready"), False
 
 
 def login_message(error: BaseException) -> str:
@@ -95,7 +92,7 @@ def login_message(error: BaseException) -> str:
     if isinstance(error, KeyUnusable) and error.reason in UNUSABLE_MESSAGES:
         return UNUSABLE_MESSAGES[error.reason]
     if isinstance(error, KeyUnusable):
-        return "电子钥匙不能登录：请查看上方提示，或联系网建办"
+        return text("login.key_unusable")
     if isinstance(error, KeyProblem):
         return key_message(error)
-    return "登录失败，请重试；如多次失败请联系网建办"
+    return text("login.failed")

@@ -4,38 +4,44 @@ from __future__ import annotations
 
 from appliance.hardware.key.port import KeyAbsent, KeyProblem, PinLocked, WrongPin
 from appliance.hardware.printer.port import PrinterStatus
+from appliance.wording import ZH, text
 
+# Templates: {button} is the button that prints again on the clerk's screen.
 PRINTER_MESSAGES: dict[PrinterStatus, str] = {
-    PrinterStatus.PAPER_OUT: "打印机缺纸：请装入热敏纸后点击“打印回执”重新打印",
-    PrinterStatus.COVER_OPEN: "打印机盖未关好：请合上后点击“打印回执”重新打印",
-    PrinterStatus.OFFLINE: "打印机未连接：请检查打印机电源和USB线",
-    PrinterStatus.UNKNOWN: "无法读取打印机状态：请检查打印机后重试",
-    PrinterStatus.READY: "打印机就绪",
-    PrinterStatus.FAULT: "打印机故障（切刀卡纸等）：请关闭打印机电源再打开，然后重新打印",
+    PrinterStatus.PAPER_OUT: ZH["print.paper_out"],
+    PrinterStatus.COVER_OPEN: ZH["print.cover_open"],
+    PrinterStatus.OFFLINE: ZH["printer.offline"],
+    PrinterStatus.UNKNOWN: ZH["print.unknown"],
+    PrinterStatus.READY: ZH["printer.ready"],
+    PrinterStatus.FAULT: ZH["print.fault"],
 }
-# Receipt printing (issue 6): a job cut short leaves part of a slip in the printer.
-PRINT_INTERRUPTED = "回执未打印完整，请撕下不完整的回执；"
 
 
-def printer_message(status: PrinterStatus, interrupted: bool) -> str:
-    """The clerk's message for a failed print; a job cut short says so first."""
-    return (PRINT_INTERRUPTED if interrupted else "") + PRINTER_MESSAGES[status]
+def printer_message(status: PrinterStatus, interrupted: bool, reprint: bool = False) -> str:
+    """The clerk's message for a failed print; a job cut short says so first. ``reprint``:
+    the screen's button is 重新打印 (待打印回执) rather than 打印回执."""
+    button = text("print.button_reprint") if reprint else text("print.button_print")
+    problem = PRINTER_MESSAGES[status].format(button=button)
+    # Receipt printing (issue 6): a job cut short leaves part of a slip in the printer.
+    return text("print.interrupted", problem=problem) if interrupted else problem
 
 PIN_WARNINGS: dict[str, str] = {
-    "count_low": "PIN 即将锁定：已多次输错，请确认后再输入",
-    "final_try": "PIN 即将锁定：再输错一次电子钥匙将被锁定",
+    "count_low": text("key.pin_count_low"),
+    "final_try": text("key.pin_final_try"),
 }
 
 
 def key_message(error: KeyProblem) -> str:
     if isinstance(error, WrongPin):
         warning = PIN_WARNINGS.get(error.warning or "")
-        return "PIN码错误，请重新输入" + (f"（{warning}）" if warning else "")
+        if warning:
+            return text("login.wrong_pin_warning", warning=warning)
+        return text("login.wrong_pin")
     if isinstance(error, PinLocked):
-        return "PIN码已锁定：请联系网建办解锁电子钥匙"
+        return text("login.pin_locked")
     if isinstance(error, KeyAbsent):
-        return "未检测到电子钥匙，请检查USB接口"
-    return "电子钥匙无法使用，请联系网建办"
+        return text("key.not_detected")
+    return text("login.key_broken")
 
 
 class UserFacingError(Exception):

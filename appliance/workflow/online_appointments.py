@@ -20,12 +20,13 @@ from appliance import log
 from appliance.store.appointment_requests import RequestState, answer, answer_of, ask
 from appliance.store.appointments import Appointment, find_appointment
 from appliance.store.sync_state import read_state
+from appliance.wording import text
 
 LOOKUP_WAIT_S = 5.0
 POLL_S = 0.1
 NUMBER = re.compile(r"^[A-Za-z0-9-]{1,40}$")  # what the branch server's path accepts
-WAITING_MESSAGE = "本机未找到该预约，正在联网查询…"
-OFFLINE_MESSAGE = "本机未找到该预约编号，网络不通，无法在线查询：请核对编号，或按服务事项查询"
+WAITING_MESSAGE = text("appointment.waiting")
+OFFLINE_MESSAGE = text("appointment.offline")
 
 
 class LookupOffline(Exception):

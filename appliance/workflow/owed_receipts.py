@@ -13,11 +13,13 @@ from appliance.domain.receipt import layout_receipt
 from appliance.hardware.printer.port import PrinterError
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.owed_receipts import OwedRow, owed_rows, stored_receipt_data
+from appliance.wording import text
 from appliance.workflow.messages import UserFacingError, printer_message
 from appliance.workflow.receipt_printing import ReceiptPrinting
 
-LAST_PROBLEM = {"paper_out": "缺纸", "cover_open": "打印机开盖", "offline": "打印机未连接",
-                "unknown": "打印机无应答", "fault": "打印机故障"}
+LAST_PROBLEM = {"paper_out": text("owed.paper_out"), "cover_open": text("owed.cover_open"),
+                "offline": text("owed.offline"), "unknown": text("owed.unknown"),
+                "fault": text("owed.fault")}
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,9 @@ class OwedReceipt:
 
 
 def owed_text(row: OwedRow) -> str:
-    why = LAST_PROBLEM.get(row.last_error or "", "未打印")
-    return (f"{row.receipt_number}　{row.item_name}　{mask_name(row.applicant_name)}　"
-            f"{row.accepted_at:%m-%d %H:%M}受理（{why}）")
+    why = LAST_PROBLEM.get(row.last_error or "", text("owed.not_printed"))
+    return text("owed.line", receipt=row.receipt_number, item=row.item_name,
+                applicant=mask_name(row.applicant_name), accepted=row.accepted_at, why=why)
 
 
 def owed_receipts(db: sqlite_utils.Database) -> list[OwedReceipt]:
@@ -48,8 +50,7 @@ def print_owed(receipts: ReceiptPrinting, owed: OwedReceipt, trail: AuditTrail |
     try:
         copies = receipts.print_receipt(owed.submission_id, owed.receipt_number, layout)
     except PrinterError as exc:
-        chinese = printer_message(exc.status, exc.interrupted).replace(
-            "“打印回执”", "“重新打印”")  # the button on this screen
+        chinese = printer_message(exc.status, exc.interrupted, reprint=True)
         raise UserFacingError(str(exc), chinese) from None
     if trail is not None:
         trail.record("receipt.printed" if copies == 1 else "receipt.reprinted",

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from appliance import log
 from appliance.hardware.key.port import KeyProblem
 from appliance.store.db import StorageFull
+from appliance.wording import text
 from appliance.workflow.messages import UserFacingError
 from appliance.workflow.signing import OtherOperatorKey
 
-DISK_FULL = "本机存储空间已满，本件未提交、未打印回执：请联系网建办清理存储空间后再提交"
-KEY_GONE = "电子钥匙无法签名，本件未提交、未打印回执：请插好电子钥匙重新登录后再提交"
-DRAFT_DISK_FULL = "本机存储空间已满，无法保存受理进度、不能提交：请联系网建办清理存储空间"
-OTHER_KEY = "插入的电子钥匙不是当前登录的操作员，本件未提交：请用本人电子钥匙重新登录后再提交"
+DISK_FULL = text("submission.disk_full")
+KEY_GONE = text("submission.key_gone")
+DRAFT_DISK_FULL = text("submission.draft_disk_full")
+OTHER_KEY = text("submission.other_key")
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.hardware.usb.port import UsbDevice
+from appliance.wording import text
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def parse_usb_id(text: str) -> tuple[int, int]:
 
 
 JIT = KeyVendor(
-    name="jit", label="吉大正元",
+    name="jit", label=text("key.vendor_jit"),
     usb_ids=(parse_usb_id("096e:0703"), parse_usb_id("096e:0603")),
     modules=(Path("/opt/jit/lib/libjitpkcs11.so"), Path("/usr/lib/libjitpkcs11.so")),
 )
@@ -62,13 +63,13 @@ GDCA = KeyVendor(
     modules=(Path("/opt/gdca/lib/libgdcapkcs11.so"), Path("/usr/lib/libgdca_pkcs11.so")),
 )
 GENERIC = KeyVendor(
-    name="generic", label="通用",
+    name="generic", label=text("key.vendor_generic"),
     usb_ids=(),
     modules=(Path("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"),
              Path("/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so")),
 )
 SOFTHSM = KeyVendor(
-    name="softhsm", label="演示",
+    name="softhsm", label=text("key.vendor_demo"),
     usb_ids=(parse_usb_id("1d99:0001"),),
     modules=(Path("/usr/lib/softhsm/libsofthsm2.so"),),
 )
