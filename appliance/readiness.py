@@ -1,6 +1,6 @@
 """The self-test's further checks (key reader, storage, audit chain, branch server,
-backlog), the runner shared by ``appliance selftest`` and 系统诊断, and the readiness
-slip printed on the receipt printer so branch IT can read the result without a laptop.
+backlog) and the runner shared by ``appliance selftest`` and 系统诊断; the readiness slip
+is :mod:`appliance.readiness_slip`, the words on screen :mod:`appliance.readiness_words`.
 
 Each check returns one English line or raises with what is wrong; a check that cannot
 run here (the branch server with ``--offline``) raises :class:`Skipped`.
@@ -17,10 +17,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from appliance.config import Config
-from appliance.domain.receipt import Line, Separator, Text, Title, wrap
 from appliance.errors import ApplianceError
 from appliance.hardware.key import KeyProblem
-from appliance.hardware.printer import PrinterError, PrinterStatus
+from appliance.hardware.printer import PrinterError
 from appliance.store import outbox
 from appliance.store.audit_check import verify_chain
 from appliance.sync.audit_delivery import audit_backlog, audit_refusal
@@ -32,7 +31,6 @@ MAX_CLOCK_SKEW_S = 120.0
 LABELS = {"font": "中文字体", "database": "数据库", "key": "电子钥匙", "key_reader": "钥匙驱动",
           "camera": "高拍仪", "printer": "打印机", "storage": "存储空间", "audit": "审计日志",
           "branch_server": "分厅服务器", "backlog": "待同步"}
-WORDS = {"ok": "正常", "FAIL": "故障", "skip": "跳过"}
 
 
 class Skipped(Exception):
@@ -146,34 +144,3 @@ def run_checks(config: Config, services, checks: list[tuple[str, Check]],
         except (ApplianceError, KeyProblem, PrinterError, OSError) as exc:
             results.append(CheckResult(name, "FAIL", str(exc) or type(exc).__name__))
     return results
-
-
-def slip_lines(results: list[CheckResult], config: Config, at: datetime,
-               columns: int) -> list[Line]:
-    """设备自检单: one line per check, the failures' reasons in Chinese wrapped below them."""
-    from appliance.readiness_words import reason  # it builds on this module's LABELS
-
-    failed = [r for r in results if r.outcome == "FAIL"]
-    lines: list[Line] = [Title("设备自检单"), Separator(columns)]
-    lines += [Text(row) for row in wrap(f"{config.appliance.hall_name} 窗口"
-                                        f"{config.appliance.window}", columns)]
-    lines.append(Text(f"时间：{at:%Y-%m-%d %H:%M}"))
-    lines.append(Separator(columns))
-    for result in results:
-        lines.append(Text(f"{LABELS.get(result.name, result.name)}：{WORDS[result.outcome]}"))
-        if result.outcome == "FAIL":
-            lines += [Text(row) for row in wrap(reason(result), columns, indent=2)]
-    lines.append(Separator(columns))
-    verdict = "可以受理" if not failed else f"有{len(failed)}项故障，请联系网建办"
-    lines.append(Text(f"结论：{verdict}"))
-    return lines
-
-
-def print_slip(services, results: list[CheckResult], at: datetime) -> PrinterStatus:
-    """Print the readiness slip when the printer is ready; return its status either way."""
-    receipts = services.counter.receipts
-    status = services.printer.status()
-    if status is PrinterStatus.READY:
-        lines = slip_lines(results, services.config, at, receipts.profile.columns)
-        services.printer.print_job(receipts.job_bytes(lines))
-    return status

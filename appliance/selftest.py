@@ -11,7 +11,8 @@ from appliance.config import Config
 from appliance.errors import ApplianceError
 from appliance.hardware.key import KeyStatus
 from appliance.hardware.printer import PrinterStatus
-from appliance.readiness import EXTRA_CHECKS, CheckResult, print_slip, run_checks
+from appliance.readiness import EXTRA_CHECKS, CheckResult, run_checks
+from appliance.readiness_slip import print_slip
 from appliance.store.audit_trail import audit_now
 from appliance.ui.fonts import prepare_cjk_font
 from appliance.wiring import Services, build_services, hall_now

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.readiness import slip_lines
+from appliance.readiness_slip import slip_lines
 from appliance.selftest import report_selftest
 from appliance.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
 from appliance.wiring import build_services
