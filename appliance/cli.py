@@ -137,12 +137,13 @@ def _demo(config: Config, output: Path | None, script: str = "acceptance") -> in
     try:
         app_class, services = _start_ui(config)
         from appliance.ui.demo import DemoDriver
+        from appliance.ui.demo_scripts import SCRIPTS
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         output = (output or config.data_dir / "demo" / stamp).resolve()
         app = app_class(services, STARTED_AT)
-        driver = DemoDriver(app, output, script=script)
-        app.on_started = driver.start
+        driver = DemoDriver(app, output)
+        app.on_started = lambda _app: driver.start(script, SCRIPTS[script])
         app.run()
         if app.first_frame_ms is not None:
             (output / "timing.txt").write_text(
