@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from appliance_dev.sim.fake_usb import NAMED_DEVICES, FakeUsbBus
 
-from appliance.diagnostics.readiness import slip_lines
+from appliance.diagnostics.readiness_slip import slip_lines
 from appliance.diagnostics.selftest import report_selftest
 from appliance.wiring import build_services
 from tests.sync_helpers import make_config, start_server

@@ -106,8 +106,8 @@ def test_no_development_module_is_in_the_built_root(rootfs: Path) -> None:
     found = [str(p.relative_to(rootfs)) for p in venv.rglob("appliance_dev*")]
     assert found == []
     probe = ("import importlib.util, sys; "
-             "names = ('appliance_dev', 'appliance.sim', 'appliance.devserver', "
-             "'appliance.datagen', 'appliance.ui.demo'); "
+             "names = ('appliance_dev', 'appliance_dev.sim', 'appliance_dev.devserver', "
+             "'appliance_dev.datagen', 'appliance_dev.demo.driver'); "
              "sys.exit(any(importlib.util.find_spec(n) for n in names))")
     result = in_chroot(rootfs, "/opt/appliance/venv/bin/python", "-c", probe)
     assert result.returncode == 0, result.stderr[-2000:]

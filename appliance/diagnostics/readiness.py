@@ -1,6 +1,7 @@
 """The self-test's further checks (key reader, storage, audit chain, branch server,
-backlog), the runner shared by ``appliance selftest`` and 系统诊断, and the readiness
-slip printed on the receipt printer so branch IT can read the result without a laptop.
+backlog) and the runner shared by ``appliance selftest`` and 系统诊断; the readiness slip
+is :mod:`~appliance.diagnostics.readiness_slip`, the words on screen
+:mod:`~appliance.diagnostics.readiness_words`.
 
 Each check returns one English line or raises with what is wrong; a check that cannot
 run here (the branch server with ``--offline``) raises :class:`Skipped`.
@@ -17,10 +18,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from appliance.config import Config
-from appliance.domain.receipt import Line, Separator, Text, Title, wrap
 from appliance.errors import ApplianceError
 from appliance.hardware.key.port import KeyProblem
-from appliance.hardware.printer.port import PrinterError, PrinterStatus
+from appliance.hardware.printer.port import PrinterError
 from appliance.store import outbox
 from appliance.store.audit_check import verify_chain
 from appliance.sync.audit_delivery import audit_backlog, audit_refusal
@@ -35,7 +35,6 @@ LABELS = {"font": text("check.font"), "database": text("check.database"),
           "camera": text("check.camera"), "printer": text("check.printer"),
           "storage": text("check.storage"), "audit": text("check.audit"),
           "branch_server": text("check.branch_server"), "backlog": text("check.backlog")}
-WORDS = {"ok": text("slip.ok"), "FAIL": text("slip.fail"), "skip": text("slip.skip")}
 
 
 class Skipped(Exception):
@@ -149,34 +148,3 @@ def run_checks(config: Config, services, checks: list[tuple[str, Check]],
         except (ApplianceError, KeyProblem, PrinterError, OSError) as exc:
             results.append(CheckResult(name, "FAIL", str(exc) or type(exc).__name__))
     return results
-
-
-def slip_lines(results: list[CheckResult], config: Config, at: datetime,
-               columns: int) -> list[Line]:
-    """设备自检单: one line per check, the failures' reasons in Chinese wrapped below them."""
-    from appliance.diagnostics.readiness_words import reason  # it builds on this module's LABELS
-
-    failed = [r for r in results if r.outcome == "FAIL"]
-    lines: list[Line] = [Title(text("slip.title")), Separator(columns)]
-    lines += [Text(row) for row in wrap(text("slip.window", hall=config.appliance.hall_name,
-                                             window=config.appliance.window), columns)]
-    lines.append(Text(text("slip.time", at=at)))
-    lines.append(Separator(columns))
-    for result in results:
-        lines.append(Text(text("slip.check", check=LABELS.get(result.name, result.name),
-                               outcome=WORDS[result.outcome])))
-        if result.outcome == "FAIL":
-            lines += [Text(row) for row in wrap(reason(result), columns, indent=2)]
-    lines.append(Separator(columns))
-    lines.append(Text(text("slip.failed", failed=len(failed)) if failed else text("slip.ready")))
-    return lines
-
-
-def print_slip(services, results: list[CheckResult], at: datetime) -> PrinterStatus:
-    """Print the readiness slip when the printer is ready; return its status either way."""
-    receipts = services.counter.receipts
-    status = services.printer.status()
-    if status is PrinterStatus.READY:
-        lines = slip_lines(results, services.config, at, receipts.profile.columns)
-        services.printer.print_job(receipts.job_bytes(lines))
-    return status

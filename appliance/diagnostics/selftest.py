@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from appliance import log
 from appliance.config import Config
-from appliance.diagnostics.readiness import EXTRA_CHECKS, CheckResult, print_slip, run_checks
+from appliance.diagnostics.readiness import EXTRA_CHECKS, CheckResult, run_checks
+from appliance.diagnostics.readiness_slip import print_slip
 from appliance.errors import ApplianceError
 from appliance.hardware.key.port import KeyStatus
 from appliance.hardware.printer.port import PrinterStatus

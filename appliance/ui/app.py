@@ -9,12 +9,13 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.image import Image as CoreImage
 from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from appliance import log
+from appliance.diagnostics.readiness import CheckResult
+from appliance.diagnostics.selftest import selftest_results
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.identity import DocumentType
 from appliance.hardware.camera.port import CameraStatus
@@ -25,11 +26,12 @@ from appliance.hardware.printer.receipt_preview import preview_receipt
 from appliance.provisioning.result import LastResult, read_last_result
 from appliance.scanning.scanner import ScanWorker
 from appliance.store.device_health import publish_health
+from appliance.store.owed_receipts import owed_count
 from appliance.store.stats import DayStats, day_stats
 from appliance.store.submissions import is_synced
 from appliance.sync.status import status_bar_texts
 from appliance.ui.background import Background
-from appliance.ui.diagnostics import DiagnosticsScreen, diagnostics_lines
+from appliance.ui.diagnostics import DiagnosticsScreen, diagnostics_lines, print_selftest_slip
 from appliance.ui.health import HealthNotes, health_of
 from appliance.ui.key_watch import KeyWatch
 from appliance.ui.owed_receipts import OwedReceiptsScreen
@@ -39,9 +41,10 @@ from appliance.ui.screens import SCREEN_NAMES, KioskScreen
 from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
 from appliance.wiring import Services, hall_now
-from appliance.workflow.acceptance import FlowState
+from appliance.workflow.acceptance import Draft, FlowState
 from appliance.workflow.key_messages import status_text as key_status_text
 from appliance.workflow.messages import UserFacingError, key_message
+from appliance.workflow.owed_receipts import OwedReceipt, owed_receipts, print_owed
 from appliance.workflow.session import SessionState
 
 KEYCODE_ESCAPE = 27
@@ -57,6 +60,9 @@ FLOW_SCREENS = {FlowState.LOOKUP: "home", FlowState.ITEM_SHOWN: "item",
 
 
 class KioskApp(App):
+    """Owns the state and composes the screens, handing each itself as the actions of
+    its Protocol in :mod:`appliance.ui.screen_actions`."""
+
     title = "窗口受理一体机"
     use_kivy_settings = False
 
@@ -108,7 +114,9 @@ class KioskApp(App):
         if self.counter.online is not None:  # issue 7: "正在联网查询…" while the sync asks
             self.counter.online.on_wait = lambda text: Clock.schedule_once(
                 lambda _dt: self.screens[self.manager.current].say(text, error=False))
-        self.keys = KeyWatch(self, FLOW_SCREENS)
+        self.keys = KeyWatch(self.services.key, self.counter,
+                             self.services.config.key.idle_lock_minutes, self.screens["login"],
+                             self, FLOW_SCREENS)
         Clock.schedule_interval(lambda _dt: self._show_frame(),
                                 preview_interval(self.services.config.camera.frame_rate))
         return root
@@ -295,6 +303,15 @@ class KioskApp(App):
     def refresh_catalogue(self) -> None:
         self.background.run(self.counter.refresh_catalogue, None, self.show_error)
 
+    def search_catalogue(self, query: str, limit: int) -> list[ServiceItem]:
+        return self.counter.catalogue.search(query, limit=limit)
+
+    def draft(self) -> Draft:
+        return self.counter.flow.draft
+
+    def flow_state(self) -> FlowState:
+        return self.counter.flow.state
+
     def choose_item(self, item: ServiceItem) -> None:
         self._step(lambda: self.counter.choose_item(item), "item")
 
@@ -364,18 +381,12 @@ class KioskApp(App):
 
         self.background.run(work, lambda result: show(*result), self.show_error)
 
-    @staticmethod
-    def texture_of(png: io.BytesIO):
-        return CoreImage(png, ext="png").texture
-
     def load_stats(self, show: Callable[[DayStats], None]) -> None:
         self.background.run(lambda: day_stats(self.services.db, hall_now().date().isoformat()),
                             show, self.show_error)
 
-    def open_diagnostics(self, pin: bytearray) -> None:
+    def open_diagnostics(self, pin: bytearray, show: Callable[[list[str]], None]) -> None:
         """系统诊断 opens only for the logged-in operator's own key and PIN."""
-        screen = self.screens["diagnostics"]
-
         def check() -> list[str]:
             try:
                 self.counter.confirm_operator(pin)
@@ -388,7 +399,34 @@ class KioskApp(App):
                 self.counter.audit.record("diagnostics.opened", operator=operator.serial)
             return diagnostics_lines(self.services)
 
-        def failed(error: BaseException) -> None:
-            self.show_error(error)
+        self.background.run(check, show, self.show_error)
 
-        self.background.run(check, screen.show, failed)
+    def run_selftest(self, done: Callable[[list[CheckResult]], None],
+                     failed: Callable[[BaseException], None]) -> None:
+        services = self.services
+        self.background.run(lambda: selftest_results(services.config, services, offline=False),
+                            done, failed)
+
+    def print_selftest_slip(self, results: list[CheckResult],
+                            done: Callable[[PrinterStatus], None],
+                            failed: Callable[[BaseException], None]) -> None:
+        self.background.run(lambda: print_selftest_slip(self.services, results), done, failed)
+
+    def count_owed(self, show: Callable[[int], None]) -> None:
+        db = self.services.db
+        self.background.run(lambda: owed_count(db), show, self.show_error)
+
+    def load_owed(self, show: Callable[[list[OwedReceipt]], None]) -> None:
+        db = self.services.db
+        self.background.run(lambda: owed_receipts(db), show, self.show_error)
+
+    def reprint_owed(self, receipt: OwedReceipt, done: Callable[[int], None],
+                     failed: Callable[[BaseException], None]) -> None:
+        """Reprint the journaled slip, audited for the operator logged in now."""
+        counter = self.counter
+        operator = counter.session.operator
+        trail = counter.audit
+        self.background.run(
+            lambda: print_owed(counter.receipts, receipt, trail,
+                               operator.serial if operator else None),
+            done, failed)

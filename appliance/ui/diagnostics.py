@@ -10,7 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from appliance import __version__
 from appliance.diagnostics.readiness import CheckResult
 from appliance.diagnostics.readiness_words import PRINTER_FAULTS, check_line, verdict
-from appliance.diagnostics.selftest import print_readiness_slip, selftest_results
+from appliance.diagnostics.selftest import print_readiness_slip
 from appliance.hardware.printer.port import PrinterError, PrinterStatus
 from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import catalogue_size
@@ -18,6 +18,7 @@ from appliance.store.schema.migrations import schema_version
 from appliance.store.submissions import pending_count
 from appliance.sync.audit_delivery import audit_delivery_line
 from appliance.ui.pin_pad import PinPad
+from appliance.ui.screen_actions import DiagnosticsActions
 from appliance.ui.screens import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
 from appliance.updates.status import read_status_file
@@ -48,7 +49,16 @@ def diagnostics_lines(services: Services) -> list[str]:
     ]
 
 
-class DiagnosticsScreen(KioskScreen):
+def print_selftest_slip(services: Services, results: list[CheckResult]) -> PrinterStatus:
+    """The readiness slip; a printer that stops half-way is told in the clerk's words."""
+    try:
+        return print_readiness_slip(services, results)
+    except PrinterError as error:
+        raise UserFacingError(str(error), "自检单未打印完整："
+                              + PRINTER_FAULTS[error.status.value]) from None
+
+
+class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
     """Locked: the PIN pad. Open: the box's details, and the self-test of
     ``appliance selftest`` run in the background, one Chinese line per check."""
 
@@ -59,7 +69,7 @@ class DiagnosticsScreen(KioskScreen):
         self.info = Text("", font_size=24)
         row.add_widget(self.info)
         self.keypad = PinPad(lambda masked: self.say(masked, error=False), self.say,
-                             self.app.open_diagnostics)
+                             lambda pin: self.actions.open_diagnostics(pin, self.show))
         self.side = BoxLayout(size_hint_x=None, width=self.keypad.width)
         self.results = Text("", font_size=22, valign="top")
         row.add_widget(self.side)
@@ -95,12 +105,9 @@ class DiagnosticsScreen(KioskScreen):
 
     def run_selftest(self) -> None:
         """The same checks as ``appliance selftest``, audited as selftest.run."""
-        services = self.app.services
         self._enable(run=False, slip=False)
         self.say("正在自检，请稍候…", error=False)
-        self.app.background.run(
-            lambda: selftest_results(services.config, services, offline=False),
-            self.show_checks, self._failed)
+        self.actions.run_selftest(self.show_checks, self._failed)
 
     def show_checks(self, results: list[CheckResult]) -> None:
         self.checks = results
@@ -109,15 +116,7 @@ class DiagnosticsScreen(KioskScreen):
         self._enable(run=True, slip=True)
 
     def print_slip(self) -> None:
-        services, results = self.app.services, self.checks
         self._enable(run=False, slip=False)
-
-        def work() -> PrinterStatus:
-            try:
-                return print_readiness_slip(services, results)
-            except PrinterError as error:
-                raise UserFacingError(str(error), "自检单未打印完整："
-                                      + PRINTER_FAULTS[error.status.value]) from None
 
         def done(status: PrinterStatus) -> None:
             self._enable(run=True, slip=True)
@@ -126,11 +125,11 @@ class DiagnosticsScreen(KioskScreen):
             else:
                 self.say(f"自检单未打印：{PRINTER_FAULTS[status.value]}")
 
-        self.app.background.run(work, done, self._failed)
+        self.actions.print_selftest_slip(self.checks, done, self._failed)
 
     def _failed(self, error: BaseException) -> None:
         self._enable(run=True, slip=bool(self.checks))
-        self.app.show_error(error)
+        self.actions.show_error(error)
 
     def _enable(self, *, run: bool, slip: bool) -> None:
         """Greyed until the PIN is confirmed and while a check or a slip is under way."""
@@ -145,4 +144,4 @@ class DiagnosticsScreen(KioskScreen):
     def leave(self) -> None:
         self.keypad.clear()
         self.info.text = ""
-        self.app.go("home")
+        self.actions.go("home")

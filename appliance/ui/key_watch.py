@@ -9,7 +9,7 @@ where the clerk was.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -17,25 +17,40 @@ from kivy.core.window import Window
 from appliance.domain.submission import Operator
 from appliance.hardware.key.detection import KeyScan, KeyState
 from appliance.hardware.key.port import PinLocked
+from appliance.hardware.key.service import KeyService
 from appliance.log import event
+from appliance.ui.screens import LoginScreen
 from appliance.workflow.acceptance import FlowState
+from appliance.workflow.counter import Counter
 from appliance.workflow.idle import IDLE_CHECK_S, idle_lock_due
 from appliance.workflow.key_messages import diagnosis_message, login_message
 from appliance.workflow.session import SessionState
 
-if TYPE_CHECKING:
-    from appliance.ui.app import KioskApp
-
 IDLE_MESSAGE = "长时间未操作，已自动锁定，请重新输入PIN码"
 
 
+class KeyKiosk(Protocol):
+    """What the watch tells the kiosk: the key for the status bar, and where to go."""
+
+    key_holder: str
+    key_state: KeyState | None
+
+    def go(self, name: str) -> None: ...
+
+    def update_status(self) -> None: ...
+
+
 class KeyWatch:
-    def __init__(self, app: KioskApp, screen_for_flow: dict[FlowState, str]) -> None:
+    def __init__(self, key: KeyService, counter: Counter, idle_lock_minutes: float,
+                 login: LoginScreen, app: KeyKiosk,
+                 screen_for_flow: dict[FlowState, str]) -> None:
         self.app = app
-        self.key = app.services.key
-        self.session = app.counter.session
+        self.key = key
+        self.counter = counter
+        self.session = counter.session
+        self.login_screen = login
         self.screen_for_flow = screen_for_flow
-        self.idle_s = app.services.config.key.idle_lock_minutes * 60
+        self.idle_s = idle_lock_minutes * 60
         self.last_touch = time.monotonic()
         self.held_identity: tuple | None = None
         self.timings: dict[str, float] = {}
@@ -59,7 +74,7 @@ class KeyWatch:
         text, problem = diagnosis_message(diagnosis)
         self.app.key_holder = holder if ready else ""
         self.app.key_state = diagnosis.state
-        self.app.screens["login"].show_key(text, holder, problem=problem, ready=ready)
+        self.login_screen.show_key(text, holder, problem=problem, ready=ready)
         state = self.session.state
         if state is not SessionState.LOCKED and identity != self.held_identity \
                 and (state is SessionState.LOGGED_IN or not ready):
@@ -73,7 +88,7 @@ class KeyWatch:
         self.timings["removal_seen"] = time.monotonic()
         self.session.key_removed()
         self.held_identity = None
-        self.app.screens["login"].keypad.clear()
+        self.login_screen.keypad.clear()
         self.app.go("login")
         self.timings["locked_shown"] = time.monotonic()
 
@@ -84,34 +99,33 @@ class KeyWatch:
 
     def _answered(self, future) -> None:
         self.timings["pin_accepted"] = time.monotonic()
-        login_screen = self.app.screens["login"]
         error = future.exception()
         if self.session.state is not SessionState.PIN_ENTRY:
             return  # the key was pulled while the PIN was checked
         if error is not None:
             self.session.pin_rejected()
-            login_screen.say(login_message(error))
+            self.login_screen.say(login_message(error))
             if isinstance(error, PinLocked):
-                login_screen.show_key(login_message(error), login_screen.holder.text,
-                                      problem=True, ready=False)
+                self.login_screen.show_key(login_message(error), self.login_screen.holder.text,
+                                           problem=True, ready=False)
                 self.app.key_state = KeyState.PIN_LOCKED
                 self.app.update_status()
             return
         certificate = future.result()
         self.session.pin_accepted(Operator(name=certificate.name, serial=certificate.serial))
         self.last_touch = time.monotonic()
-        self.app.go(self.screen_for_flow.get(self.app.counter.flow.state, "home"))
+        self.app.go(self.screen_for_flow.get(self.counter.flow.state, "home"))
         self.timings["home_shown"] = time.monotonic()
 
     def lock(self, message: str = "") -> None:
         """Lock the session (the draft stays) and close the key's logged-in session."""
         if self.session.state is SessionState.LOGGED_IN:
-            self.app.counter.lock()
+            self.counter.lock()
             self.session.key_present()
         self.key.submit(self.key.logout)
         self.app.go("login")
         if message:
-            self.app.screens["login"].say(message, error=False)
+            self.login_screen.say(message, error=False)
 
     def _touched(self, *_args) -> None:
         self.last_touch = time.monotonic()

@@ -3,26 +3,23 @@ so a receipt owed after a printer fault or a restart is not forgotten. Hidden at
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from appliance.store.owed_receipts import owed_count
 from appliance.ui.widgets import BigButton
-
-if TYPE_CHECKING:
-    from appliance.ui.app import KioskApp
 
 AMBER = (0.80, 0.45, 0.05, 1)
 
 
 class OwedReceiptsButton(BigButton):
-    def __init__(self, app: KioskApp) -> None:
-        super().__init__("", lambda: app.go("owed"), color=AMBER)
-        self.app = app
+    def __init__(self, open_list: Callable[[], None],
+                 count_owed: Callable[[Callable[[int], None]], None]) -> None:
+        """``count_owed`` reads the count in the background and hands it to its argument."""
+        super().__init__("", open_list, color=AMBER)
+        self.count_owed = count_owed
         self.show(0)
 
     def refresh(self) -> None:
-        db = self.app.services.db
-        self.app.background.run(lambda: owed_count(db), self.show, self.app.show_error)
+        self.count_owed(self.show)
 
     def show(self, count: int) -> None:
         self.text = f"待打印回执 {count} 件" if count else ""

@@ -6,12 +6,13 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
+from appliance.ui.screen_actions import OwedActions
 from appliance.ui.screens import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
-from appliance.workflow.owed_receipts import OwedReceipt, owed_receipts, print_owed
+from appliance.workflow.owed_receipts import OwedReceipt
 
 
-class OwedReceiptsScreen(KioskScreen):
+class OwedReceiptsScreen(KioskScreen[OwedActions]):
     title = "待打印回执"
 
     def build(self) -> None:
@@ -22,11 +23,10 @@ class OwedReceiptsScreen(KioskScreen):
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(self.rows)
         self.body.add_widget(scroll)
-        self.body.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
+        self.body.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
 
     def refresh(self) -> None:
-        db = self.app.services.db
-        self.app.background.run(lambda: owed_receipts(db), self.show, self.app.show_error)
+        self.actions.load_owed(self.show)
 
     def show(self, owed: list[OwedReceipt]) -> None:
         self.rows.clear_widgets()
@@ -40,9 +40,6 @@ class OwedReceiptsScreen(KioskScreen):
             self.rows.add_widget(row)
 
     def reprint(self, receipt: OwedReceipt) -> None:
-        counter = self.app.counter
-        operator = counter.session.operator
-        trail = counter.audit
         self.say("正在打印…", error=False)
 
         def printed(_copies: int) -> None:
@@ -51,9 +48,6 @@ class OwedReceiptsScreen(KioskScreen):
 
         def failed(error: BaseException) -> None:
             self.refresh()
-            self.app.show_error(error)
+            self.actions.show_error(error)
 
-        self.app.background.run(
-            lambda: print_owed(counter.receipts, receipt, trail,
-                               operator.serial if operator else None),
-            printed, failed)
+        self.actions.reprint_owed(receipt, printed, failed)

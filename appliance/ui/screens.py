@@ -1,11 +1,13 @@
 """One screen per step of the flow, in the manual's words. Screens only show state and
-forward taps to the app, which runs the counter's work in the background."""
+forward taps through their actions (:mod:`appliance.ui.screen_actions`); the app
+implements them and runs the counter's work in the background."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
 from kivy.clock import Clock
+from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -34,6 +36,19 @@ from appliance.ui.name_composer import SEPARATOR
 from appliance.ui.owed_button import OwedReceiptsButton
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.preview import preview_image
+from appliance.ui.screen_actions import (
+    ApplicantActions,
+    AppointmentActions,
+    ConfirmActions,
+    HomeActions,
+    ItemActions,
+    ItemTypeActions,
+    LoginActions,
+    ScanActions,
+    SearchActions,
+    StatsActions,
+    SuccessActions,
+)
 from appliance.ui.widgets import (
     ACCENT,
     BODY_FONT,
@@ -47,23 +62,22 @@ from appliance.ui.widgets import (
 )
 from appliance.workflow.acceptance import FlowState
 
-if TYPE_CHECKING:
-    from appliance.ui.app import KioskApp
-
 GREY = (0.35, 0.38, 0.42, 1)
 RESULT_ROWS = 6
 LOOKUP_LABELS = {LookupMethod.QR: "二维码扫描", LookupMethod.APPOINTMENT: "按预约编号",
                  LookupMethod.SEARCH: "按服务事项查询"}
+Actions = TypeVar("Actions")
 
 
-class KioskScreen(Screen):
-    """Title, body, and a message line for what went wrong (in Chinese)."""
+class KioskScreen(Screen, Generic[Actions]):
+    """Title, body, and a message line for what went wrong (in Chinese); ``actions`` is
+    all the screen may ask of the kiosk."""
 
     title = ""
 
-    def __init__(self, app: KioskApp, name: str) -> None:
+    def __init__(self, actions: Actions, name: str) -> None:
         super().__init__(name=name)
-        self.app = app
+        self.actions = actions
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
         frame.add_widget(Label(text=self.title, font_size=TITLE_FONT, color=INK,
                                size_hint_y=None, height=64, bold=True))
@@ -89,7 +103,7 @@ class KioskScreen(Screen):
         self.message.text = text
 
 
-class LoginScreen(KioskScreen):
+class LoginScreen(KioskScreen[LoginActions]):
     title = "电子钥匙登录"
 
     def build(self) -> None:
@@ -104,7 +118,7 @@ class LoginScreen(KioskScreen):
         info.add_widget(self.pin_display)
         row.add_widget(info)
         self.keypad = PinPad(lambda masked: setattr(self.pin_display, "text", masked),
-                             self.say, self.app.login)
+                             self.say, self.actions.login)
         row.add_widget(self.keypad)
         self.body.add_widget(row)
 
@@ -118,28 +132,29 @@ class LoginScreen(KioskScreen):
             self.keypad.clear()
 
 
-class HomeScreen(KioskScreen):
+class HomeScreen(KioskScreen[HomeActions]):
     title = "窗口受理"
 
     def build(self) -> None:
         for text, target in (("二维码扫描", "scan"), ("按预约编号", "appointment"),
                              ("按服务事项查询", "search")):
-            self.body.add_widget(BigButton(text, lambda t=target: self.app.go(t),
+            self.body.add_widget(BigButton(text, lambda t=target: self.actions.go(t),
                                            font_size=40, height=130))
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        self.owed = OwedReceiptsButton(self.app)  # issue 6: receipts owed after a fault
+        # issue 6: receipts owed after a fault
+        self.owed = OwedReceiptsButton(lambda: self.actions.go("owed"), self.actions.count_owed)
         row.add_widget(self.owed)
-        row.add_widget(BigButton("今日统计", lambda: self.app.go("stats"), color=GREY))
-        row.add_widget(BigButton("系统诊断", lambda: self.app.go("diagnostics"), color=GREY))
-        row.add_widget(BigButton("锁定", self.app.lock, color=GREY))
+        row.add_widget(BigButton("今日统计", lambda: self.actions.go("stats"), color=GREY))
+        row.add_widget(BigButton("系统诊断", lambda: self.actions.go("diagnostics"), color=GREY))
+        row.add_widget(BigButton("锁定", self.actions.lock, color=GREY))
         self.body.add_widget(row)
 
     def refresh(self) -> None:
         self.owed.refresh()
 
 
-class ScanScreen(KioskScreen):
+class ScanScreen(KioskScreen[ScanActions]):
     title = "二维码扫描"
 
     def build(self) -> None:
@@ -148,22 +163,22 @@ class ScanScreen(KioskScreen):
         self._texture: Texture | None = None
         row.add_widget(self.preview)
         side = BoxLayout(orientation="vertical", spacing=16, size_hint_x=None, width=340)
-        self.read_button = BigButton("获取条码", self.app.arm_scan)
+        self.read_button = BigButton("获取条码", self.actions.arm_scan)
         side.add_widget(self.read_button)
-        side.add_widget(BigButton("开始预览", self.app.start_preview, color=GREY))
-        side.add_widget(BigButton("停止预览", self.app.stop_preview, color=GREY))
+        side.add_widget(BigButton("开始预览", self.actions.start_preview, color=GREY))
+        side.add_widget(BigButton("停止预览", self.actions.stop_preview, color=GREY))
         self.result = Text("请将叫号纸放在高拍仪下，点击“获取条码”", font_size=24)
         side.add_widget(self.result)
-        side.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
+        side.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
         row.add_widget(side)
         self.body.add_widget(row)
 
     def on_pre_enter(self, *args) -> None:
         super().on_pre_enter(*args)
-        self.app.start_preview()
+        self.actions.start_preview()
 
     def on_leave(self, *_args) -> None:
-        self.app.stop_preview()
+        self.actions.stop_preview()
 
     def show_frame(self, gray) -> None:
         """Blit the grey frame into one reused texture (a texture per frame leaks on the Pi)."""
@@ -177,7 +192,7 @@ class ScanScreen(KioskScreen):
         self.preview.canvas.ask_update()
 
 
-class AppointmentScreen(KioskScreen):
+class AppointmentScreen(KioskScreen[AppointmentActions]):
     title = "按预约编号"
 
     def build(self) -> None:
@@ -187,9 +202,9 @@ class AppointmentScreen(KioskScreen):
         self.number = Text("YY", font_size=44)
         info.add_widget(self.number)
         info.add_widget(BoxLayout())
-        info.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
+        info.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
         row.add_widget(info)
-        search = ("查询", lambda: self.app.find_appointment(self.number.text))
+        search = ("查询", lambda: self.actions.find_appointment(self.number.text))
         row.add_widget(Keypad(self.on_key, extra=("YY", "YY"), confirm=search))
         self.body.add_widget(row)
 
@@ -202,7 +217,7 @@ class AppointmentScreen(KioskScreen):
             self.number.text += key
 
 
-class SearchScreen(KioskScreen):
+class SearchScreen(KioskScreen[SearchActions]):
     """Results follow every keystroke: Chinese, full pinyin, initials ("gjj") or code."""
 
     title = "按服务事项查询"
@@ -221,7 +236,7 @@ class SearchScreen(KioskScreen):
         left.add_widget(key_row([*LETTER_ROWS[1], "-"], self.on_key))
         left.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         left.add_widget(BoxLayout())
-        left.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY,
+        left.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY,
                                   height=KEY_HEIGHT))
         row.add_widget(left)
         self.results = BoxLayout(orientation="vertical", spacing=8)
@@ -229,7 +244,7 @@ class SearchScreen(KioskScreen):
         self.body.add_widget(row)
 
     def on_enter(self, *_args) -> None:
-        self.app.refresh_catalogue()
+        self.actions.refresh_catalogue()
         self.query.focus = True
 
     def on_key(self, key: str) -> None:
@@ -246,31 +261,31 @@ class SearchScreen(KioskScreen):
             self.results.add_widget(Text("输入后即时显示匹配的服务事项", color=GREY))
             self.results.add_widget(BoxLayout())
             return
-        items = self.app.counter.catalogue.search(self.query.text, limit=RESULT_ROWS)
+        items = self.actions.search_catalogue(self.query.text, RESULT_ROWS)
         for item in items:
             self.results.add_widget(BigButton(
                 f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
-                lambda i=item: self.app.choose_item(i), color=(0.2, 0.25, 0.32, 1),
+                lambda i=item: self.actions.choose_item(i), color=(0.2, 0.25, 0.32, 1),
                 font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
         if not items:
             self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
         self.results.add_widget(BoxLayout())
 
 
-class ItemScreen(KioskScreen):
+class ItemScreen(KioskScreen[ItemActions]):
     title = "事项详情"
 
     def build(self) -> None:
         self.details = Text("", font_size=32)
         self.body.add_widget(self.details)
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(BigButton("返回", self.app.back, color=GREY))
-        self.handle_button = BigButton("办理", lambda: self.app.go("item_type"))
+        row.add_widget(BigButton("返回", self.actions.back, color=GREY))
+        self.handle_button = BigButton("办理", lambda: self.actions.go("item_type"))
         row.add_widget(self.handle_button)
         self.body.add_widget(row)
 
     def refresh(self) -> None:
-        draft = self.app.counter.flow.draft
+        draft = self.actions.draft()
         item: ServiceItem | None = draft.item
         if item is None:
             return
@@ -286,7 +301,7 @@ class ItemScreen(KioskScreen):
         self.details.text = "\n".join(lines)
 
 
-class ItemTypeScreen(KioskScreen):
+class ItemTypeScreen(KioskScreen[ItemTypeActions]):
     title = "事项类型"
 
     def build(self) -> None:
@@ -294,12 +309,12 @@ class ItemTypeScreen(KioskScreen):
                                   size_hint_y=None, height=60))
         self.type_buttons = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.app.choose_type(t),
+            button = BigButton(item_type.label, lambda t=item_type: self.actions.choose_type(t),
                                font_size=40, height=140)
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
         self.body.add_widget(BoxLayout())
-        self.body.add_widget(BigButton("返回", lambda: self.app.go("item"), color=GREY))
+        self.body.add_widget(BigButton("返回", lambda: self.actions.go("item"), color=GREY))
 
 
 class TallOption(SpinnerOption):
@@ -311,7 +326,7 @@ class TallOption(SpinnerOption):
         self.font_size = 26
 
 
-class ApplicantScreen(KioskScreen):
+class ApplicantScreen(KioskScreen[ApplicantActions]):
     """姓名 typed as pinyin on the on-screen keys (or a keyboard), 证件号码 checked on 下一步.
 
     Whatever is typed is kept in the draft as it is typed, so a pulled key or a restart
@@ -347,7 +362,7 @@ class ApplicantScreen(KioskScreen):
         keys.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         area.add_widget(keys)
         side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
-        side.add_widget(BigButton("返回", self.app.back, color=GREY, size_hint_y=1))
+        side.add_widget(BigButton("返回", self.actions.back, color=GREY, size_hint_y=1))
         side.add_widget(BigButton("下一步", self.next, size_hint_y=1))
         area.add_widget(side)
         self.body.add_widget(area)
@@ -397,14 +412,14 @@ class ApplicantScreen(KioskScreen):
         self._keep_trigger()
 
     def _send_form(self) -> None:
-        if self.app.counter.flow.state is FlowState.TYPE_CHOSEN:
-            self.app.keep_form(self.form())
+        if self.actions.flow_state() is FlowState.TYPE_CHOSEN:
+            self.actions.keep_form(self.form())
 
     def refresh(self) -> None:
         """Fill empty fields from what was typed before, else from the appointment."""
         if any(self.form()[k] for k in ("name", "number", "phone")):
             return
-        draft = self.app.counter.flow.draft
+        draft = self.actions.draft()
         if draft.form:
             self._fill(draft.form["name"], draft.form["doc_type"], draft.form["number"],
                        draft.form["phone"])
@@ -430,11 +445,11 @@ class ApplicantScreen(KioskScreen):
             self.say("请先在候选栏中点选汉字，完成姓名输入")
             return
         doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
-        self.app.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
-                                 self.phone_input.text)
+        self.actions.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
+                                     self.phone_input.text)
 
 
-class ConfirmScreen(KioskScreen):
+class ConfirmScreen(KioskScreen[ConfirmActions]):
     """Everything in one place; the item type can still be switched here."""
 
     title = "确认提交"
@@ -446,18 +461,18 @@ class ConfirmScreen(KioskScreen):
         types.add_widget(Text("事项类型", size_hint_x=None, width=160))
         self.type_buttons: dict[ItemType, BigButton] = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.app.change_type(t))
+            button = BigButton(item_type.label, lambda t=item_type: self.actions.change_type(t))
             self.type_buttons[item_type] = button
             types.add_widget(button)
         self.body.add_widget(types)
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(BigButton("返回修改", self.app.back, color=GREY))
-        self.submit_button = BigButton("提交并打印回执", self.app.submit)
+        row.add_widget(BigButton("返回修改", self.actions.back, color=GREY))
+        self.submit_button = BigButton("提交并打印回执", self.actions.submit)
         row.add_widget(self.submit_button)
         self.body.add_widget(row)
 
     def refresh(self) -> None:
-        draft = self.app.counter.flow.draft
+        draft = self.actions.draft()
         if not (draft.item and draft.applicant and draft.item_type):
             return
         applicant = draft.applicant
@@ -473,7 +488,7 @@ class ConfirmScreen(KioskScreen):
             button.background_color = ACCENT if item_type is draft.item_type else GREY
 
 
-class SuccessScreen(KioskScreen):
+class SuccessScreen(KioskScreen[SuccessActions]):
     title = "受理成功"
 
     def build(self) -> None:
@@ -481,27 +496,27 @@ class SuccessScreen(KioskScreen):
         side = BoxLayout(orientation="vertical", spacing=16)
         self.summary = Text("", font_size=30)
         side.add_widget(self.summary)
-        self.print_button = BigButton("打印回执", self.app.print_receipt)
+        self.print_button = BigButton("打印回执", self.actions.print_receipt)
         side.add_widget(self.print_button)
-        self.reprint_button = BigButton("重新打印", self.app.print_receipt, color=GREY)
+        self.reprint_button = BigButton("重新打印", self.actions.print_receipt, color=GREY)
         side.add_widget(self.reprint_button)
-        side.add_widget(BigButton("下一位", self.app.next_applicant, color=GREY))
+        side.add_widget(BigButton("下一位", self.actions.next_applicant, color=GREY))
         row.add_widget(side)
         self.preview = Image(fit_mode="contain", size_hint_x=None, width=420)
         row.add_widget(self.preview)
         self.body.add_widget(row)
 
     def refresh(self) -> None:
-        draft = self.app.counter.flow.draft
+        draft = self.actions.draft()
         submission = draft.submission
         if submission is None:
             return
         self.print_button.disabled = draft.copies_printed > 0
         self.reprint_button.disabled = draft.copies_printed == 0
-        self.app.load_receipt(submission.id, self.show_receipt)
+        self.actions.load_receipt(submission.id, self.show_receipt)
 
     def show_receipt(self, synced: bool, png) -> None:
-        draft = self.app.counter.flow.draft
+        draft = self.actions.draft()
         submission = draft.submission
         if submission is None:
             return
@@ -513,10 +528,10 @@ class SuccessScreen(KioskScreen):
             "已同步至分厅服务器" if synced else "离线受理，待同步",
             f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
         ])
-        self.preview.texture = self.app.texture_of(png)
+        self.preview.texture = CoreImage(png, ext="png").texture
 
 
-class StatsScreen(KioskScreen):
+class StatsScreen(KioskScreen[StatsActions]):
     """今日统计: the counts that feed the hall's statistics, for this box today."""
 
     title = "今日统计"
@@ -530,10 +545,10 @@ class StatsScreen(KioskScreen):
         self.chart = BarChart()  # issue 9: counts per item type and operator
         row.add_widget(self.chart)
         self.body.add_widget(row)
-        self.body.add_widget(BigButton("返回", lambda: self.app.go("home"), color=GREY))
+        self.body.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
 
     def refresh(self) -> None:
-        self.app.load_stats(self.show)
+        self.actions.load_stats(self.show)
 
     def show(self, stats: DayStats) -> None:
         self.table.text = "\n".join([

@@ -35,12 +35,13 @@ class DemoCommand:
         try:
             app_class, services = prepare_kiosk(config)
             from appliance_dev.demo.driver import DemoDriver
+            from appliance_dev.demo.scripts import SCRIPTS
 
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             output = (args.output or config.data_dir / "demo" / stamp).resolve()
             app = app_class(services, STARTED_AT)
-            driver = DemoDriver(app, output, script=args.script)
-            app.on_started = driver.start
+            driver = DemoDriver(app, output)
+            app.on_started = lambda _app: driver.start(args.script, SCRIPTS[args.script])
             app.run()
             if app.first_frame_ms is not None:
                 (output / "timing.txt").write_text(

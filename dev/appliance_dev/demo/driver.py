@@ -24,7 +24,6 @@ from appliance import log
 from appliance.ui.app import KioskApp
 from appliance.wiring import receipt_dir
 from appliance_dev.demo.script_driver import STEP_TIMEOUT_S, ScriptDriver, ScriptFailed
-from appliance_dev.demo.scripts import SCRIPTS
 
 
 @dataclass(frozen=True)
@@ -35,16 +34,19 @@ class DemoApplicant:
 
 
 class DemoDriver(ScriptDriver):
-    def __init__(self, app: KioskApp, output: Path, applicant: DemoApplicant = DemoApplicant(),
-                 script: str = "acceptance"):
+    def __init__(self, app: KioskApp, output: Path,
+                 applicant: DemoApplicant = DemoApplicant()) -> None:
         super().__init__(app)
         self.output = output
         self.applicant = applicant
-        self.script = script
         self.findings: dict[str, Any] = {}
 
-    def start(self, _app: KioskApp) -> None:
-        threading.Thread(target=self._run, name="demo", daemon=True).start()
+    def start(self, name: str, script: Callable[[DemoDriver], None]) -> None:
+        """Run ``script`` (one of ``demo_scripts.SCRIPTS``, logged as ``name``) on a
+        helper thread; the scripts are handed in because they are written against this
+        driver."""
+        threading.Thread(target=self._run, args=(name, script), name="demo",
+                         daemon=True).start()
 
     def in_background(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` on the counter's worker, after whatever the kiosk queued there."""
@@ -95,11 +97,11 @@ class DemoDriver(ScriptDriver):
                           "window_size": list(root.size)})
         return found
 
-    def _run(self) -> None:
+    def _run(self, name: str, script: Callable[[DemoDriver], None]) -> None:
         try:
-            log.event("demo.init", output=self.output, script=self.script)
+            log.event("demo.init", output=self.output, script=name)
             self.output.mkdir(parents=True, exist_ok=True)
-            SCRIPTS[self.script](self)
+            script(self)
             (self.output / "findings.json").write_text(
                 json.dumps(self.findings, ensure_ascii=False, indent=1), encoding="utf-8")
             log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))

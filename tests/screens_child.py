@@ -1,0 +1,405 @@
+"""Each screen built on its own with fake actions: no app, no counter, no database.
+
+Run by tests/test_ui_screens.py as ``python -m tests.screens_child --work DIR``. Each
+scenario builds one screen with a :class:`FakeActions`, taps what a clerk would, and
+writes what the fake was asked and what the screen then shows to ``DIR/observed.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from appliance import log
+from appliance.config import load_config
+from appliance.diagnostics.readiness import CheckResult
+from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.identity import DocumentType
+from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
+from appliance.hardware.printer.port import PrinterStatus
+from appliance.store.stats import DayStats
+from appliance.workflow.acceptance import Draft, FlowState
+from appliance.workflow.owed_receipts import OwedReceipt
+
+ROOT = Path(__file__).resolve().parents[1]
+ITEM = ServiceItem("11442000MB2D12345X", "住房公积金提取", "中山市住房公积金管理中心", 3,
+                   ItemType.BRANCH)
+APPLICANT = Applicant("黄志明", DocumentType.RESIDENT_ID.value, "44200019900315123X",
+                      "13800138000")
+SUBMISSION = Submission("sub-1", "ZS-0001", datetime(2026, 11, 29, 9, 30), "中山分厅", "3",
+                        Operator("张三", "01AB"), LookupMethod.SEARCH, ITEM, ItemType.BRANCH,
+                        APPLICANT)
+OWED = OwedReceipt("sub-1", "ZS-0001", "ZS-0001　住房公积金提取　黄*明　11-29 09:30受理（缺纸）")
+CHECKS = [CheckResult("printer", "ok", "printer ready")]
+
+
+def plain(value: Any) -> Any:
+    """A call's argument as JSON: the PIN as text, enums by value, records by their id."""
+    if isinstance(value, bytearray):
+        return value.decode()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, ServiceItem):
+        return value.code
+    if isinstance(value, OwedReceipt):
+        return value.receipt_number
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, CheckResult):
+        return value.name
+    return value
+
+
+def receipt_png() -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("L", (64, 128), 255).save(buffer, format="png")
+    buffer.seek(0)
+    return buffer
+
+
+class FakeActions:
+    """Every screen's actions: each call is recorded (callbacks left out); what would
+    run on the counter's worker answers at once, and fails with ``fail`` when given."""
+
+    def __init__(self, draft: Draft | None = None, state: FlowState = FlowState.LOOKUP,
+                 fail: BaseException | None = None) -> None:
+        self.calls: list[list[Any]] = []
+        self._draft = draft or Draft()
+        self._state = state
+        self.fail = fail
+
+    def _record(self, name: str, *args: Any) -> None:
+        self.calls.append([name, *map(plain, args)])
+
+    def _answer(self, done: Callable[..., None], failed: Callable[[BaseException], None],
+                *result: Any) -> None:
+        if self.fail is None:
+            done(*result)
+        else:
+            failed(self.fail)
+
+    def go(self, name: str) -> None:
+        self._record("go", name)
+
+    def draft(self) -> Draft:
+        return self._draft
+
+    def flow_state(self) -> FlowState:
+        return self._state
+
+    def show_error(self, error: BaseException) -> None:
+        self._record("show_error", str(error))
+
+    def login(self, pin: bytearray) -> None:
+        self._record("login", pin)
+
+    def lock(self) -> None:
+        self._record("lock")
+
+    def count_owed(self, show: Callable[[int], None]) -> None:
+        self._record("count_owed")
+        show(2)
+
+    def arm_scan(self) -> None:
+        self._record("arm_scan")
+
+    def start_preview(self) -> None:
+        self._record("start_preview")
+
+    def stop_preview(self) -> None:
+        self._record("stop_preview")
+
+    def find_appointment(self, number: str) -> None:
+        self._record("find_appointment", number)
+
+    def refresh_catalogue(self) -> None:
+        self._record("refresh_catalogue")
+
+    def search_catalogue(self, query: str, limit: int) -> list[ServiceItem]:
+        self._record("search_catalogue", query, limit)
+        return [ITEM] if query == "gjj" else []
+
+    def choose_item(self, item: ServiceItem) -> None:
+        self._record("choose_item", item)
+
+    def back(self) -> None:
+        self._record("back")
+
+    def choose_type(self, item_type: ItemType) -> None:
+        self._record("choose_type", item_type)
+
+    def keep_form(self, form: dict[str, str]) -> None:
+        self._record("keep_form", form)
+
+    def enter_applicant(self, name: str, doc_type: DocumentType, number: str,
+                        phone: str) -> None:
+        self._record("enter_applicant", name, doc_type, number, phone)
+
+    def change_type(self, item_type: ItemType) -> None:
+        self._record("change_type", item_type)
+
+    def submit(self) -> None:
+        self._record("submit")
+
+    def print_receipt(self) -> None:
+        self._record("print_receipt")
+
+    def next_applicant(self) -> None:
+        self._record("next_applicant")
+
+    def load_receipt(self, submission_id: str,
+                     show: Callable[[bool, io.BytesIO], None]) -> None:
+        self._record("load_receipt", submission_id)
+        show(True, receipt_png())
+
+    def load_stats(self, show: Callable[[DayStats], None]) -> None:
+        self._record("load_stats")
+        show(DayStats({ItemType.BRANCH: 2, ItemType.DEPARTMENT: 1}, {LookupMethod.QR: 3},
+                      {"张三": 3}, 1, {"张三": 95.0}))
+
+    def open_diagnostics(self, pin: bytearray, show: Callable[[list[str]], None]) -> None:
+        self._record("open_diagnostics", pin)
+        show(["软件版本：0.1.0"])
+
+    def run_selftest(self, done: Callable[[list[CheckResult]], None],
+                     failed: Callable[[BaseException], None]) -> None:
+        self._record("run_selftest")
+        self._answer(done, failed, CHECKS)
+
+    def print_selftest_slip(self, results: list[CheckResult],
+                            done: Callable[[PrinterStatus], None],
+                            failed: Callable[[BaseException], None]) -> None:
+        self._record("print_selftest_slip", results)
+        self._answer(done, failed, PrinterStatus.READY)
+
+    def load_owed(self, show: Callable[[list[OwedReceipt]], None]) -> None:
+        self._record("load_owed")
+        show([OWED])
+
+    def reprint_owed(self, receipt: OwedReceipt, done: Callable[[int], None],
+                     failed: Callable[[BaseException], None]) -> None:
+        self._record("reprint_owed", receipt)
+        self._answer(done, failed, 1)
+
+
+def tap(screen, *texts: str) -> None:
+    """Tap the buttons labelled ``texts`` in turn (the first whose label starts so)."""
+    from kivy.uix.button import Button
+
+    for text in texts:
+        button = next(w for w in screen.walk()
+                      if isinstance(w, Button) and w.text.startswith(text))
+        button.trigger_action(duration=0)
+
+
+def texts(widget) -> list[str]:
+    """Every label's text in ``widget`` and below."""
+    from kivy.uix.label import Label
+
+    return [w.text for w in widget.walk(restrict=True) if isinstance(w, Label) and w.text]
+
+
+def run_clock(seconds: float) -> None:
+    """Let Kivy's clock fire what is scheduled (no app loop runs here)."""
+    from kivy.clock import Clock
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        Clock.tick()
+        time.sleep(0.02)
+
+
+def login() -> dict[str, Any]:
+    from appliance.ui.screens import LoginScreen
+
+    fake = FakeActions()
+    screen = LoginScreen(fake, "login")
+    screen.show_key("电子钥匙已插入", "持有人：张三", problem=False, ready=True)
+    tap(screen, "1", "2", "3", "4", "确定")
+    return {"calls": fake.calls, "message": screen.message.text}
+
+
+def home() -> dict[str, Any]:
+    from appliance.ui.screens import HomeScreen
+
+    fake = FakeActions()
+    screen = HomeScreen(fake, "home")
+    screen.refresh()
+    tap(screen, "待打印回执", "按服务事项查询", "今日统计", "系统诊断", "锁定")
+    return {"calls": fake.calls, "owed": screen.owed.text}
+
+
+def scan() -> dict[str, Any]:
+    from appliance.ui.screens import ScanScreen
+
+    fake = FakeActions()
+    screen = ScanScreen(fake, "scan")
+    screen.on_pre_enter()
+    tap(screen, "获取条码", "停止预览", "返回")
+    return {"calls": fake.calls}
+
+
+def appointment() -> dict[str, Any]:
+    from appliance.ui.screens import AppointmentScreen
+
+    fake = FakeActions()
+    screen = AppointmentScreen(fake, "appointment")
+    tap(screen, *"20261129000311", "查询", "返回")
+    return {"calls": fake.calls}
+
+
+def search() -> dict[str, Any]:
+    from kivy.uix.button import Button
+
+    from appliance.ui.screens import SearchScreen
+
+    fake = FakeActions()
+    screen = SearchScreen(fake, "search")
+    screen.on_enter()
+    run_clock(0.2)  # a TextInput takes keys once its lines are laid out
+    tap(screen, "G", "J", "J")
+    found = [w.text.split("\n")[0] for w in screen.results.walk(restrict=True)
+             if isinstance(w, Button)]
+    tap(screen, ITEM.name, "返回")
+    return {"calls": fake.calls, "found": found}
+
+
+def item() -> dict[str, Any]:
+    from appliance.ui.screens import ItemScreen
+
+    fake = FakeActions(Draft(item=ITEM, queue_number="A023"))
+    screen = ItemScreen(fake, "item")
+    screen.refresh()
+    tap(screen, "办理", "返回")
+    return {"calls": fake.calls, "details": screen.details.text}
+
+
+def item_type() -> dict[str, Any]:
+    from appliance.ui.screens import ItemTypeScreen
+
+    fake = FakeActions()
+    screen = ItemTypeScreen(fake, "item_type")
+    tap(screen, ItemType.DEPARTMENT.label, "返回")
+    return {"calls": fake.calls}
+
+
+def applicant() -> dict[str, Any]:
+    from appliance.ui.screens import ApplicantScreen
+
+    fake = FakeActions(Draft(item=ITEM, known_applicant=APPLICANT), FlowState.TYPE_CHOSEN)
+    screen = ApplicantScreen(fake, "applicant")
+    screen.refresh()
+    run_clock(1.0)
+    tap(screen, "下一步", "返回")
+    return {"calls": fake.calls}
+
+
+def confirm() -> dict[str, Any]:
+    from appliance.ui.screens import ConfirmScreen
+
+    fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, item_type=ItemType.BRANCH))
+    screen = ConfirmScreen(fake, "confirm")
+    screen.refresh()
+    tap(screen, ItemType.DEPARTMENT.label, "提交并打印回执", "返回修改")
+    return {"calls": fake.calls, "summary": screen.summary.text}
+
+
+def success() -> dict[str, Any]:
+    from appliance.ui.screens import SuccessScreen
+
+    fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, submission=SUBMISSION))
+    screen = SuccessScreen(fake, "success")
+    screen.refresh()
+    tap(screen, "打印回执", "下一位")
+    return {"calls": fake.calls, "summary": screen.summary.text,
+            "preview": list(screen.preview.texture.size),
+            "reprint_disabled": screen.reprint_button.disabled}
+
+
+def stats() -> dict[str, Any]:
+    from appliance.ui.screens import StatsScreen
+
+    fake = FakeActions()
+    screen = StatsScreen(fake, "stats")
+    screen.refresh()
+    tap(screen, "返回")
+    return {"calls": fake.calls, "table": screen.table.text}
+
+
+def diagnostics() -> dict[str, Any]:
+    from appliance.ui.diagnostics import DiagnosticsScreen
+
+    fake = FakeActions()
+    screen = DiagnosticsScreen(fake, "diagnostics")
+    screen.on_pre_enter()
+    locked = [screen.run_button.disabled, screen.slip_button.disabled]
+    tap(screen, "1", "2", "3", "4", "确定", "运行自检", "打印自检单")
+    observed = {"locked": locked, "info": screen.info.text, "results": screen.results.text,
+                "message": screen.message.text}
+    tap(screen, "返回")
+    return {"calls": fake.calls, **observed}
+
+
+def owed(fail: BaseException | None = None) -> dict[str, Any]:
+    from appliance.ui.owed_receipts import OwedReceiptsScreen
+
+    fake = FakeActions(fail=fail)
+    screen = OwedReceiptsScreen(fake, "owed")
+    screen.refresh()
+    rows = [text for text in texts(screen.rows) if text != "重新打印"]
+    tap(screen, "重新打印")
+    message = screen.message.text
+    tap(screen, "返回")
+    return {"calls": fake.calls, "rows": rows, "message": message}
+
+
+def owed_failed() -> dict[str, Any]:
+    return owed(RuntimeError("printer gone"))
+
+
+SCENARIOS = [login, home, scan, appointment, search, item, item_type, applicant, confirm,
+             success, stats, diagnostics, owed, owed_failed]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, required=True)
+    work = parser.parse_args().work
+    log.configure()
+    ui = load_config(ROOT / "appliance" / "data" / "appliance.dev.toml").ui
+    from appliance_dev.virtual_display import has_display, start_virtual_display
+
+    display = None if has_display() else start_virtual_display(ui.width, ui.height)
+    observed: dict[str, Any] = {}
+    try:
+        from appliance.ui.fonts import prepare_cjk_font
+        from appliance.ui.kivy_setup import configure_kivy
+
+        configure_kivy(ui, work / "kivy",
+                       prepare_cjk_font(ui.font_path, ui.font_index, work / "fonts"))
+        for scenario in SCENARIOS:
+            try:
+                observed[scenario.__name__] = scenario()
+            except Exception:
+                observed[scenario.__name__] = {"error": traceback.format_exc()}
+    finally:
+        if display is not None:
+            display.terminate()
+    (work / "observed.json").write_text(json.dumps(observed, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
