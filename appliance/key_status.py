@@ -20,6 +20,7 @@ def scan_once(config: Config) -> KeyScan:
     if config.key.demo_token:
         from appliance.sim.softhsm import ensure_demo_token
 
+        assert config.key.module is not None  # KeySection requires it with demo_token
         extra.append(ensure_demo_token(config.data_dir, config.key.module).ca_cert_path)
     policy = DetectionPolicy(load_trusted_cas([*config.key.trusted_ca, *extra]),
                              config.key.expiry_warning_days)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -26,6 +27,9 @@ from appliance.store.audit_check import verify_chain
 from appliance.sync.audit_delivery import audit_backlog, audit_refusal
 from appliance.sync.client import BranchClient, SyncProblem, tls_context
 from appliance.sync.process import client_settings
+
+if TYPE_CHECKING:
+    from appliance.wiring import Services  # wiring imports this module lazily
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 120.0
@@ -46,7 +50,7 @@ class CheckResult:
     detail: str
 
 
-Check = Callable[[Config, "Services", bool], str]  # noqa: F821 - wiring imports us lazily
+Check = Callable[[Config, "Services", bool], str]
 
 
 def key_reader(_config: Config, services, _offline: bool) -> str:
