@@ -202,7 +202,8 @@ def _check_version(supported: bool, well_formed: bool, raw: str) -> None:
         raise UnreadableTicket("unsupported_version", raw)
 
 
-def _field(fields: Mapping[str, object], key: str, pattern: re.Pattern[str], raw: str) -> str | None:
+def _field(fields: Mapping[str, object], key: str, pattern: re.Pattern[str],
+           raw: str) -> str | None:
     if key not in fields:
         return None
     value = fields[key]

@@ -20,17 +20,18 @@ import zxingcpp
 from appliance import log
 from appliance.hardware.camera import Camera, Frame
 
-# Measured on the six bundled tickets (upright, 15° rotated, perspective, faded, glare,
-# unknown payload), QR only, 1280x720: the defaults and these options both decode all
-# six; these take 1.2 ms a frame against 2.2 ms. They also decode the tickets turned by
-# 90/180/270° and scaled 2.5× (1080p-sized modules). Tickets are dark ink on light
-# paper, so the inverted pass is wasted work.
+
 class DecodeOptions(TypedDict):
     try_rotate: bool
     try_invert: bool
     try_downscale: bool
 
 
+# Measured on the six bundled tickets (upright, 15° rotated, perspective, faded, glare,
+# unknown payload), QR only, 1280x720: the defaults and these options both decode all
+# six; these take 1.2 ms a frame against 2.2 ms. They also decode the tickets turned by
+# 90/180/270° and scaled 2.5× (1080p-sized modules). Tickets are dark ink on light
+# paper, so the inverted pass is wasted work.
 DECODE_OPTIONS: DecodeOptions = {
     "try_rotate": False, "try_invert": False, "try_downscale": False}
 

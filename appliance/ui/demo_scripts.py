@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from appliance.hardware.replay_camera import bundled_tickets
 from appliance.sim.fake_usb import DEMO_KEY
@@ -23,6 +23,9 @@ from appliance.wiring import demo_appointments, hall_now
 from appliance.workflow.acceptance import FlowState
 
 if TYPE_CHECKING:
+    from appliance.hardware.replay_camera import ReplayCamera
+    from appliance.sim.fake_usb import FakeUsbBus
+    from appliance.sim.file_printer import FilePrinter
     from appliance.ui.demo import DemoDriver
 
 WALK_IN_TICKET = 0  # ticket-upright.png: a queue ticket naming 居民身份证换领
@@ -85,7 +88,8 @@ def focus(d: DemoDriver, field: str) -> None:
 
 def scan(d: DemoDriver, ticket: int | Path) -> None:
     """Lay the ticket under the camera, open 二维码扫描 and wait for its live preview."""
-    d.app.services.camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
+    camera = cast("ReplayCamera", d.app.services.camera)  # the demo runs on the simulators
+    camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
     d.tap("二维码扫描")
     d.on_screen("scan")
     d.wait("a preview frame", lambda: d.app.screens["scan"].preview.texture is not None)
@@ -253,12 +257,12 @@ def faults(d: DemoDriver) -> None:
     d.tap("清除")
     type_keys(d, "44200019900315123x")
 
-    d.app.services.usb.unplug(DEMO_KEY)
+    cast("FakeUsbBus", d.app.services.usb).unplug(DEMO_KEY)
     pulled = time.monotonic()
     d.on_screen("login")
     d.findings["locked_after_pull_s"] = round(time.monotonic() - pulled, 2)
     d.shoot("22-key-pulled")
-    d.app.services.usb.plug(DEMO_KEY)
+    cast("FakeUsbBus", d.app.services.usb).plug(DEMO_KEY)
     login(d)
     d.on_screen("applicant")
     screen = d.app.screens["applicant"]
@@ -267,7 +271,7 @@ def faults(d: DemoDriver) -> None:
 
     d.tap("下一步")
     d.on_screen("confirm")
-    d.app.services.printer.set_fault("paper_out")
+    cast("FilePrinter", d.app.services.printer).set_fault("paper_out")
     d.tap("提交并打印回执")
     d.on_screen("success")
     d.wait("the paper-out message", lambda: "缺纸" in d.current_message())

@@ -101,7 +101,8 @@ def key_row(keys: str | list[str], on_key: Callable[[str], None]) -> BoxLayout:
     row = BoxLayout(spacing=6, size_hint_y=None, height=KEY_HEIGHT)
     for key in keys:
         wide = len(key) > 1
-        row.add_widget(BigButton(key, lambda k=key: on_key(k), color=KEY_COLOR,
+        # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
+        row.add_widget(BigButton(key, lambda k=key: on_key(k), color=KEY_COLOR,  # type: ignore[misc]
                                  font_size=30, height=KEY_HEIGHT,
                                  size_hint_x=1.6 if wide else 1))
     return row
@@ -134,7 +135,7 @@ class CandidateBar(BoxLayout):
         self.pinyin.color = (0.1, 0.12, 0.16, 1) if composer.pinyin else (0.55, 0.58, 0.62, 1)
         self.slots.clear_widgets()
         for index, char in enumerate(composer.page_of(self.field.text)):
-            self.slots.add_widget(BigButton(char, lambda i=index: self.field.choose(i),
+            self.slots.add_widget(BigButton(char, lambda i=index: self.field.choose(i),  # type: ignore[misc]
                                             color=CANDIDATE_COLOR, font_size=38,
                                             height=KEY_HEIGHT))
         if not composer.pinyin:

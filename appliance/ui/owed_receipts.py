@@ -35,7 +35,8 @@ class OwedReceiptsScreen(KioskScreen):
         for receipt in owed:
             row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
             row.add_widget(Text(receipt.text, font_size=24))
-            row.add_widget(BigButton("重新打印", lambda r=receipt: self.reprint(r),
+            # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
+            row.add_widget(BigButton("重新打印", lambda r=receipt: self.reprint(r),  # type: ignore[misc]
                                      size_hint_x=None, width=220))
             self.rows.add_widget(row)
 

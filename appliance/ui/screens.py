@@ -124,7 +124,8 @@ class HomeScreen(KioskScreen):
     def build(self) -> None:
         for text, target in (("二维码扫描", "scan"), ("按预约编号", "appointment"),
                              ("按服务事项查询", "search")):
-            self.body.add_widget(BigButton(text, lambda t=target: self.app.go(t),
+            # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
+            self.body.add_widget(BigButton(text, lambda t=target: self.app.go(t),  # type: ignore[misc]
                                            font_size=40, height=130))
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
@@ -250,7 +251,7 @@ class SearchScreen(KioskScreen):
         for item in items:
             self.results.add_widget(BigButton(
                 f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
-                lambda i=item: self.app.choose_item(i), color=(0.2, 0.25, 0.32, 1),
+                lambda i=item: self.app.choose_item(i), color=(0.2, 0.25, 0.32, 1),  # type: ignore[misc]
                 font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
         if not items:
             self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
@@ -294,7 +295,7 @@ class ItemTypeScreen(KioskScreen):
                                   size_hint_y=None, height=60))
         self.type_buttons = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.app.choose_type(t),
+            button = BigButton(item_type.label, lambda t=item_type: self.app.choose_type(t),  # type: ignore[misc]
                                font_size=40, height=140)
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
@@ -446,7 +447,7 @@ class ConfirmScreen(KioskScreen):
         types.add_widget(Text("事项类型", size_hint_x=None, width=160))
         self.type_buttons: dict[ItemType, BigButton] = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.app.change_type(t))
+            button = BigButton(item_type.label, lambda t=item_type: self.app.change_type(t))  # type: ignore[misc]
             self.type_buttons[item_type] = button
             types.add_widget(button)
         self.body.add_widget(types)

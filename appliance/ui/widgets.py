@@ -60,7 +60,8 @@ class Keypad(GridLayout):
         keys = [*"123456789", extra[0], "0", "清除"]
         for key in keys:
             value = extra[1] if key == extra[0] else key
-            button = BigButton(key, lambda v=value: on_key(v), color=(0.2, 0.25, 0.32, 1),
+            # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
+            button = BigButton(key, lambda v=value: on_key(v), color=(0.2, 0.25, 0.32, 1),  # type: ignore[misc]
                                font_size=36, size_hint_x=None, width=150)
             self.add_widget(button)
         self.add_widget(Label(size_hint_y=None, height=TOUCH_HEIGHT))
