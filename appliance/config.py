@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from appliance.errors import ConfigError
 from appliance.hardware.printer.settings import check_printer_section
 from appliance.provisioning.site import allowed_text, foreign_keys, merge
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 BOX_CONFIG = Path("/etc/appliance/appliance.toml")
 DEV_CONFIG = Path(__file__).parent / "data" / "appliance.dev.toml"
@@ -182,7 +185,7 @@ def dev_config_text(data_dir: Path) -> str:
         'data_dir = "var/data"', f'data_dir = "{data_dir}"')
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":

@@ -126,6 +126,7 @@ def format_event(name: str, fields: dict[str, object]) -> str:
     return " ".join(parts)
 
 
-def event(name: str, level: int = logging.INFO, **fields: object) -> None:
-    """Log one catalogued event with its fields."""
+def event(name: str, level: int = logging.INFO, /, **fields: object) -> None:
+    """Log one catalogued event with its fields (a field may be called ``name`` or
+    ``level``: those two are positional only)."""
     _logger.log(level, format_event(name, fields))

@@ -60,11 +60,12 @@ def run_update_command(args: argparse.Namespace) -> int:
             print(f"appliance update: cannot read the loader entries in {paths.entries}: "
                   f"{error.strerror} (run as root)", file=sys.stderr)
             return 1
-        status = read_status_file(paths.updates_dir)
-        if status is None:
+        stored = read_status_file(paths.updates_dir)
+        if stored is None:
             print(f"appliance update: cannot read {paths.entries} ({error.strerror}) and no "
                   f"status.json in {paths.updates_dir}; run as root", file=sys.stderr)
             return 1
+        status = stored
         source = f"status.json of {status.get('checked_at', '?')}"
     if args.json:
         json.dump(status, sys.stdout, ensure_ascii=False, indent=1)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -27,6 +28,9 @@ from appliance.sync.audit_delivery import audit_backlog, audit_refusal
 from appliance.sync.client import BranchClient, SyncProblem, tls_context
 from appliance.sync.process import client_settings
 from appliance.wording import text
+
+if TYPE_CHECKING:
+    from appliance.wiring import Services  # wiring imports this module lazily
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 120.0
@@ -48,7 +52,7 @@ class CheckResult:
     detail: str
 
 
-Check = Callable[[Config, "Services", bool], str]  # noqa: F821 - wiring imports us lazily
+Check = Callable[[Config, "Services", bool], str]
 
 
 def key_reader(_config: Config, services, _offline: bool) -> str:

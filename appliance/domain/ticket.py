@@ -45,10 +45,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from appliance.wording import text
@@ -176,8 +176,11 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def _unique(pairs: list[tuple[str, object]], raw: str) -> dict[str, object]:
-    result: dict[str, object] = {}
+_V = TypeVar("_V")
+
+
+def _unique(pairs: list[tuple[str, _V]], raw: str) -> dict[str, _V]:
+    result: dict[str, _V] = {}
     for key, value in pairs:
         if key in result:
             raise UnreadableTicket(f"duplicate_field:{_safe(key)}", raw)
@@ -185,7 +188,7 @@ def _unique(pairs: list[tuple[str, object]], raw: str) -> dict[str, object]:
     return result
 
 
-def _check_keys(fields: dict, required: tuple[str, ...], optional: tuple[str, ...],
+def _check_keys(fields: Mapping[str, object], required: tuple[str, ...], optional: tuple[str, ...],
                 raw: str) -> None:
     for key in fields:
         if key not in required and key not in optional:
@@ -202,7 +205,8 @@ def _check_version(supported: bool, well_formed: bool, raw: str) -> None:
         raise UnreadableTicket("unsupported_version", raw)
 
 
-def _field(fields: dict, key: str, pattern: re.Pattern[str], raw: str) -> str | None:
+def _field(fields: Mapping[str, object], key: str, pattern: re.Pattern[str],
+           raw: str) -> str | None:
     if key not in fields:
         return None
     value = fields[key]

@@ -147,11 +147,11 @@ def apply_bundle(bundle_path: Path, config: Config, owners: Owners | None = None
     try:
         _install(bundle, layout, owners)
     except OSError as error:
-        refusal = ProvisioningRefused("write_failed", f"{error.filename}: {error.strerror}")
-        log.event("provision.apply.complete", outcome="failure", reason=refusal.reason,
-                  detail=refusal.detail[:200])
-        _record(layout, owners, _refusal(refusal, now()))
-        raise refusal from None
+        failure = ProvisioningRefused("write_failed", f"{error.filename}: {error.strerror}")
+        log.event("provision.apply.complete", outcome="failure", reason=failure.reason,
+                  detail=failure.detail[:200])
+        _record(layout, owners, _refusal(failure, now()))
+        raise failure from None
     _record(layout, owners, LastResult(
         True, "", result_line(True, "", manifest.hall_name, manifest.window),
         f"installed serial {manifest.serial}", now().isoformat(timespec="seconds"),

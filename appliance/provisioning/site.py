@@ -53,7 +53,7 @@ def to_toml(site: dict[str, dict[str, Any]]) -> str:
     """A site table as TOML: sections of strings, integers, booleans and string lists
     (the only values a site file holds). Strings are written as JSON strings, which TOML
     reads as basic strings."""
-    lines: list[str] = []
+    lines: list[str | None] = []
     for section, values in site.items():
         lines += ["" if lines else None, f"[{section}]"]
         lines += [f"{key} = {_value(value)}" for key, value in values.items()]

@@ -42,7 +42,7 @@ def find_appointment(db: sqlite_utils.Database, number: str) -> Appointment | No
 def save_appointments(db: sqlite_utils.Database, appointments: list[Appointment]) -> None:
     """Insert or replace appointments (the demo seeds them; sync pulls them later)."""
     with write_transaction(db):
-        db["appointments"].upsert_all(
+        db.table("appointments").upsert_all(
             [
                 {
                     "appointment_number": a.number,

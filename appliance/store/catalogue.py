@@ -37,7 +37,7 @@ def upsert_catalogue_items(db: sqlite_utils.Database, items: list[dict[str, Any]
             "pinyin": full, "initials": initials, "updated_at": now,
         })
     with write_transaction(db):
-        db["catalogue_items"].upsert_all(rows, pk="code")
+        db.table("catalogue_items").upsert_all(rows, pk="code")
     return len(rows)
 
 

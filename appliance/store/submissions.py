@@ -96,8 +96,8 @@ def store_submission(
             appointment_number=appointment_number,
         )
         row = _row(submission)
-        db["submissions"].insert(row)
-        db["outbox"].insert({
+        db.table("submissions").insert(row)
+        db.table("outbox").insert({
             "submission_id": submission.id,
             "idempotency_key": str(uuid.uuid4()),
             "payload": json.dumps(envelope(row) if envelope else row, ensure_ascii=False,

@@ -147,6 +147,8 @@ class BranchClient:
         except _Refused as refused:
             raise BatchRefused(str(refused)) from None
         results = _json(response).get("results")
+        if not isinstance(results, list):
+            raise SyncProblem("protocol", "batch answer has no usable results")
         sent = {item["idempotency_key"] for item in items}
         try:
             outcomes = {r["idempotency_key"]: ItemOutcome(r["idempotency_key"], r["status"],

@@ -57,6 +57,7 @@ def run_sync(config: Config, once: bool = False) -> int:
     """Run until SIGTERM/SIGINT; with ``once``, drain and pull once (exit 1 on failure).
     An unprovisioned box waits for its site file first (``once``: exits at once)."""
     if not config.provisioned:
+        assert config.provisioning is not None  # only a [provisioning] section can be unmet
         if once:
             log.event("sync.waiting_for_provisioning", site_file=config.provisioning.site_file)
             return 0

@@ -8,6 +8,7 @@ digits. Keys are at least 12 mm on the counter's 10.1-inch 1280×800 panel (150 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.textinput import TextInput
@@ -101,7 +102,7 @@ def key_row(keys: str | list[str], on_key: Callable[[str], None]) -> BoxLayout:
     row = BoxLayout(spacing=6, size_hint_y=None, height=KEY_HEIGHT)
     for key in keys:
         wide = len(key) > 1
-        row.add_widget(BigButton(key, lambda k=key: on_key(k), color=KEY_COLOR,
+        row.add_widget(BigButton(key, partial(on_key, key), color=KEY_COLOR,
                                  font_size=30, height=KEY_HEIGHT,
                                  size_hint_x=1.6 if wide else 1))
     return row
@@ -134,7 +135,7 @@ class CandidateBar(BoxLayout):
         self.pinyin.color = (0.1, 0.12, 0.16, 1) if composer.pinyin else (0.55, 0.58, 0.62, 1)
         self.slots.clear_widgets()
         for index, char in enumerate(composer.page_of(self.field.text)):
-            self.slots.add_widget(BigButton(char, lambda i=index: self.field.choose(i),
+            self.slots.add_widget(BigButton(char, partial(self.field.choose, index),
                                             color=CANDIDATE_COLOR, font_size=38,
                                             height=KEY_HEIGHT))
         if not composer.pinyin:

@@ -25,4 +25,6 @@ class OwedReceiptsButton(BigButton):
         self.text = f"待打印回执 {count} 件" if count else ""
         self.disabled = not count
         self.opacity = 1 if count else 0
-        self.size_hint_x, self.width = (1, self.width) if count else (None, 0)
+        self.size_hint_x = 1 if count else None
+        if not count:
+            self.width = 0

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
@@ -35,7 +37,7 @@ class OwedReceiptsScreen(KioskScreen[OwedActions]):
         for receipt in owed:
             row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
             row.add_widget(Text(receipt.text, font_size=24))
-            row.add_widget(BigButton("重新打印", lambda r=receipt: self.reprint(r),
+            row.add_widget(BigButton("重新打印", partial(self.reprint, receipt),
                                      size_hint_x=None, width=220))
             self.rows.add_widget(row)
 

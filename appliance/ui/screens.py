@@ -4,6 +4,7 @@ implements them and runs the counter's work in the background."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Generic, TypeVar
 
 from kivy.clock import Clock
@@ -138,7 +139,7 @@ class HomeScreen(KioskScreen[HomeActions]):
     def build(self) -> None:
         for text, target in (("二维码扫描", "scan"), ("按预约编号", "appointment"),
                              ("按服务事项查询", "search")):
-            self.body.add_widget(BigButton(text, lambda t=target: self.actions.go(t),
+            self.body.add_widget(BigButton(text, partial(self.actions.go, target),
                                            font_size=40, height=130))
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
@@ -265,7 +266,7 @@ class SearchScreen(KioskScreen[SearchActions]):
         for item in items:
             self.results.add_widget(BigButton(
                 f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
-                lambda i=item: self.actions.choose_item(i), color=(0.2, 0.25, 0.32, 1),
+                partial(self.actions.choose_item, item), color=(0.2, 0.25, 0.32, 1),
                 font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
         if not items:
             self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
@@ -309,7 +310,7 @@ class ItemTypeScreen(KioskScreen[ItemTypeActions]):
                                   size_hint_y=None, height=60))
         self.type_buttons = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.actions.choose_type(t),
+            button = BigButton(item_type.label, partial(self.actions.choose_type, item_type),
                                font_size=40, height=140)
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
@@ -461,7 +462,7 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
         types.add_widget(Text("事项类型", size_hint_x=None, width=160))
         self.type_buttons: dict[ItemType, BigButton] = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, lambda t=item_type: self.actions.change_type(t))
+            button = BigButton(item_type.label, partial(self.actions.change_type, item_type))
             self.type_buttons[item_type] = button
             types.add_widget(button)
         self.body.add_widget(types)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
@@ -60,7 +61,7 @@ class Keypad(GridLayout):
         keys = [*"123456789", extra[0], "0", "清除"]
         for key in keys:
             value = extra[1] if key == extra[0] else key
-            button = BigButton(key, lambda v=value: on_key(v), color=(0.2, 0.25, 0.32, 1),
+            button = BigButton(key, partial(on_key, value), color=(0.2, 0.25, 0.32, 1),
                                font_size=36, size_hint_x=None, width=150)
             self.add_widget(button)
         self.add_widget(Label(size_hint_y=None, height=TOUCH_HEIGHT))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -111,7 +112,7 @@ def make_bundle(out: Path, private_key: Ed25519PrivateKey, version: str, arch: s
     return manifest
 
 
-def _members(bundle: tarfile.TarFile) -> Iterator[tuple[str, BinaryIO]]:
+def _members(bundle: tarfile.TarFile) -> Iterator[tuple[str, IO[bytes]]]:
     for member in bundle:
         handle = bundle.extractfile(member)
         if handle is None:
@@ -119,7 +120,7 @@ def _members(bundle: tarfile.TarFile) -> Iterator[tuple[str, BinaryIO]]:
         yield member.name, handle
 
 
-def _verified_manifest(members: Iterator[tuple[str, BinaryIO]], key: Ed25519PublicKey,
+def _verified_manifest(members: Iterator[tuple[str, IO[bytes]]], key: Ed25519PublicKey,
                        arch: str, running_version: str) -> Manifest:
     name, handle = next(members, ("", None))
     if name != "manifest.json" or handle is None:
@@ -139,7 +140,7 @@ def _verified_manifest(members: Iterator[tuple[str, BinaryIO]], key: Ed25519Publ
     return manifest
 
 
-def _copy_hashed(source: BinaryIO, target: BinaryIO) -> str:
+def _copy_hashed(source: IO[bytes], target: IO[bytes]) -> str:
     digest = hashlib.sha256()
     while chunk := source.read(CHUNK):
         digest.update(chunk)
@@ -189,7 +190,7 @@ def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_
     return manifest
 
 
-def _write_image(handle: BinaryIO, slot_device: Path, manifest: Manifest) -> str:
+def _write_image(handle: IO[bytes], slot_device: Path, manifest: Manifest) -> str:
     """Stream the compressed image into the slot; returns the compressed stream's hash."""
     digest = hashlib.sha256()
 
@@ -198,6 +199,9 @@ def _write_image(handle: BinaryIO, slot_device: Path, manifest: Manifest) -> str
             chunk = handle.read(size)
             digest.update(chunk)
             return chunk
+
+        def seek(self, offset: int, whence: int = 0) -> int:  # never called when reading
+            raise io.UnsupportedOperation("the image is read once, front to back")
 
     written = 0
     with gzip.GzipFile(fileobj=_Hashing(), mode="rb") as image, \

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from appliance.domain.masking import mask_name
-from appliance.domain.receipt import layout_receipt
+from appliance.domain.receipt import Line, layout_receipt
 from appliance.hardware.printer.port import PrinterError
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.owed_receipts import OwedRow, owed_rows, stored_receipt_data
@@ -44,7 +44,7 @@ def print_owed(receipts: ReceiptPrinting, owed: OwedReceipt, trail: AuditTrail |
                operator_serial: str | None) -> int:
     """Print the journaled slip; return the copies printed so far. The stored submission
     is laid out again only when the paper got narrower since it was journaled."""
-    def layout(columns: int) -> list:
+    def layout(columns: int) -> list[Line]:
         return layout_receipt(stored_receipt_data(receipts.db, owed.submission_id), columns)
 
     try:

@@ -13,7 +13,7 @@ from appliance.development import CommandGroup
 
 
 class DemoCommand:
-    names = ("demo",)
+    names: tuple[str, ...] = ("demo",)
 
     def add(self, commands: argparse._SubParsersAction,
             common: argparse.ArgumentParser) -> None:
@@ -57,7 +57,7 @@ class DemoCommand:
 
 
 class BranchServerCommand:
-    names = ("branch-server", "devserver")
+    names: tuple[str, ...] = ("branch-server", "devserver")
 
     def add(self, commands: argparse._SubParsersAction,
             common: argparse.ArgumentParser) -> None:
@@ -93,7 +93,7 @@ class BranchServerCommand:
 
 
 class UsbCommand:
-    names = ("usb",)
+    names: tuple[str, ...] = ("usb",)
 
     def add(self, commands: argparse._SubParsersAction,
             common: argparse.ArgumentParser) -> None:

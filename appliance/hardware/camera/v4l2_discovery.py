@@ -60,8 +60,8 @@ def choose_capture_device(nodes: Iterable[VideoNode]) -> Path | None:
     """
     capture = sorted((node for node in nodes if node.captures_video), key=lambda n: n.number)
     uvc = [node for node in capture if node.is_uvc]
-    chosen = (uvc or capture or [None])[0]
-    return chosen.path if chosen else None
+    candidates = uvc or capture
+    return candidates[0].path if candidates else None
 
 
 def captures_video(capabilities: int, device_caps: int) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pkcs11
 from cryptography import x509
@@ -31,6 +32,9 @@ from appliance.hardware.key.pkcs11_key import (
 from appliance.hardware.key.port import OperatorCertificate
 from appliance.hardware.key.vendors import KeyVendor, vendor_for
 from appliance.hardware.usb.port import UsbBus, UsbDevice
+
+if TYPE_CHECKING:
+    from pkcs11._pkcs11 import lib as Library
 
 READING_GRACE_S = 3.0  # a key's driver may take a moment after the USB device appears
 
@@ -160,7 +164,7 @@ def diagnose(
 
 
 def _judge_token(token: TokenSeen, policy: DetectionPolicy, now: datetime) -> Diagnosis:
-    base = {"vendor": token.vendor, "module": token.module, "token": token}
+    base: dict[str, Any] = {"vendor": token.vendor, "module": token.module, "token": token}
     if token.found is None:
         return Diagnosis(KeyState.NO_CERTIFICATE, **base)
     certificate = token.found.certificate
@@ -234,7 +238,7 @@ class KeyDetector:
         return KeyScan(devices, tuple(modules), tuple(tokens), diagnosis)
 
     @staticmethod
-    def _load(vendor: KeyVendor) -> tuple[ModuleLoad, pkcs11.lib | None]:
+    def _load(vendor: KeyVendor) -> tuple[ModuleLoad, Library | None]:
         path = vendor.module()
         if path is None:
             return ModuleLoad(vendor, None, "missing"), None
@@ -243,7 +247,7 @@ class KeyDetector:
         except StartupError as error:
             return ModuleLoad(vendor, path, str(error)[:200]), None
 
-    def _tokens(self, vendor: KeyVendor, module: Path, library: pkcs11.lib) -> list[TokenSeen]:
+    def _tokens(self, vendor: KeyVendor, module: Path, library: Library) -> list[TokenSeen]:
         """Initialised tokens (SoftHSM2's spare empty slot is no key), with their certificate."""
         seen = []
         try:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pkcs11
 from cryptography import x509
@@ -260,7 +260,10 @@ def sign(
     """
     public_key = found.certificate.public_key()
     try:
-        private_key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=found.key_id)
+        # python-pkcs11 builds the key's class from its attributes: a private key that may
+        # sign (CKA_SIGN) comes with SignMixin, which get_key's return type cannot say.
+        private_key = cast(pkcs11.SignMixin, session.get_key(object_class=ObjectClass.PRIVATE_KEY,
+                                                             id=found.key_id))
     except (pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned) as error:
         message = "the key holds no single private key for its certificate"
         raise KeyUnusable("no_private_key", message) from error

@@ -93,7 +93,7 @@ class SerialLink:
 
         self._printer = Serial(str(port), baudrate=baudrate, timeout=timeout_s)
         self._timeout_s = timeout_s
-        self._port = None
+        self._port: serial.Serial | None = None
 
     def open(self) -> None:
         try:
@@ -124,7 +124,7 @@ class SerialLink:
         self._printer.close()
         self._port = None
 
-    def _require(self):  # noqa: ANN202 - a pyserial Serial
+    def _require(self) -> serial.Serial:
         if self._port is None:
             raise LinkDown("not connected")
         return self._port

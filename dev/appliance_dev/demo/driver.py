@@ -54,7 +54,10 @@ class DemoDriver(ScriptDriver):
         box: dict[str, Any] = {}
 
         def keep(key: str) -> Callable[[Any], None]:
-            return lambda value: (box.__setitem__(key, value), done.set())
+            def store(value: Any) -> None:
+                box[key] = value
+                done.set()
+            return store
 
         self.on_main(lambda: self.app.background.run(work, keep("value"), keep("error")))
         if not done.wait(STEP_TIMEOUT_S):

@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     lab = make_lab(args.work / "lab")
     config = load_config(write_config(args.work, lab,
                                       None if args.bench else WALK_IDLE_MINUTES))
+    assert config.usb.state_file is not None  # write_config sets it
     bus = FakeUsbBus(config.usb.state_file)
     for device in bus.devices():
         bus.unplug(device)

@@ -134,7 +134,8 @@ class KeyDriver(ScriptDriver):
             self._type_pin(WRONG_PIN)
             self.tap("确定")
             message = self.app.screens["login"].message
-            self.wait(f"the message {words!r}", lambda w=words, m=message: w in m.text)
+            # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
+            self.wait(f"the message {words!r}", lambda w=words, m=message: w in m.text)  # type: ignore[misc]
             self._shoot(name)
         self._plug_only(self._lab_device("valid-rsa"))
         self._key_says("请输入PIN码")
@@ -164,11 +165,11 @@ class KeyDriver(ScriptDriver):
             self._type_pin(LAB_PIN)
             home = self._flip_after("home")
             self.tap("确定")
-            self.wait("the home screen drawn", lambda h=home: "t" in h)
+            self.wait("the home screen drawn", lambda h=home: "t" in h)  # type: ignore[misc]
             self.results["login_to_home_ms"].append(
                 (home["t"] - watch.timings["pin_accepted"]) * 1000)
             locked = self._flip_after("login")
             pulled = time.monotonic()
             self._plug_only()
-            self.wait("the login screen drawn", lambda lk=locked: "t" in lk)
+            self.wait("the login screen drawn", lambda lk=locked: "t" in lk)  # type: ignore[misc]
             self.results["removal_to_locked_ms"].append((locked["t"] - pulled) * 1000)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from appliance.store.appointments import save_appointments
 from appliance.store.stats import day_stats
@@ -24,6 +24,9 @@ from appliance_dev.sim.softhsm import DEMO_PIN
 
 if TYPE_CHECKING:
     from appliance_dev.demo.driver import DemoDriver
+    from appliance_dev.sim.fake_usb import FakeUsbBus
+    from appliance_dev.sim.file_printer import FilePrinter
+    from appliance_dev.sim.replay_camera import ReplayCamera
 
 WALK_IN_TICKET = 0  # ticket-upright.png: a queue ticket naming 居民身份证换领
 WRONG_NUMBERS = {
@@ -85,7 +88,8 @@ def focus(d: DemoDriver, field: str) -> None:
 
 def scan(d: DemoDriver, ticket: int | Path) -> None:
     """Lay the ticket under the camera, open 二维码扫描 and wait for its live preview."""
-    d.app.services.camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
+    camera = cast("ReplayCamera", d.app.services.camera)  # the demo runs on the simulators
+    camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
     d.tap("二维码扫描")
     d.on_screen("scan")
     d.wait("a preview frame", lambda: d.app.screens["scan"].preview.texture is not None)
@@ -253,12 +257,12 @@ def faults(d: DemoDriver) -> None:
     d.tap("清除")
     type_keys(d, "44200019900315123x")
 
-    d.app.services.usb.unplug(DEMO_KEY)
+    cast("FakeUsbBus", d.app.services.usb).unplug(DEMO_KEY)
     pulled = time.monotonic()
     d.on_screen("login")
     d.findings["locked_after_pull_s"] = round(time.monotonic() - pulled, 2)
     d.shoot("22-key-pulled")
-    d.app.services.usb.plug(DEMO_KEY)
+    cast("FakeUsbBus", d.app.services.usb).plug(DEMO_KEY)
     login(d)
     d.on_screen("applicant")
     screen = d.app.screens["applicant"]
@@ -267,7 +271,7 @@ def faults(d: DemoDriver) -> None:
 
     d.tap("下一步")
     d.on_screen("confirm")
-    d.app.services.printer.set_fault("paper_out")
+    cast("FilePrinter", d.app.services.printer).set_fault("paper_out")
     d.tap("提交并打印回执")
     d.on_screen("success")
     d.wait("the paper-out message", lambda: "缺纸" in d.current_message())

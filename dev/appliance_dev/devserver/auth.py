@@ -40,7 +40,7 @@ class TokenIssuer:
         with self._lock:
             now = time.monotonic()
             self._tokens = {t: v for t, v in self._tokens.items() if v[1] > now}
-            self._tokens[token] = (client_id, now + self._ttl_s)
+            self._tokens[token] = (client_id or "", now + self._ttl_s)
         return {"access_token": token, "token_type": "Bearer", "expires_in": self._ttl_s}
 
     def device_for(self, authorization: str | None) -> str | None:

@@ -268,7 +268,7 @@ class BranchServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"{self.scheme}://{host}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def start(self) -> BranchServer:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="devserver",

@@ -91,7 +91,7 @@ class BranchStore:
         def work(conn: sqlite3.Connection) -> list[ItemResult]:
             results = []
             for item, problem in items:
-                key = item.get("idempotency_key")
+                key: str = item["idempotency_key"]  # the handler refused keyless batches
                 if problem is not None:
                     results.append(ItemResult(str(key), "invalid", problem))
                     continue

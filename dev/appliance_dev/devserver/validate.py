@@ -60,7 +60,7 @@ def heartbeat_problem(body: dict[str, Any]) -> str | None:
             value = int(value)  # JSON Schema counts 3.0 as an integer
         if not isinstance(value, kind) or isinstance(value, bool):
             return f"{name}: wrong type"
-        if kind is int and value < 0:
+        if kind is int and isinstance(value, int) and value < 0:
             return f"{name}: must not be negative"
     health = body.get("health") or {}
     if not all(isinstance(v, str) for v in health.values()):

@@ -144,7 +144,7 @@ def draw_slip(spec: TicketSpec, names: dict[str, str]) -> tuple[np.ndarray, tupl
         bold = 1 if size >= 40 else 0
         draw.text(((width - (right - left)) // 2 - left, y - top), text, fill=255, font=font,
                   stroke_width=bold, stroke_fill=255)
-        y += (bottom - top) + max(8, size // 3)
+        y += int(bottom - top) + max(8, size // 3)
     ink = np.asarray(canvas, dtype=np.float32) / 255.0
     modules = _qr_modules(spec.payload)
     qr = np.kron(modules, np.ones((QR_MODULE_PX, QR_MODULE_PX), dtype=np.float32))
@@ -172,14 +172,16 @@ def _smooth_noise(rng: np.random.Generator, cells: tuple[int, int]) -> np.ndarra
 def _placement(spec: TicketSpec) -> np.ndarray:
     """The 3x3 homography that lays the slip on the desk."""
     width, height = SLIP_SIZE
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    centre = np.float32([FRAME_SIZE[0] * 0.5, FRAME_SIZE[1] * 0.5])
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    centre = np.array([FRAME_SIZE[0] * 0.5, FRAME_SIZE[1] * 0.5], dtype=np.float32)
     if spec.skew:
-        target = np.float32([[-120, -300], [160, -330], [185, 335], [-160, 300]]) + centre
+        target = np.array([[-120, -300], [160, -330], [185, 335], [-160, 300]],
+                          dtype=np.float32) + centre
     else:
         theta = np.deg2rad(spec.angle)
-        rotation = np.float32([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]])
-        target = (corners - np.float32([width, height]) / 2) @ rotation.T + centre
+        rotation = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]],
+                            dtype=np.float32)
+        target = (corners - np.array([width, height], dtype=np.float32) / 2) @ rotation.T + centre
     return cv2.getPerspectiveTransform(corners, target.astype(np.float32))
 
 
