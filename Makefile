@@ -68,8 +68,11 @@ soak: bootstrap
 bench: bootstrap
 	@$(PY) bench/run.py $(BENCH)
 
+LINT_PATHS := appliance dev tests images bench
 lint: bootstrap
-	@$(VENV)/bin/ruff check appliance dev tests images bench
+	@$(VENV)/bin/ruff check $(LINT_PATHS)
+	@$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	@$(PY) -m mypy
 
 # The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
 .PHONY: image boot-test
