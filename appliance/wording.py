@@ -314,6 +314,174 @@ ZH: dict[str, str] = {
 
     # --- the kiosk's screens (ui/) ------------------------------------------------------
 
+    # On more than one screen: 返回, and the keypads' and the keyboard's word keys. The
+    # digits, the letters, the candidate bar's characters (data/name_chars.json) and the
+    # name separator · are key caps, not wording, and stay in the code.
+    "common.back": "返回",
+    "keys.clear": "清除",
+    "keys.backspace": "退格",
+
+    # The status bar over every screen; the key, the network and the backlog are
+    # key.status and sync.* (sync.backlog shows "…" until the first poll).
+    "status.operator": "操作员：{name}",
+    "status.no_operator": "操作员：未登录",
+    "status.network_detecting": "网络：检测中",
+    "status.camera": "摄像头：{state}",
+    "status.camera_running": "预览中",
+    "status.camera_stopped": "已停止",
+    "status.camera_disconnected": "未连接",
+    "status.printer": "打印机：{state}",
+    "status.printer_ready": "就绪",
+    "status.printer_paper_out": "缺纸",
+    "status.printer_cover_open": "开盖",
+    "status.printer_offline": "未连接",
+    "status.printer_unknown": "状态未知",
+    "status.printer_fault": "故障",
+
+    # Any screen's message line, for a failure no sentence of its own explains. (The
+    # window's title is the product's name, cli.product.)
+    "kiosk.failed": "操作失败，请重试；如多次失败请联系网建办",
+
+    # 电子钥匙登录 (what the key is: key.*; a refused PIN: login.*), and the PIN pad it
+    # shares with 系统诊断.
+    "login.title": "电子钥匙登录",
+    "login.detecting": "正在检测电子钥匙…",
+    "login.pin_prompt": "请输入电子钥匙PIN码：",
+    "login.holder": "持有人：{name}　证书序列号：{serial}",
+    "login.idle_locked": "长时间未操作，已自动锁定，请重新输入PIN码",
+    "pin.confirm": "确定",
+    "pin.empty": "请输入PIN码",
+    "pin.checking": "正在验证…",
+
+    # 窗口受理, the home screen. The three look-ups are its big buttons, the titles of
+    # their screens and the rows of 今日统计; 今日统计 and 系统诊断 are stats.title and
+    # diagnostics.title.
+    "home.title": "窗口受理",
+    "lookup.qr": "二维码扫描",
+    "lookup.appointment": "按预约编号",
+    "lookup.search": "按服务事项查询",
+    "home.owed": "待打印回执 {count} 件",
+    "home.lock": "锁定",
+
+    # 二维码扫描; {button} is the button named, scan.read or scan.start_preview.
+    "scan.read": "获取条码",
+    "scan.start_preview": "开始预览",
+    "scan.stop_preview": "停止预览",
+    "scan.instruction": "请将叫号纸放在高拍仪下，点击“{button}”",
+    "scan.reading": "正在识别条码…",
+    "scan.read_text": "已读取：{text}",
+    "scan.retry": "请点击“{button}”后重新获取条码",
+
+    # 按预约编号: the number is typed on the keypad.
+    "appointment.prompt": "请输入叫号纸或短信上的预约编号：",
+    "appointment.find": "查询",
+
+    # 按服务事项查询: the results follow every keystroke.
+    "search.hint": "事项名称、拼音首字母（如 gjj）或事项编码",
+    "search.type_to_find": "输入后即时显示匹配的服务事项",
+    "search.nothing_found": "没有找到相关事项，请换个关键词",
+
+    # 事项详情; {promise} is item.promise_days or item.promise_now.
+    "item.title": "事项详情",
+    "item.name": "事项名称：{name}",
+    "item.code": "事项编码：{code}",
+    "item.department": "办理部门：{department}",
+    "item.promise": "承诺时限：{promise}",
+    "item.promise_days": "{days}个工作日",
+    "item.promise_now": "即办",
+    "item.queue_number": "叫号：{number}",
+    "item.appointment": "预约编号：{number}",
+    "item.booked_by": "预约人：{name}",
+    "item.handle": "办理",
+
+    # 事项类型: the title (and the row on 确认提交) is the receipt's label
+    # receipt.item_type, the buttons item_type.*.
+    "item_type.prompt": "请选择事项类型（仅用于统计）：",
+
+    # 办事人信息录入: 证件类型 and 证件号码 are the receipt's labels (receipt.id_type,
+    # receipt.id_number). The keyboard's candidate bar: {separator} is the key of the dot
+    # in minority names (·).
+    "applicant.title": "办事人信息录入",
+    "applicant.name": "姓名",
+    "applicant.phone": "手机号码（选填）",
+    "applicant.next": "下一步",
+    "applicant.pinyin_pending": "请先在候选栏中点选汉字，完成姓名输入",
+    "keys.previous_page": "上页",
+    "keys.next_page": "下页",
+    "keys.pinyin": "拼音",
+    "keys.pinyin_hint": "输入拼音后点选汉字；少数民族姓名中间的点请按“{separator}”",
+
+    # 确认提交; {booked} is confirm.booked, or nothing without an appointment.
+    "confirm.title": "确认提交",
+    "confirm.item": "服务事项：{name}（{code}）",
+    "confirm.department": "办理部门：{department}{booked}",
+    "confirm.booked": "（预约编号 {number}）",
+    "confirm.name": "姓名：{name}",
+    "confirm.document": "证件：{document}  {number}",
+    "confirm.phone": "手机号码：{phone}",
+    "confirm.no_phone": "（未填）",
+    "confirm.back": "返回修改",
+    "confirm.submit": "提交并打印回执",
+
+    # 受理成功: the buttons print.button_print and print.button_reprint; a submission not
+    # yet on the branch server is receipt.offline, as on the receipt.
+    "success.title": "受理成功",
+    "success.receipt_number": "回执编号：{number}",
+    "success.applicant": "办事人：{name}  {id_number}",
+    "success.item": "服务事项：{name}",
+    "success.synced": "已同步至分厅服务器",
+    "success.copies": "已打印 {copies} 份",
+    "success.not_printed": "尚未打印回执",
+    "success.printed": "回执已打印，请交给办事人",
+    "success.next": "下一位",
+
+    # 今日统计: the table, the detail and the bar chart; {duration} is stats.seconds or
+    # stats.minutes.
+    "stats.title": "今日统计",
+    "stats.total": "今日受理合计：{count} 件",
+    "stats.item_type": "{item_type}：{count} 件",
+    "stats.unprinted": "未打印回执：{count} 件",
+    "stats.by_lookup": "按查找方式：",
+    "stats.lookup": "　{lookup}：{count} 件",
+    "stats.by_operator": "按操作员：",
+    "stats.operator": "　{operator}：{count} 件",
+    "stats.handling": "平均办理用时：",
+    "stats.operator_handling": "　{operator}：{duration}",
+    "stats.seconds": "{seconds:.0f} 秒",
+    "stats.minutes": "{minutes:.1f} 分钟",
+    "stats.bar": "{count} 件",
+
+    # 系统诊断, for 网建办: locked behind the PIN pad, then the box's details and the
+    # self-test (its lines: selftest.*); {button} is diagnostics.run; {problem} one of
+    # printer.*.
+    "diagnostics.title": "系统诊断",
+    "diagnostics.locked": "系统诊断仅供网建办人员使用。\n请当前登录的操作员输入电子钥匙PIN码确认：",
+    "diagnostics.version": "软件版本：{version}　配置文件：{config}",
+    "diagnostics.hall": "大厅：{hall}　窗口：{window}",
+    "diagnostics.operator": "操作员证书序列号：{serial}",
+    "diagnostics.no_operator": "操作员证书序列号：未登录",
+    "diagnostics.database": "数据库结构版本：{schema}　事项目录：{items} 项",
+    "diagnostics.backlog": "待同步：{backlog} 件　分厅服务器：{url}",
+    "diagnostics.audit_ok": "审计日志：完整",
+    "diagnostics.audit_broken": "审计日志：第 {entry} 条起校验失败，请联系网建办",
+    "diagnostics.run": "运行自检",
+    "diagnostics.print_slip": "打印自检单",
+    "diagnostics.run_hint": "点击“{button}”检查字体、数据库、电子钥匙、高拍仪、打印机、"
+                            "存储空间、审计日志、分厅服务器和待同步办件",
+    "diagnostics.running": "正在自检，请稍候…",
+    "diagnostics.done": "自检完成，可打印自检单交网建办",
+    "diagnostics.slip_printed": "自检单已打印",
+    "diagnostics.slip_not_printed": "自检单未打印：{problem}",
+    "diagnostics.slip_interrupted": "自检单未打印完整：{problem}",
+
+    # 待打印回执: one row per receipt (owed.line) with its own print.button_reprint; the
+    # home screen's button is home.owed.
+    "owed.title": "待打印回执",
+    "owed.instruction": "以下回执已受理但未打印，请装好打印纸后逐件重新打印，交给办事人：",
+    "owed.none": "没有待打印的回执",
+    "owed.printing": "正在打印…",
+    "owed.reprinted": "回执 {receipt} 已打印，请交给办事人",
+
     # --- end of the ui section ------------------------------------------------------------
 }
 

@@ -29,6 +29,7 @@ from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
 from appliance.hardware.printer.port import PrinterStatus
 from appliance.store.stats import DayStats
+from appliance.wording import text
 from appliance.workflow.acceptance import Draft, FlowState
 from appliance.workflow.owed_receipts import OwedReceipt
 
@@ -193,14 +194,20 @@ class FakeActions:
         self._answer(done, failed, 1)
 
 
-def tap(screen, *texts: str) -> None:
-    """Tap the buttons labelled ``texts`` in turn (the first whose label starts so)."""
+def tap(screen, *labels: str) -> None:
+    """Tap the buttons labelled ``labels`` in turn (the first whose label starts so): key
+    caps and data, such as digits and an item's name."""
     from kivy.uix.button import Button
 
-    for text in texts:
+    for label in labels:
         button = next(w for w in screen.walk()
-                      if isinstance(w, Button) and w.text.startswith(text))
+                      if isinstance(w, Button) and w.text.startswith(label))
         button.trigger_action(duration=0)
+
+
+def press(screen, *ids: str, **fields: object) -> None:
+    """Tap the buttons worded ``ids`` in the catalogue (appliance.wording) in turn."""
+    tap(screen, *(text(key, **fields) for key in ids))
 
 
 def texts(widget) -> list[str]:
@@ -226,7 +233,8 @@ def login() -> dict[str, Any]:
     fake = FakeActions()
     screen = LoginScreen(fake, "login")
     screen.show_key("电子钥匙已插入", "持有人：张三", problem=False, ready=True)
-    tap(screen, "1", "2", "3", "4", "确定")
+    tap(screen, "1", "2", "3", "4")
+    press(screen, "pin.confirm")
     return {"calls": fake.calls, "message": screen.message.text}
 
 
@@ -236,7 +244,8 @@ def home() -> dict[str, Any]:
     fake = FakeActions()
     screen = HomeScreen(fake, "home")
     screen.refresh()
-    tap(screen, "待打印回执", "按服务事项查询", "今日统计", "系统诊断", "锁定")
+    press(screen, "home.owed", count=2)
+    press(screen, "lookup.search", "stats.title", "diagnostics.title", "home.lock")
     return {"calls": fake.calls, "owed": screen.owed.text}
 
 
@@ -246,7 +255,7 @@ def scan() -> dict[str, Any]:
     fake = FakeActions()
     screen = ScanScreen(fake, "scan")
     screen.on_pre_enter()
-    tap(screen, "获取条码", "停止预览", "返回")
+    press(screen, "scan.read", "scan.stop_preview", "common.back")
     return {"calls": fake.calls}
 
 
@@ -255,7 +264,8 @@ def appointment() -> dict[str, Any]:
 
     fake = FakeActions()
     screen = AppointmentScreen(fake, "appointment")
-    tap(screen, *"20261129000311", "查询", "返回")
+    tap(screen, *"20261129000311")
+    press(screen, "appointment.find", "common.back")
     return {"calls": fake.calls}
 
 
@@ -271,7 +281,8 @@ def search() -> dict[str, Any]:
     tap(screen, "G", "J", "J")
     found = [w.text.split("\n")[0] for w in screen.results.walk(restrict=True)
              if isinstance(w, Button)]
-    tap(screen, ITEM.name, "返回")
+    tap(screen, ITEM.name)
+    press(screen, "common.back")
     return {"calls": fake.calls, "found": found}
 
 
@@ -281,7 +292,7 @@ def item() -> dict[str, Any]:
     fake = FakeActions(Draft(item=ITEM, queue_number="A023"))
     screen = ItemScreen(fake, "item")
     screen.refresh()
-    tap(screen, "办理", "返回")
+    press(screen, "item.handle", "common.back")
     return {"calls": fake.calls, "details": screen.details.text}
 
 
@@ -290,7 +301,7 @@ def item_type() -> dict[str, Any]:
 
     fake = FakeActions()
     screen = ItemTypeScreen(fake, "item_type")
-    tap(screen, ItemType.DEPARTMENT.label, "返回")
+    press(screen, "item_type.department", "common.back")
     return {"calls": fake.calls}
 
 
@@ -301,7 +312,7 @@ def applicant() -> dict[str, Any]:
     screen = ApplicantScreen(fake, "applicant")
     screen.refresh()
     run_clock(1.0)
-    tap(screen, "下一步", "返回")
+    press(screen, "applicant.next", "common.back")
     return {"calls": fake.calls}
 
 
@@ -311,7 +322,7 @@ def confirm() -> dict[str, Any]:
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, item_type=ItemType.BRANCH))
     screen = ConfirmScreen(fake, "confirm")
     screen.refresh()
-    tap(screen, ItemType.DEPARTMENT.label, "提交并打印回执", "返回修改")
+    press(screen, "item_type.department", "confirm.submit", "confirm.back")
     return {"calls": fake.calls, "summary": screen.summary.text}
 
 
@@ -321,7 +332,7 @@ def success() -> dict[str, Any]:
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, submission=SUBMISSION))
     screen = SuccessScreen(fake, "success")
     screen.refresh()
-    tap(screen, "打印回执", "下一位")
+    press(screen, "print.button_print", "success.next")
     return {"calls": fake.calls, "summary": screen.summary.text,
             "preview": list(screen.preview.texture.size),
             "reprint_disabled": screen.reprint_button.disabled}
@@ -333,7 +344,7 @@ def stats() -> dict[str, Any]:
     fake = FakeActions()
     screen = StatsScreen(fake, "stats")
     screen.refresh()
-    tap(screen, "返回")
+    press(screen, "common.back")
     return {"calls": fake.calls, "table": screen.table.text}
 
 
@@ -344,10 +355,11 @@ def diagnostics() -> dict[str, Any]:
     screen = DiagnosticsScreen(fake, "diagnostics")
     screen.on_pre_enter()
     locked = [screen.run_button.disabled, screen.slip_button.disabled]
-    tap(screen, "1", "2", "3", "4", "确定", "运行自检", "打印自检单")
+    tap(screen, "1", "2", "3", "4")
+    press(screen, "pin.confirm", "diagnostics.run", "diagnostics.print_slip")
     observed = {"locked": locked, "info": screen.info.text, "results": screen.results.text,
                 "message": screen.message.text}
-    tap(screen, "返回")
+    press(screen, "common.back")
     return {"calls": fake.calls, **observed}
 
 
@@ -357,10 +369,11 @@ def owed(fail: BaseException | None = None) -> dict[str, Any]:
     fake = FakeActions(fail=fail)
     screen = OwedReceiptsScreen(fake, "owed")
     screen.refresh()
-    rows = [text for text in texts(screen.rows) if text != "重新打印"]
-    tap(screen, "重新打印")
+    reprint = text("print.button_reprint")
+    rows = [line for line in texts(screen.rows) if line != reprint]
+    press(screen, "print.button_reprint")
     message = screen.message.text
-    tap(screen, "返回")
+    press(screen, "common.back")
     return {"calls": fake.calls, "rows": rows, "message": message}
 
 

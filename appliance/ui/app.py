@@ -41,6 +41,7 @@ from appliance.ui.screens import SCREEN_NAMES, KioskScreen
 from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
 from appliance.wiring import Services, hall_now
+from appliance.wording import text as words
 from appliance.workflow.acceptance import Draft, FlowState
 from appliance.workflow.key_messages import status_text as key_status_text
 from appliance.workflow.messages import UserFacingError, key_message
@@ -49,11 +50,15 @@ from appliance.workflow.session import SessionState
 
 KEYCODE_ESCAPE = 27
 KEYCODE_F1 = 282
-CAMERA_TEXT = {CameraStatus.RUNNING: "预览中", CameraStatus.STOPPED: "已停止",
-               CameraStatus.DISCONNECTED: "未连接"}
-PRINTER_TEXT = {PrinterStatus.READY: "就绪", PrinterStatus.PAPER_OUT: "缺纸",
-                PrinterStatus.COVER_OPEN: "开盖", PrinterStatus.OFFLINE: "未连接",
-                PrinterStatus.UNKNOWN: "状态未知", PrinterStatus.FAULT: "故障"}
+CAMERA_TEXT = {CameraStatus.RUNNING: words("status.camera_running"),
+               CameraStatus.STOPPED: words("status.camera_stopped"),
+               CameraStatus.DISCONNECTED: words("status.camera_disconnected")}
+PRINTER_TEXT = {PrinterStatus.READY: words("status.printer_ready"),
+                PrinterStatus.PAPER_OUT: words("status.printer_paper_out"),
+                PrinterStatus.COVER_OPEN: words("status.printer_cover_open"),
+                PrinterStatus.OFFLINE: words("status.printer_offline"),
+                PrinterStatus.UNKNOWN: words("status.printer_unknown"),
+                PrinterStatus.FAULT: words("status.printer_fault")}
 FLOW_SCREENS = {FlowState.LOOKUP: "home", FlowState.ITEM_SHOWN: "item",
                 FlowState.TYPE_CHOSEN: "applicant", FlowState.APPLICANT_ENTERED: "confirm",
                 FlowState.SUBMITTED: "success", FlowState.RECEIPT_PRINTED: "success"}
@@ -63,7 +68,7 @@ class KioskApp(App):
     """Owns the state and composes the screens, handing each itself as the actions of
     its Protocol in :mod:`appliance.ui.screen_actions`."""
 
-    title = "窗口受理一体机"
+    title = words("cli.product")
     use_kivy_settings = False
 
     def __init__(self, services: Services, started_at: float,
@@ -76,7 +81,8 @@ class KioskApp(App):
         self.key_holder = ""
         self.key_state: KeyState | None = None
         self.printer_status = PrinterStatus.UNKNOWN
-        self.sync_texts = ("网络：检测中", "待同步 … 件")  # read by poll() off the main thread
+        # read by poll() off the main thread
+        self.sync_texts = (words("status.network_detecting"), words("sync.backlog", backlog="…"))
         self.health = HealthNotes()  # issue 5: device health for the sync heartbeat
         self.first_frame_ms: float | None = None
         self.after_first_frame: Callable[[], None] | None = None
@@ -168,7 +174,7 @@ class KioskApp(App):
         elif isinstance(error, KeyProblem):
             screen.say(key_message(error))
         else:
-            screen.say("操作失败，请重试；如多次失败请联系网建办")
+            screen.say(words("kiosk.failed"))
             log.event("ui.unexpected_error", outcome="failure", error=type(error).__name__,
                       detail=str(error)[:200])
 
@@ -202,10 +208,11 @@ class KioskApp(App):
         operator = self.counter.session.operator
         network, backlog = self.sync_texts
         self.status_bar.show(
-            operator=f"操作员：{operator.name}" if operator else "操作员：未登录",
+            operator=(words("status.operator", name=operator.name) if operator
+                      else words("status.no_operator")),
             key=key_status_text(self.key_state),
-            camera=f"摄像头：{CAMERA_TEXT[self.services.camera.status()]}",
-            printer=f"打印机：{PRINTER_TEXT[self.printer_status]}",
+            camera=words("status.camera", state=CAMERA_TEXT[self.services.camera.status()]),
+            printer=words("status.printer", state=PRINTER_TEXT[self.printer_status]),
             network=network,
             backlog=backlog,
         )
@@ -242,7 +249,7 @@ class KioskApp(App):
 
     def arm_scan(self) -> None:
         self.start_preview()
-        self.screens["scan"].result.text = "正在识别条码…"
+        self.screens["scan"].result.text = words("scan.reading")
         self.scan_worker.arm()
 
     def _show_frame(self) -> None:
@@ -254,12 +261,12 @@ class KioskApp(App):
 
     def _ticket_read(self, text: str) -> None:
         scan = self.screens["scan"]
-        scan.result.text = f"已读取：{text[:60]}"
+        scan.result.text = words("scan.read_text", text=text[:60])
         self.update_status()
 
         def failed(error: BaseException) -> None:
             self.show_error(error)
-            scan.result.text = "请点击“开始预览”后重新获取条码"
+            scan.result.text = words("scan.retry", button=words("scan.start_preview"))
 
         self._looked_up(lambda: self.counter.scan(text), failed)
 
@@ -353,7 +360,7 @@ class KioskApp(App):
     def print_receipt(self) -> None:
         def done(_copies: int) -> None:
             self.screens["success"].refresh()
-            self.screens["success"].say("回执已打印，请交给办事人", error=False)
+            self.screens["success"].say(words("success.printed"), error=False)
 
         def failed(error: BaseException) -> None:
             self.screens["success"].refresh()

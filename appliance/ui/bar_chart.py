@@ -8,6 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from appliance.ui.widgets import ACCENT, Text
+from appliance.wording import text as words
 
 ROW_HEIGHT = 44
 
@@ -39,11 +40,13 @@ class BarChart(BoxLayout):
             row = BoxLayout(size_hint_y=None, height=ROW_HEIGHT, spacing=12)
             row.add_widget(Text(label, font_size=24, size_hint_x=0.45))
             row.add_widget(Bar(count / top, size_hint_x=0.35))
-            row.add_widget(Text(f"{count} 件", font_size=24, size_hint_x=0.2))
+            row.add_widget(Text(words("stats.bar", count=count), font_size=24, size_hint_x=0.2))
             self.add_widget(row)
         self.add_widget(Widget())  # keeps the rows at the top
 
 
 def duration_text(seconds: float) -> str:
     """A handling time as the counter says it: seconds under a minute, else minutes."""
-    return f"{seconds:.0f} 秒" if seconds < 60 else f"{seconds / 60:.1f} 分钟"
+    if seconds < 60:
+        return words("stats.seconds", seconds=seconds)
+    return words("stats.minutes", minutes=seconds / 60)

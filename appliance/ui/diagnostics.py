@@ -23,6 +23,7 @@ from appliance.ui.screens import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
 from appliance.updates.status import read_status_file
 from appliance.updates.words import chinese_lines as update_lines
+from appliance.wording import text as words
 from appliance.workflow.messages import UserFacingError
 
 if TYPE_CHECKING:
@@ -38,12 +39,15 @@ def diagnostics_lines(services: Services) -> list[str]:
     broken = first_broken_link(db)
     operator = services.counter.session.operator
     return [
-        f"软件版本：{__version__}　配置文件：{config.source}",
-        f"大厅：{config.appliance.hall_name}　窗口：{config.appliance.window}",
-        f"操作员证书序列号：{operator.serial if operator else '未登录'}",
-        f"数据库结构版本：{schema_version(db)}　事项目录：{catalogue_size(db)} 项",
-        f"待同步：{pending_count(db)} 件　分厅服务器：{config.branch_server.url}",
-        "审计日志：完整" if broken is None else f"审计日志：第 {broken} 条起校验失败，请联系网建办",
+        words("diagnostics.version", version=__version__, config=config.source),
+        words("diagnostics.hall", hall=config.appliance.hall_name,
+              window=config.appliance.window),
+        (words("diagnostics.operator", serial=operator.serial) if operator
+         else words("diagnostics.no_operator")),
+        words("diagnostics.database", schema=schema_version(db), items=catalogue_size(db)),
+        words("diagnostics.backlog", backlog=pending_count(db), url=config.branch_server.url),
+        (words("diagnostics.audit_ok") if broken is None
+         else words("diagnostics.audit_broken", entry=broken)),
         audit_delivery_line(db),  # issue 9
         *update_lines(read_status_file(config.data_dir / "updates")),  # issue 16
     ]
@@ -54,15 +58,16 @@ def print_selftest_slip(services: Services, results: list[CheckResult]) -> Print
     try:
         return print_readiness_slip(services, results)
     except PrinterError as error:
-        raise UserFacingError(str(error), "自检单未打印完整："
-                              + PRINTER_FAULTS[error.status.value]) from None
+        problem = PRINTER_FAULTS[error.status.value]
+        raise UserFacingError(str(error), words("diagnostics.slip_interrupted",
+                                                problem=problem)) from None
 
 
 class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
     """Locked: the PIN pad. Open: the box's details, and the self-test of
     ``appliance selftest`` run in the background, one Chinese line per check."""
 
-    title = "系统诊断"
+    title = words("diagnostics.title")
 
     def build(self) -> None:
         row = BoxLayout(spacing=40)
@@ -75,11 +80,11 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         row.add_widget(self.side)
         self.body.add_widget(row)
         buttons = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        self.run_button = BigButton("运行自检", self.run_selftest)
-        self.slip_button = BigButton("打印自检单", self.print_slip)
+        self.run_button = BigButton(words("diagnostics.run"), self.run_selftest)
+        self.slip_button = BigButton(words("diagnostics.print_slip"), self.print_slip)
         for button in (self.run_button, self.slip_button):
             buttons.add_widget(button)
-        buttons.add_widget(BigButton("返回", self.leave, color=GREY))
+        buttons.add_widget(BigButton(words("common.back"), self.leave, color=GREY))
         self.body.add_widget(buttons)
         self.checks: list[CheckResult] = []
 
@@ -93,26 +98,25 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         self.results.text = ""
         self.checks = []
         self._enable(run=False, slip=False)
-        self.info.text = "系统诊断仅供网建办人员使用。\n请当前登录的操作员输入电子钥匙PIN码确认："
+        self.info.text = words("diagnostics.locked")
 
     def show(self, lines: list[str]) -> None:
         self._side(self.results, RESULTS_WIDTH)
         self.message.text = ""
         self.info.text = "\n".join(lines)
-        self.results.text = "点击“运行自检”检查字体、数据库、电子钥匙、高拍仪、打印机、" \
-                            "存储空间、审计日志、分厅服务器和待同步办件"
+        self.results.text = words("diagnostics.run_hint", button=words("diagnostics.run"))
         self._enable(run=True, slip=False)
 
     def run_selftest(self) -> None:
         """The same checks as ``appliance selftest``, audited as selftest.run."""
         self._enable(run=False, slip=False)
-        self.say("正在自检，请稍候…", error=False)
+        self.say(words("diagnostics.running"), error=False)
         self.actions.run_selftest(self.show_checks, self._failed)
 
     def show_checks(self, results: list[CheckResult]) -> None:
         self.checks = results
         self.results.text = "\n".join([*map(check_line, results), verdict(results)])
-        self.say("自检完成，可打印自检单交网建办", error=False)
+        self.say(words("diagnostics.done"), error=False)
         self._enable(run=True, slip=True)
 
     def print_slip(self) -> None:
@@ -121,9 +125,10 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         def done(status: PrinterStatus) -> None:
             self._enable(run=True, slip=True)
             if status is PrinterStatus.READY:
-                self.say("自检单已打印", error=False)
+                self.say(words("diagnostics.slip_printed"), error=False)
             else:
-                self.say(f"自检单未打印：{PRINTER_FAULTS[status.value]}")
+                self.say(words("diagnostics.slip_not_printed",
+                               problem=PRINTER_FAULTS[status.value]))
 
         self.actions.print_selftest_slip(self.checks, done, self._failed)
 

@@ -20,13 +20,14 @@ from appliance.hardware.key.port import PinLocked
 from appliance.hardware.key.service import KeyService
 from appliance.log import event
 from appliance.ui.screens import LoginScreen
+from appliance.wording import text as words
 from appliance.workflow.acceptance import FlowState
 from appliance.workflow.counter import Counter
 from appliance.workflow.idle import IDLE_CHECK_S, idle_lock_due
 from appliance.workflow.key_messages import diagnosis_message, login_message
 from appliance.workflow.session import SessionState
 
-IDLE_MESSAGE = "长时间未操作，已自动锁定，请重新输入PIN码"
+IDLE_MESSAGE = words("login.idle_locked")
 
 
 class KeyKiosk(Protocol):
@@ -70,7 +71,7 @@ class KeyWatch:
         identity = diagnosis.token.identity if diagnosis.token and ready else None
         holder = ""
         if operator is not None:
-            holder = f"持有人：{operator.name}　证书序列号：{operator.serial}"
+            holder = words("login.holder", name=operator.name, serial=operator.serial)
         text, problem = diagnosis_message(diagnosis)
         self.app.key_holder = holder if ready else ""
         self.app.key_state = diagnosis.state

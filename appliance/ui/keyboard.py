@@ -15,13 +15,14 @@ from kivy.uix.textinput import TextInput
 
 from appliance.ui.name_composer import SEPARATOR, NameComposer
 from appliance.ui.widgets import BODY_FONT, BigButton, Text
+from appliance.wording import text as words
 
 KEY_HEIGHT = 76  # px: 12.9 mm at 150 dpi
 KEY_COLOR = (0.2, 0.25, 0.32, 1)
 CANDIDATE_COLOR = (0.09, 0.42, 0.75, 1)
 LETTER_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
-BACKSPACE, CLEAR = "退格", "清除"
-PREVIOUS, NEXT = "上页", "下页"
+BACKSPACE = words("keys.backspace")  # beside it: CLEAR, the keypads' (appliance.ui.widgets)
+PREVIOUS, NEXT = words("keys.previous_page"), words("keys.next_page")
 SEPARATOR_KEYS = "·.`'"
 
 
@@ -48,7 +49,7 @@ class NameField(TextInput):
         elif char in SEPARATOR_KEYS or char == SEPARATOR:
             if not composing and self.text and not self.text.endswith(SEPARATOR):
                 super().insert_text(SEPARATOR, from_undo)
-        elif "\u4e00" <= char <= "\u9fff":
+        elif 0x4E00 <= ord(char) <= 0x9FFF:  # CJK Unified Ideographs
             super().insert_text(char, from_undo)
 
     def choose(self, index: int) -> None:
@@ -131,7 +132,7 @@ class CandidateBar(BoxLayout):
 
     def show(self) -> None:
         composer = self.field.composer
-        self.pinyin.text = composer.pinyin or "拼音"
+        self.pinyin.text = composer.pinyin or words("keys.pinyin")
         self.pinyin.color = (0.1, 0.12, 0.16, 1) if composer.pinyin else (0.55, 0.58, 0.62, 1)
         self.slots.clear_widgets()
         for index, char in enumerate(composer.page_of(self.field.text)):
@@ -139,5 +140,5 @@ class CandidateBar(BoxLayout):
                                             color=CANDIDATE_COLOR, font_size=38,
                                             height=KEY_HEIGHT))
         if not composer.pinyin:
-            self.slots.add_widget(Text("输入拼音后点选汉字；少数民族姓名中间的点请按“·”",
+            self.slots.add_widget(Text(words("keys.pinyin_hint", separator=SEPARATOR),
                                        font_size=22, color=(0.35, 0.38, 0.42, 1)))

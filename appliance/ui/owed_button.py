@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from appliance.ui.widgets import BigButton
+from appliance.wording import text as words
 
 AMBER = (0.80, 0.45, 0.05, 1)
 
@@ -22,7 +23,7 @@ class OwedReceiptsButton(BigButton):
         self.count_owed(self.show)
 
     def show(self, count: int) -> None:
-        self.text = f"待打印回执 {count} 件" if count else ""
+        self.text = words("home.owed", count=count) if count else ""
         self.disabled = not count
         self.opacity = 1 if count else 0
         self.size_hint_x = 1 if count else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from appliance.ui.widgets import Keypad
+from appliance.ui.widgets import CLEAR, Keypad
+from appliance.wording import text as words
 
 PIN_MAX_LENGTH = 16
 
@@ -14,14 +15,15 @@ class PinPad(Keypad):
     def __init__(self, show: Callable[[str], None], say: Callable[..., None],
                  send: Callable[[bytearray], None]) -> None:
         """``show`` gets the masked PIN, ``say`` the screen's message line, ``send`` the PIN."""
-        super().__init__(self._key, extra=("退格", "back"), confirm=("确定", self.submit))
+        super().__init__(self._key, extra=(words("keys.backspace"), "back"),
+                         confirm=(words("pin.confirm"), self.submit))
         self.pin = bytearray()
         self.show = show
         self.say = say
         self.send = send
 
     def _key(self, key: str) -> None:
-        if key == "清除":
+        if key == CLEAR:
             self.clear()
         elif key == "back":
             if self.pin:
@@ -38,9 +40,9 @@ class PinPad(Keypad):
 
     def submit(self) -> None:
         if not self.pin:
-            self.say("请输入PIN码")
+            self.say(words("pin.empty"))
             return
         pin, self.pin = self.pin, bytearray()
         self.show("")
-        self.say("正在验证…", error=False)
+        self.say(words("pin.checking"), error=False)
         self.send(pin)

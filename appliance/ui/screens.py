@@ -25,7 +25,6 @@ from appliance.store.stats import DayStats
 from appliance.ui.bar_chart import BarChart, duration_text
 from appliance.ui.keyboard import (
     BACKSPACE,
-    CLEAR,
     KEY_HEIGHT,
     LETTER_ROWS,
     CandidateBar,
@@ -53,6 +52,7 @@ from appliance.ui.screen_actions import (
 from appliance.ui.widgets import (
     ACCENT,
     BODY_FONT,
+    CLEAR,
     DANGER,
     INK,
     TITLE_FONT,
@@ -61,12 +61,14 @@ from appliance.ui.widgets import (
     Keypad,
     Text,
 )
+from appliance.wording import text as words
 from appliance.workflow.acceptance import FlowState
 
 GREY = (0.35, 0.38, 0.42, 1)
 RESULT_ROWS = 6
-LOOKUP_LABELS = {LookupMethod.QR: "二维码扫描", LookupMethod.APPOINTMENT: "按预约编号",
-                 LookupMethod.SEARCH: "按服务事项查询"}
+LOOKUP_LABELS = {LookupMethod.QR: words("lookup.qr"),
+                 LookupMethod.APPOINTMENT: words("lookup.appointment"),
+                 LookupMethod.SEARCH: words("lookup.search")}
 Actions = TypeVar("Actions")
 
 
@@ -105,17 +107,17 @@ class KioskScreen(Screen, Generic[Actions]):
 
 
 class LoginScreen(KioskScreen[LoginActions]):
-    title = "电子钥匙登录"
+    title = words("login.title")
 
     def build(self) -> None:
         row = BoxLayout(spacing=40)
         info = BoxLayout(orientation="vertical", spacing=12)
-        self.key_state = Text("正在检测电子钥匙…")
+        self.key_state = Text(words("login.detecting"))
         self.holder = Text("")
         self.pin_display = Text("", font_size=48, halign="center")
         info.add_widget(self.key_state)
         info.add_widget(self.holder)
-        info.add_widget(Text("请输入电子钥匙PIN码：", color=GREY))
+        info.add_widget(Text(words("login.pin_prompt"), color=GREY))
         info.add_widget(self.pin_display)
         row.add_widget(info)
         self.keypad = PinPad(lambda masked: setattr(self.pin_display, "text", masked),
@@ -134,21 +136,24 @@ class LoginScreen(KioskScreen[LoginActions]):
 
 
 class HomeScreen(KioskScreen[HomeActions]):
-    title = "窗口受理"
+    title = words("home.title")
 
     def build(self) -> None:
-        for text, target in (("二维码扫描", "scan"), ("按预约编号", "appointment"),
-                             ("按服务事项查询", "search")):
-            self.body.add_widget(BigButton(text, partial(self.actions.go, target),
+        for label, target in ((words("lookup.qr"), "scan"),
+                              (words("lookup.appointment"), "appointment"),
+                              (words("lookup.search"), "search")):
+            self.body.add_widget(BigButton(label, partial(self.actions.go, target),
                                            font_size=40, height=130))
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
         # issue 6: receipts owed after a fault
         self.owed = OwedReceiptsButton(lambda: self.actions.go("owed"), self.actions.count_owed)
         row.add_widget(self.owed)
-        row.add_widget(BigButton("今日统计", lambda: self.actions.go("stats"), color=GREY))
-        row.add_widget(BigButton("系统诊断", lambda: self.actions.go("diagnostics"), color=GREY))
-        row.add_widget(BigButton("锁定", self.actions.lock, color=GREY))
+        row.add_widget(BigButton(words("stats.title"), lambda: self.actions.go("stats"),
+                                 color=GREY))
+        row.add_widget(BigButton(words("diagnostics.title"),
+                                 lambda: self.actions.go("diagnostics"), color=GREY))
+        row.add_widget(BigButton(words("home.lock"), self.actions.lock, color=GREY))
         self.body.add_widget(row)
 
     def refresh(self) -> None:
@@ -156,7 +161,7 @@ class HomeScreen(KioskScreen[HomeActions]):
 
 
 class ScanScreen(KioskScreen[ScanActions]):
-    title = "二维码扫描"
+    title = words("lookup.qr")
 
     def build(self) -> None:
         row = BoxLayout(spacing=24)
@@ -164,13 +169,16 @@ class ScanScreen(KioskScreen[ScanActions]):
         self._texture: Texture | None = None
         row.add_widget(self.preview)
         side = BoxLayout(orientation="vertical", spacing=16, size_hint_x=None, width=340)
-        self.read_button = BigButton("获取条码", self.actions.arm_scan)
+        self.read_button = BigButton(words("scan.read"), self.actions.arm_scan)
         side.add_widget(self.read_button)
-        side.add_widget(BigButton("开始预览", self.actions.start_preview, color=GREY))
-        side.add_widget(BigButton("停止预览", self.actions.stop_preview, color=GREY))
-        self.result = Text("请将叫号纸放在高拍仪下，点击“获取条码”", font_size=24)
+        side.add_widget(BigButton(words("scan.start_preview"), self.actions.start_preview,
+                                  color=GREY))
+        side.add_widget(BigButton(words("scan.stop_preview"), self.actions.stop_preview,
+                                  color=GREY))
+        self.result = Text(words("scan.instruction", button=words("scan.read")), font_size=24)
         side.add_widget(self.result)
-        side.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
+        side.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
+                                  color=GREY))
         row.add_widget(side)
         self.body.add_widget(row)
 
@@ -194,23 +202,25 @@ class ScanScreen(KioskScreen[ScanActions]):
 
 
 class AppointmentScreen(KioskScreen[AppointmentActions]):
-    title = "按预约编号"
+    title = words("lookup.appointment")
 
     def build(self) -> None:
         row = BoxLayout(spacing=40)
         info = BoxLayout(orientation="vertical", spacing=12)
-        info.add_widget(Text("请输入叫号纸或短信上的预约编号：", color=GREY))
+        info.add_widget(Text(words("appointment.prompt"), color=GREY))
         self.number = Text("YY", font_size=44)
         info.add_widget(self.number)
         info.add_widget(BoxLayout())
-        info.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
+        info.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
+                                  color=GREY))
         row.add_widget(info)
-        search = ("查询", lambda: self.actions.find_appointment(self.number.text))
+        search = (words("appointment.find"),
+                  lambda: self.actions.find_appointment(self.number.text))
         row.add_widget(Keypad(self.on_key, extra=("YY", "YY"), confirm=search))
         self.body.add_widget(row)
 
     def on_key(self, key: str) -> None:
-        if key == "清除":
+        if key == CLEAR:
             self.number.text = "YY"
         elif key == "YY":
             self.number.text = "YY" + self.number.text.removeprefix("YY")
@@ -221,13 +231,13 @@ class AppointmentScreen(KioskScreen[AppointmentActions]):
 class SearchScreen(KioskScreen[SearchActions]):
     """Results follow every keystroke: Chinese, full pinyin, initials ("gjj") or code."""
 
-    title = "按服务事项查询"
+    title = words("lookup.search")
 
     def build(self) -> None:
         self.body.spacing = 8
         row = BoxLayout(spacing=16)
         left = BoxLayout(orientation="vertical", spacing=6, size_hint_x=None, width=800)
-        self.query = TextInput(hint_text="事项名称、拼音首字母（如 gjj）或事项编码",
+        self.query = TextInput(hint_text=words("search.hint"),
                                font_size=BODY_FONT, multiline=False, write_tab=False,
                                unfocus_on_touch=False, size_hint_y=None, height=KEY_HEIGHT)
         self.query.bind(text=lambda _w, _t: self.refresh())
@@ -237,7 +247,7 @@ class SearchScreen(KioskScreen[SearchActions]):
         left.add_widget(key_row([*LETTER_ROWS[1], "-"], self.on_key))
         left.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         left.add_widget(BoxLayout())
-        left.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY,
+        left.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY,
                                   height=KEY_HEIGHT))
         row.add_widget(left)
         self.results = BoxLayout(orientation="vertical", spacing=8)
@@ -259,7 +269,7 @@ class SearchScreen(KioskScreen[SearchActions]):
     def refresh(self) -> None:
         self.results.clear_widgets()
         if not self.query.text.strip():
-            self.results.add_widget(Text("输入后即时显示匹配的服务事项", color=GREY))
+            self.results.add_widget(Text(words("search.type_to_find"), color=GREY))
             self.results.add_widget(BoxLayout())
             return
         items = self.actions.search_catalogue(self.query.text, RESULT_ROWS)
@@ -269,19 +279,19 @@ class SearchScreen(KioskScreen[SearchActions]):
                 partial(self.actions.choose_item, item), color=(0.2, 0.25, 0.32, 1),
                 font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
         if not items:
-            self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
+            self.results.add_widget(Text(words("search.nothing_found")))
         self.results.add_widget(BoxLayout())
 
 
 class ItemScreen(KioskScreen[ItemActions]):
-    title = "事项详情"
+    title = words("item.title")
 
     def build(self) -> None:
         self.details = Text("", font_size=32)
         self.body.add_widget(self.details)
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(BigButton("返回", self.actions.back, color=GREY))
-        self.handle_button = BigButton("办理", lambda: self.actions.go("item_type"))
+        row.add_widget(BigButton(words("common.back"), self.actions.back, color=GREY))
+        self.handle_button = BigButton(words("item.handle"), lambda: self.actions.go("item_type"))
         row.add_widget(self.handle_button)
         self.body.add_widget(row)
 
@@ -290,23 +300,25 @@ class ItemScreen(KioskScreen[ItemActions]):
         item: ServiceItem | None = draft.item
         if item is None:
             return
-        promise = f"{item.promised_days}个工作日" if item.promised_days else "即办"
-        lines = [f"事项名称：{item.name}", f"事项编码：{item.code}",
-                 f"办理部门：{item.department}", f"承诺时限：{promise}"]
+        promise = (words("item.promise_days", days=item.promised_days) if item.promised_days
+                   else words("item.promise_now"))
+        lines = [words("item.name", name=item.name), words("item.code", code=item.code),
+                 words("item.department", department=item.department),
+                 words("item.promise", promise=promise)]
         if draft.queue_number:
-            lines.append(f"叫号：{draft.queue_number}")
+            lines.append(words("item.queue_number", number=draft.queue_number))
         if draft.appointment_number:
-            lines.append(f"预约编号：{draft.appointment_number}")
+            lines.append(words("item.appointment", number=draft.appointment_number))
         if draft.known_applicant:
-            lines.append(f"预约人：{draft.known_applicant.name}")
+            lines.append(words("item.booked_by", name=draft.known_applicant.name))
         self.details.text = "\n".join(lines)
 
 
 class ItemTypeScreen(KioskScreen[ItemTypeActions]):
-    title = "事项类型"
+    title = words("receipt.item_type")
 
     def build(self) -> None:
-        self.body.add_widget(Text("请选择事项类型（仅用于统计）：", color=GREY,
+        self.body.add_widget(Text(words("item_type.prompt"), color=GREY,
                                   size_hint_y=None, height=60))
         self.type_buttons = {}
         for item_type in ItemType:
@@ -315,7 +327,8 @@ class ItemTypeScreen(KioskScreen[ItemTypeActions]):
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
         self.body.add_widget(BoxLayout())
-        self.body.add_widget(BigButton("返回", lambda: self.actions.go("item"), color=GREY))
+        self.body.add_widget(BigButton(words("common.back"), lambda: self.actions.go("item"),
+                                       color=GREY))
 
 
 class TallOption(SpinnerOption):
@@ -334,7 +347,7 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
     loses nothing.
     """
 
-    title = "办事人信息录入"
+    title = words("applicant.title")
 
     def build(self) -> None:
         self.body.spacing = 8
@@ -344,8 +357,10 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
                                 option_cls=TallOption)
         self.number_input = CodeField(20)
         self.phone_input = CodeField(11, digits_only=True)
-        self._field_row(("姓名", self.name_input), ("证件类型", self.doc_type))
-        self._field_row(("证件号码", self.number_input), ("手机号码（选填）", self.phone_input))
+        self._field_row((words("applicant.name"), self.name_input),
+                        (words("receipt.id_type"), self.doc_type))
+        self._field_row((words("receipt.id_number"), self.number_input),
+                        (words("applicant.phone"), self.phone_input))
         self.active: NameField | CodeField = self.name_input
         for field in (self.name_input, self.number_input, self.phone_input):
             field.bind(focus=self._focused, text=lambda *_a: self._keep_form())
@@ -363,8 +378,9 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         keys.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         area.add_widget(keys)
         side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
-        side.add_widget(BigButton("返回", self.actions.back, color=GREY, size_hint_y=1))
-        side.add_widget(BigButton("下一步", self.next, size_hint_y=1))
+        side.add_widget(BigButton(words("common.back"), self.actions.back, color=GREY,
+                                  size_hint_y=1))
+        side.add_widget(BigButton(words("applicant.next"), self.next, size_hint_y=1))
         area.add_widget(side)
         self.body.add_widget(area)
         self._show_keys()
@@ -443,7 +459,7 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
 
     def next(self) -> None:
         if self.name_input.composer.pinyin:
-            self.say("请先在候选栏中点选汉字，完成姓名输入")
+            self.say(words("applicant.pinyin_pending"))
             return
         doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
         self.actions.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
@@ -453,13 +469,13 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
 class ConfirmScreen(KioskScreen[ConfirmActions]):
     """Everything in one place; the item type can still be switched here."""
 
-    title = "确认提交"
+    title = words("confirm.title")
 
     def build(self) -> None:
         self.summary = Text("", font_size=30)
         self.body.add_widget(self.summary)
         types = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        types.add_widget(Text("事项类型", size_hint_x=None, width=160))
+        types.add_widget(Text(words("receipt.item_type"), size_hint_x=None, width=160))
         self.type_buttons: dict[ItemType, BigButton] = {}
         for item_type in ItemType:
             button = BigButton(item_type.label, partial(self.actions.change_type, item_type))
@@ -467,8 +483,8 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
             types.add_widget(button)
         self.body.add_widget(types)
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
-        row.add_widget(BigButton("返回修改", self.actions.back, color=GREY))
-        self.submit_button = BigButton("提交并打印回执", self.actions.submit)
+        row.add_widget(BigButton(words("confirm.back"), self.actions.back, color=GREY))
+        self.submit_button = BigButton(words("confirm.submit"), self.actions.submit)
         row.add_widget(self.submit_button)
         self.body.add_widget(row)
 
@@ -477,31 +493,34 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
         if not (draft.item and draft.applicant and draft.item_type):
             return
         applicant = draft.applicant
-        booked = f"（预约编号 {draft.appointment_number}）" if draft.appointment_number else ""
+        booked = (words("confirm.booked", number=draft.appointment_number)
+                  if draft.appointment_number else "")
         self.summary.text = "\n".join([
-            f"服务事项：{draft.item.name}（{draft.item.code}）",
-            f"办理部门：{draft.item.department}{booked}",
-            f"姓名：{applicant.name}",
-            f"证件：{DocumentType(applicant.id_type).label}  {applicant.id_number}",
-            f"手机号码：{applicant.phone or '（未填）'}",
+            words("confirm.item", name=draft.item.name, code=draft.item.code),
+            words("confirm.department", department=draft.item.department, booked=booked),
+            words("confirm.name", name=applicant.name),
+            words("confirm.document", document=DocumentType(applicant.id_type).label,
+                  number=applicant.id_number),
+            words("confirm.phone", phone=applicant.phone or words("confirm.no_phone")),
         ])
         for item_type, button in self.type_buttons.items():
             button.background_color = ACCENT if item_type is draft.item_type else GREY
 
 
 class SuccessScreen(KioskScreen[SuccessActions]):
-    title = "受理成功"
+    title = words("success.title")
 
     def build(self) -> None:
         row = BoxLayout(spacing=24)
         side = BoxLayout(orientation="vertical", spacing=16)
         self.summary = Text("", font_size=30)
         side.add_widget(self.summary)
-        self.print_button = BigButton("打印回执", self.actions.print_receipt)
+        self.print_button = BigButton(words("print.button_print"), self.actions.print_receipt)
         side.add_widget(self.print_button)
-        self.reprint_button = BigButton("重新打印", self.actions.print_receipt, color=GREY)
+        self.reprint_button = BigButton(words("print.button_reprint"), self.actions.print_receipt,
+                                        color=GREY)
         side.add_widget(self.reprint_button)
-        side.add_widget(BigButton("下一位", self.actions.next_applicant, color=GREY))
+        side.add_widget(BigButton(words("success.next"), self.actions.next_applicant, color=GREY))
         row.add_widget(side)
         self.preview = Image(fit_mode="contain", size_hint_x=None, width=420)
         row.add_widget(self.preview)
@@ -523,11 +542,13 @@ class SuccessScreen(KioskScreen[SuccessActions]):
             return
         applicant = submission.applicant
         self.summary.text = "\n".join([
-            f"回执编号：{submission.receipt_number}",
-            f"办事人：{applicant.name}  {mask_id_number(applicant.id_number)}",
-            f"服务事项：{submission.item.name}",
-            "已同步至分厅服务器" if synced else "离线受理，待同步",
-            f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
+            words("success.receipt_number", number=submission.receipt_number),
+            words("success.applicant", name=applicant.name,
+                  id_number=mask_id_number(applicant.id_number)),
+            words("success.item", name=submission.item.name),
+            words("success.synced") if synced else words("receipt.offline"),
+            (words("success.copies", copies=draft.copies_printed) if draft.copies_printed
+             else words("success.not_printed")),
         ])
         self.preview.texture = CoreImage(png, ext="png").texture
 
@@ -535,7 +556,7 @@ class SuccessScreen(KioskScreen[SuccessActions]):
 class StatsScreen(KioskScreen[StatsActions]):
     """今日统计: the counts that feed the hall's statistics, for this box today."""
 
-    title = "今日统计"
+    title = words("stats.title")
 
     def build(self) -> None:
         row = BoxLayout(spacing=40)
@@ -546,24 +567,29 @@ class StatsScreen(KioskScreen[StatsActions]):
         self.chart = BarChart()  # issue 9: counts per item type and operator
         row.add_widget(self.chart)
         self.body.add_widget(row)
-        self.body.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY))
+        self.body.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
+                                       color=GREY))
 
     def refresh(self) -> None:
         self.actions.load_stats(self.show)
 
     def show(self, stats: DayStats) -> None:
         self.table.text = "\n".join([
-            f"今日受理合计：{stats.total} 件",
-            *(f"{t.label}：{stats.by_type.get(t, 0)} 件" for t in ItemType),
-            f"未打印回执：{stats.unprinted} 件",
+            words("stats.total", count=stats.total),
+            *(words("stats.item_type", item_type=t.label, count=stats.by_type.get(t, 0))
+              for t in ItemType),
+            words("stats.unprinted", count=stats.unprinted),
         ])
         self.detail.text = "\n".join([
-            "按查找方式：",
-            *(f"　{LOOKUP_LABELS[m]}：{stats.by_lookup.get(m, 0)} 件" for m in LookupMethod),
-            "按操作员：",
-            *(f"　{name}：{count} 件" for name, count in stats.by_operator.items()),
-            "平均办理用时：",
-            *(f"　{name}：{duration_text(seconds)}" for name, seconds in stats.handling_s.items()),
+            words("stats.by_lookup"),
+            *(words("stats.lookup", lookup=LOOKUP_LABELS[m], count=stats.by_lookup.get(m, 0))
+              for m in LookupMethod),
+            words("stats.by_operator"),
+            *(words("stats.operator", operator=name, count=count)
+              for name, count in stats.by_operator.items()),
+            words("stats.handling"),
+            *(words("stats.operator_handling", operator=name, duration=duration_text(seconds))
+              for name, seconds in stats.handling_s.items()),
         ])
         self.chart.show([(t.label, stats.by_type.get(t, 0)) for t in ItemType]
                         + list(stats.by_operator.items()))

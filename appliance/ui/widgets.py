@@ -11,6 +11,8 @@ from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 
+from appliance.wording import text as words
+
 TOUCH_HEIGHT = 88  # px: about 12 mm on the counter's 10-inch 1280x800 panel
 BODY_FONT = 30
 TITLE_FONT = 40
@@ -18,6 +20,7 @@ ACCENT = (0.09, 0.42, 0.75, 1)
 DANGER = (0.75, 0.16, 0.12, 1)
 BACKGROUND = (0.96, 0.97, 0.98, 1)
 INK = (0.1, 0.12, 0.16, 1)
+CLEAR = words("keys.clear")  # the key that empties a keypad's or the keyboard's field
 
 
 def paint(widget, rgba: tuple[float, float, float, float]) -> None:
@@ -58,7 +61,7 @@ class Keypad(GridLayout):
                  confirm: tuple[str, Callable[[], None]], **kwargs) -> None:
         super().__init__(cols=3, spacing=10, size_hint=(None, None), **kwargs)
         self.width = 3 * 150 + 20
-        keys = [*"123456789", extra[0], "0", "清除"]
+        keys = [*"123456789", extra[0], "0", CLEAR]
         for key in keys:
             value = extra[1] if key == extra[0] else key
             button = BigButton(key, partial(on_key, value), color=(0.2, 0.25, 0.32, 1),

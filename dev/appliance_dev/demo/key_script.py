@@ -15,10 +15,12 @@ from kivy.core.window import Window
 from kivy.uix.label import Label
 
 from appliance import log
+from appliance.hardware.key.detection import KeyState
 from appliance.hardware.key.service import token_for
 from appliance.hardware.key.vendors import JIT
 from appliance.hardware.usb.port import UsbDevice
 from appliance.ui.key_watch import IDLE_MESSAGE
+from appliance.wording import text
 from appliance.workflow.session import SessionState
 from appliance_dev.demo.script_driver import ScriptDriver
 from appliance_dev.sim.counting_pin_token import CountingPinToken
@@ -89,13 +91,15 @@ class KeyDriver(ScriptDriver):
         vendor_id, product_id = self.lab.keys[name].usb_id
         return UsbDevice(vendor_id, product_id, f"test key {name}")
 
-    def _key_says(self, words: str) -> None:
-        login = self.app.screens["login"]
-        self.wait(f"the login screen to say {words!r}", lambda: words in login.key_state.text)
+    def _key_is(self, state: KeyState) -> None:
+        """Wait until the login screen shows the key's diagnosis as ``state``: the kiosk sets
+        the state and the screen's sentence in one step on the main thread, and the walk
+        waits on the state so the catalogue may word the sentence as it likes."""
+        self.wait(f"the key {state.name}", lambda: self.app.key_state is state)
 
     def _type_pin(self, pin: str) -> None:
         for digit in pin:
-            self.tap(digit)
+            self.tap_keys(digit)
 
     def _flip_after(self, screen: str) -> dict[str, float]:
         """Record the time of the first frame drawn while ``screen`` is current."""
@@ -116,40 +120,45 @@ class KeyDriver(ScriptDriver):
             self._bench()
             return
         cases = [
-            ("k01-not-detected", (), "未检测到电子钥匙"),
-            ("k02-no-driver", (UsbDevice(*JIT.usb_ids[0]),), "未安装电子钥匙驱动"),
-            ("k03-expired", (self._lab_device("expired"),), "电子钥匙已过期"),
-            ("k04-not-yet-valid", (self._lab_device("not-yet-valid"),), "尚未生效"),
-            ("k05-untrusted", (self._lab_device("untrusted"),), "签发者"),
-            ("k06-expiring", (self._lab_device("expiring"),), "过期（还剩"),
+            ("k01-not-detected", (), KeyState.NOT_DETECTED),
+            ("k02-no-driver", (UsbDevice(*JIT.usb_ids[0]),), KeyState.NO_DRIVER),
+            ("k03-expired", (self._lab_device("expired"),), KeyState.EXPIRED),
+            ("k04-not-yet-valid", (self._lab_device("not-yet-valid"),), KeyState.NOT_YET_VALID),
+            ("k05-untrusted", (self._lab_device("untrusted"),), KeyState.UNTRUSTED),
+            ("k06-expiring", (self._lab_device("expiring"),), KeyState.EXPIRING),
         ]
-        for name, devices, words in cases:
+        for name, devices, state in cases:
             self._plug_only(*devices)
-            self._key_says(words)
+            self._key_is(state)
             self._shoot(name)
         self._plug_only(self._lab_device(LOCKING_KEY))
-        self._key_says("请输入PIN码")
-        for name, words in (("k07-wrong-pin", "PIN 即将锁定"), ("k08-final-try", "再输错一次"),
-                            ("k09-locked", "PIN码已锁定")):
+        self._key_is(KeyState.READY)
+        # What the login screen says after each wrong PIN (appliance.workflow.messages).
+        refusals = (
+            ("k07-wrong-pin", text("login.wrong_pin_warning", warning=text("key.pin_count_low"))),
+            ("k08-final-try", text("login.wrong_pin_warning", warning=text("key.pin_final_try"))),
+            ("k09-locked", text("login.pin_locked")),
+        )
+        for name, words in refusals:
             self._type_pin(WRONG_PIN)
-            self.tap("确定")
+            self.tap("pin.confirm")
             message = self.app.screens["login"].message
             # mypy cannot type a lambda whose default binds the loop value (python/mypy#15459)
-            self.wait(f"the message {words!r}", lambda w=words, m=message: w in m.text)  # type: ignore[misc]
+            self.wait(f"the message {words!r}", lambda w=words, m=message: w == m.text)  # type: ignore[misc]
             self._shoot(name)
         self._plug_only(self._lab_device("valid-rsa"))
-        self._key_says("请输入PIN码")
+        self._key_is(KeyState.READY)
         self._type_pin(LAB_PIN[:4])
         self._shoot("k10-pin-entry")
         self._type_pin(LAB_PIN[4:])
-        self.tap("确定")
+        self.tap("pin.confirm")
         self.on_screen("home")
         self._shoot("k11-home")
         login = self.app.screens["login"]
         self.wait("the idle lock", lambda: IDLE_MESSAGE in login.message.text)
         self._shoot("k12-idle-locked")
         self._type_pin(LAB_PIN)
-        self.tap("确定")
+        self.tap("pin.confirm")
         self.on_screen("home")
         self._plug_only()
         self.on_screen("login")
@@ -164,7 +173,7 @@ class KeyDriver(ScriptDriver):
                        lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
             self._type_pin(LAB_PIN)
             home = self._flip_after("home")
-            self.tap("确定")
+            self.tap("pin.confirm")
             self.wait("the home screen drawn", lambda h=home: "t" in h)  # type: ignore[misc]
             self.results["login_to_home_ms"].append(
                 (home["t"] - watch.timings["pin_accepted"]) * 1000)

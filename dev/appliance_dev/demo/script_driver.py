@@ -2,6 +2,12 @@
 
 The script runs on a helper thread; every look at or tap on a widget runs on the Kivy
 main thread and the script waits for its answer, so a walk reads like a clerk's taps.
+
+A walk names the buttons it taps by their id in the wording catalogue
+(:mod:`appliance.wording`), never by their Chinese: the screens label a button
+``text(id)`` and the driver taps the button whose label is ``text(id)`` now, so a
+sentence changed in the catalogue changes both sides. Key caps that are data rather
+than wording (digits, letters, the candidate bar's characters) are tapped as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.uix.button import Button
+
+from appliance.wording import text
 
 if TYPE_CHECKING:
     from appliance.ui.app import KioskApp
@@ -65,15 +73,27 @@ class ScriptDriver:
         self.wait(f"screen {name}", lambda: self.app.manager.current == name)
         time.sleep(0.05)
 
-    def tap(self, *texts: str) -> None:
-        """Tap the buttons labelled ``texts`` in turn, within one frame of the main loop."""
+    def tap(self, *ids: str, **fields: object) -> None:
+        """Tap the buttons worded ``ids`` in the catalogue in turn, within one frame of the
+        main loop; ``fields`` fill in their placeholders (``tap("home.owed", count=1)``)."""
+        self._press([(key, text(key, **fields)) for key in ids])
+
+    def tap_keys(self, *caps: str) -> None:
+        """Tap the keys whose caps are ``caps`` (data, not wording: digits, letters, the
+        candidate bar's characters, the name separator) in turn, within one frame."""
+        self._press([(cap, cap) for cap in caps])
+
+    def _press(self, buttons: list[tuple[str, str]]) -> None:
+        """Each (what the walk calls it, its label): tap the first button so labelled on
+        the screen on show."""
         def press() -> None:
-            for text in texts:
+            for name, label in buttons:
                 screen = self.app.screens[self.app.manager.current]
-                buttons = [w for w in screen.walk() if isinstance(w, Button) and w.text == text]
-                if not buttons:
-                    raise ScriptFailed(f"no button {text!r} on screen {self.app.manager.current}")
-                buttons[0].trigger_action(duration=0)
+                found = [w for w in screen.walk() if isinstance(w, Button) and w.text == label]
+                if not found:
+                    raise ScriptFailed(f"no button {name!r} ({label!r}) on screen "
+                                       f"{self.app.manager.current}")
+                found[0].trigger_action(duration=0)
                 self.taps += 1
 
         self.on_main(press)

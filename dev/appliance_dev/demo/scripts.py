@@ -4,6 +4,10 @@
 three look-ups to a printed receipt and counts the taps from an appointment ticket under
 the camera to the receipt. ``faults`` meets every refusal and fault on the way and
 leaves an acceptance half typed; ``resume`` restarts into it and finishes it.
+
+Buttons are tapped by their id in the wording catalogue (``d.tap("confirm.submit")``),
+key caps that are data as they are (``d.tap_keys("1", "A", "黄")``); see
+:mod:`appliance_dev.demo.script_driver`.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from typing import TYPE_CHECKING, cast
 
 from appliance.store.appointments import save_appointments
 from appliance.store.stats import day_stats
+from appliance.ui.name_composer import SEPARATOR
 from appliance.wiring import demo_appointments, hall_now
+from appliance.wording import text
 from appliance.workflow.acceptance import FlowState
 from appliance_dev.sim.fake_usb import DEMO_KEY
 from appliance_dev.sim.fresh_appointments import draw_booked_ticket, fresh_numbers, renumber
@@ -48,10 +54,10 @@ def login(d: DemoDriver, shoot: bool = False) -> None:
     d.wait("the demo key", lambda: bool(d.app.key_holder))
     if shoot:
         d.shoot("01-login")
-    d.tap(*DEMO_PIN)
+    d.tap_keys(*DEMO_PIN)
     if shoot:
         d.shoot("02-login-pin-entry")
-    d.tap("确定")
+    d.tap("pin.confirm")
     d.wait("login", lambda: d.app.manager.current != "login")
 
 
@@ -61,22 +67,22 @@ def printed(d: DemoDriver, copies: int = 1) -> None:
 
 
 def type_keys(d: DemoDriver, keys: str) -> None:
-    d.tap(*(key.upper() if key.isalpha() and key.isascii() else key for key in keys))
+    d.tap_keys(*(key.upper() if key.isalpha() and key.isascii() else key for key in keys))
 
 
 def type_name(d: DemoDriver, syllables: list[tuple[str, str]]) -> None:
     """Each (pinyin, character): tap the letters, then the character in the candidate bar."""
     d.on_main(lambda: setattr(d.app.screens["applicant"].name_input, "focus", True))
     for pinyin, char in syllables:
-        d.tap(*pinyin.upper(), char)
+        d.tap_keys(*pinyin.upper(), char)
 
 
-def keyboard(d: DemoDriver, text: str) -> None:
+def keyboard(d: DemoDriver, typed: str) -> None:
     """Type on a physical keyboard into the focused field, as the window delivers it."""
     from kivy.core.window import Window
 
     def send() -> None:
-        for char in text:
+        for char in typed:
             Window.dispatch("on_textinput", char)
 
     d.on_main(send)
@@ -90,7 +96,7 @@ def scan(d: DemoDriver, ticket: int | Path) -> None:
     """Lay the ticket under the camera, open 二维码扫描 and wait for its live preview."""
     camera = cast("ReplayCamera", d.app.services.camera)  # the demo runs on the simulators
     camera.show(bundled_tickets()[ticket] if isinstance(ticket, int) else ticket)
-    d.tap("二维码扫描")
+    d.tap("lookup.qr")
     d.on_screen("scan")
     d.wait("a preview frame", lambda: d.app.screens["scan"].preview.texture is not None)
     time.sleep(0.3)  # a few frames at 10 fps: the preview now shows this ticket
@@ -126,33 +132,33 @@ def acceptance(d: DemoDriver) -> None:
     scan(d, booked_ticket)
     d.shoot("06-scan-preview")
     on_scan_screen = d.taps
-    d.tap("获取条码")
+    d.tap("scan.read")
     d.on_screen("confirm")
     d.shoot("07-confirm-booked")
-    d.tap("提交并打印回执")
+    d.tap("confirm.submit")
     d.on_screen("success")
     printed(d)
     d.findings["taps_ticket_to_receipt"] = d.taps  # from the 窗口受理 home screen
     d.findings["taps_on_scan_screen_to_receipt"] = d.taps - on_scan_screen
     d.shoot("08-success-scan")
     d.copy_receipt("scan-")
-    d.tap("下一位")
+    d.tap("success.next")
 
     d.on_screen("home")
-    d.tap("按预约编号")
+    d.tap("lookup.appointment")
     d.on_screen("appointment")
     type_keys(d, typed_number)
     d.shoot("09-appointment")
-    d.tap("查询")
+    d.tap("appointment.find")
     d.on_screen("confirm")
     d.shoot("10-confirm-appointment")
-    d.tap("提交并打印回执")
+    d.tap("confirm.submit")
     printed(d)
     d.copy_receipt("appointment-")
-    d.tap("下一位")
+    d.tap("success.next")
 
     d.on_screen("home")
-    d.tap("按服务事项查询")
+    d.tap("lookup.search")
     d.on_screen("search")
     type_keys(d, "zfgjj")
     d.wait("search results", lambda: any(
@@ -164,10 +170,10 @@ def acceptance(d: DemoDriver) -> None:
               .trigger_action(duration=0))
     d.on_screen("item")
     d.shoot("12-item")
-    d.tap("办理")
+    d.tap("item.handle")
     d.on_screen("item_type")
     d.shoot("13-item-type")
-    d.tap("部门内部系统")
+    d.tap("item_type.department")
     d.on_screen("applicant")
     type_name(d, [("huang", "黄"), ("zhi", "志"), ("ming", "明")])
     focus(d, "number_input")
@@ -175,78 +181,81 @@ def acceptance(d: DemoDriver) -> None:
     focus(d, "phone_input")
     type_keys(d, d.applicant.phone)
     d.shoot("14-applicant")
-    d.tap("下一步")
+    d.tap("applicant.next")
     d.on_screen("confirm")
     d.shoot("15-confirm")
-    d.tap("提交并打印回执")
+    d.tap("confirm.submit")
     d.on_screen("success")
     printed(d)
     d.shoot("16-printed")
     d.copy_receipt()
-    d.tap("下一位")
+    d.tap("success.next")
     d.on_screen("home")
-    d.tap("今日统计")
+    d.tap("stats.title")
     d.on_screen("stats")
-    d.wait("the statistics",
-           lambda: f"合计：{before + 3} 件" in d.app.screens["stats"].table.text)
+    total = text("stats.total", count=before + 3)
+    d.wait("the statistics", lambda: total in d.app.screens["stats"].table.text)
     d.shoot("17-stats")
-    d.tap("返回")
+    d.tap("common.back")
     d.on_screen("home")
-    d.tap("系统诊断")
+    d.tap("diagnostics.title")
     d.on_screen("diagnostics")
-    d.tap(*DEMO_PIN, "确定")
-    d.wait("the diagnostics", lambda: "数据库结构版本" in d.app.screens["diagnostics"].info.text)
+    d.tap_keys(*DEMO_PIN)
+    d.tap("pin.confirm")
+    diagnostics = d.app.screens["diagnostics"]
+    d.wait("the diagnostics", lambda: not diagnostics.run_button.disabled)  # opened
     d.shoot("18-diagnostics")
     selftest(d)
-    d.tap("返回")
+    d.tap("common.back")
 
 
 def selftest(d: DemoDriver) -> None:
     """运行自检 on 系统诊断, then 打印自检单 (issue 9)."""
     diagnostics = d.app.screens["diagnostics"]
-    d.tap("运行自检")
-    d.wait("the self-test", lambda: "自检结论" in diagnostics.results.text)
+    d.tap("diagnostics.run")
+    d.wait("the self-test", lambda: bool(diagnostics.checks))
     d.findings["selftest_lines"] = d.on_main(lambda: diagnostics.results.text.splitlines())
     d.shoot("19-selftest")
-    d.tap("打印自检单")
-    d.wait("the readiness slip", lambda: "自检单已打印" in d.current_message())
+    d.tap("diagnostics.print_slip")
+    slip_printed = text("diagnostics.slip_printed")
+    d.wait("the readiness slip", lambda: d.current_message() == slip_printed)
     d.copy_receipt("selftest-")
 
 
 def faults(d: DemoDriver) -> None:
     login(d)
     d.on_screen("home")
-    d.tap("按预约编号")
+    d.tap("lookup.appointment")
     d.on_screen("appointment")
     refused = {}
     for reason, number in REFUSED_APPOINTMENTS.items():
-        d.tap("清除")
+        d.tap("keys.clear")
         type_keys(d, number)
-        d.tap("查询")
+        d.tap("appointment.find")
         d.wait(f"the {reason} message", lambda: bool(d.current_message()))
         refused[reason] = d.message()
         if reason == "expired":
             d.shoot("20-appointment-expired")
     d.findings["appointment_messages"] = refused
-    d.tap("返回")
+    d.tap("common.back")
 
     d.on_screen("home")
     scan(d, WALK_IN_TICKET)
-    d.tap("获取条码")
+    d.tap("scan.read")
     d.on_screen("item")
-    d.tap("办理")
+    d.tap("item.handle")
     d.on_screen("item_type")
-    d.tap("中山分厅待办")
+    d.tap("item_type.branch")
     d.on_screen("applicant")
     type_name(d, [("a", "阿"), ("li", "力"), ("mu", "木")])
-    d.tap("·")
+    d.tap_keys(SEPARATOR)
     type_name(d, [("mai", "买"), ("mai", "买"), ("ti", "提")])
     wrong = {}
     for reason, number in WRONG_NUMBERS.items():
         focus(d, "number_input")
-        d.tap("清除")
+        d.tap("keys.clear")
         type_keys(d, number)
-        d.tap("下一步")
+        d.tap("applicant.next")
         d.wait(f"the {reason} message", lambda: bool(d.current_message()))
         wrong[reason] = d.message()
         if reason == "check_digit":
@@ -254,7 +263,7 @@ def faults(d: DemoDriver) -> None:
         d.on_main(lambda: setattr(d.app.screens["applicant"].message, "text", ""))
     d.findings["wrong_number_messages"] = wrong
     focus(d, "number_input")
-    d.tap("清除")
+    d.tap("keys.clear")
     type_keys(d, "44200019900315123x")
 
     cast("FakeUsbBus", d.app.services.usb).unplug(DEMO_KEY)
@@ -269,29 +278,31 @@ def faults(d: DemoDriver) -> None:
     d.findings["kept_after_pull"] = d.on_main(lambda: screen.form())
     d.shoot("23-after-relogin")
 
-    d.tap("下一步")
+    d.tap("applicant.next")
     d.on_screen("confirm")
     cast("FilePrinter", d.app.services.printer).set_fault("paper_out")
-    d.tap("提交并打印回执")
+    d.tap("confirm.submit")
     d.on_screen("success")
-    d.wait("the paper-out message", lambda: "缺纸" in d.current_message())
+    paper_out = text("print.paper_out", button=text("print.button_print"))
+    d.wait("the paper-out message", lambda: paper_out in d.current_message())
     d.findings["paper_out_message"] = d.message()
     d.findings["status_bar_after_submit"] = d.on_main(
         lambda: {k: v.text for k, v in d.app.status_bar.fields.items()})
     d.shoot("24-paper-out")
-    d.tap("下一位")  # the applicant cannot wait: the receipt is owed (issue 6)
+    d.tap("success.next")  # the applicant cannot wait: the receipt is owed (issue 6)
     d.on_screen("home")
-    d.wait("the owed receipt", lambda: d.app.screens["home"].owed.text == "待打印回执 1 件")
+    owed_one = text("home.owed", count=1)
+    d.wait("the owed receipt", lambda: d.app.screens["home"].owed.text == owed_one)
     d.shoot("25-home-receipt-owed")
-    d.tap("按服务事项查询")
+    d.tap("lookup.search")
     d.on_screen("search")
     type_keys(d, "shbzk")
     d.wait("search results", lambda: len(d.app.screens["search"].results.children) > 2)
     d.on_main(lambda: d.app.screens["search"].results.children[-1].trigger_action(duration=0))
     d.on_screen("item")
-    d.tap("办理")
+    d.tap("item.handle")
     d.on_screen("item_type")
-    d.tap("中山分厅待办")
+    d.tap("item_type.branch")
     d.on_screen("applicant")
     type_name(d, [("ou", "欧"), ("yang", "阳")])
     focus(d, "number_input")
@@ -313,14 +324,14 @@ def resume(d: DemoDriver) -> None:
     d.findings["keyboard_candidates"] = d.on_main(
         lambda: screen.name_input.composer.page_of(screen.name_input.text))
     keyboard(d, "2")  # …and a digit takes that candidate
-    d.tap("下一步")
+    d.tap("applicant.next")
     d.on_screen("confirm")
-    d.tap("提交并打印回执")
+    d.tap("confirm.submit")
     d.on_screen("success")
     printed(d)
     d.shoot("31-printed")
     d.copy_receipt()
-    d.tap("下一位")
+    d.tap("success.next")
     owed_after_restart(d)
 
 
@@ -328,23 +339,28 @@ def owed_after_restart(d: DemoDriver) -> None:
     """The receipt owed since the paper ran out before the restart: 重新打印 from the list."""
     d.on_screen("home")
     home, owed = d.app.screens["home"], d.app.screens["owed"]
-    d.wait("the owed receipt", lambda: home.owed.text == "待打印回执 1 件")
+    from kivy.uix.button import Button
+    from kivy.uix.label import Label
+
+    def shown(label: str) -> bool:
+        return any(getattr(w, "text", "") == label for w in owed.rows.walk())
+
+    d.wait("the owed receipt", lambda: home.owed.text == text("home.owed", count=1))
     d.shoot("32-home-receipt-owed")
-    d.tap("待打印回执 1 件")
+    d.tap("home.owed", count=1)
     d.on_screen("owed")
-    d.wait("the owed list", lambda: any(getattr(w, "text", "") == "重新打印"
-                                        for w in owed.rows.walk()))
-    d.findings["owed_list"] = d.on_main(lambda: [w.text for w in owed.rows.walk()
-                                                 if "受理（" in getattr(w, "text", "")])
+    d.wait("the owed list", lambda: shown(text("print.button_reprint")))
+    d.findings["owed_list"] = d.on_main(lambda: [  # each row's line, without its button
+        w.text for w in owed.rows.walk(restrict=True)
+        if isinstance(w, Label) and not isinstance(w, Button) and w.text])
     d.shoot("33-owed-receipts")
-    d.tap("重新打印")
-    d.wait("the reprint", lambda: "已打印" in d.current_message())
-    d.wait("the emptied list", lambda: any(getattr(w, "text", "") == "没有待打印的回执"
-                                           for w in owed.rows.walk()))
+    d.tap("print.button_reprint")
+    d.wait("the reprint", lambda: d.current_message() not in ("", text("owed.printing")))
+    d.wait("the emptied list", lambda: shown(text("owed.none")))
     d.findings["owed_printed_message"] = d.message()
     d.shoot("34-owed-printed")
     d.copy_receipt("owed-")
-    d.tap("返回")
+    d.tap("common.back")
     d.on_screen("home")
     d.wait("no owed receipt", lambda: home.owed.disabled)
 
