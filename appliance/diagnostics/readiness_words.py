@@ -13,8 +13,11 @@ import re
 from appliance.diagnostics.readiness import LABELS, CheckResult
 from appliance.wording import ZH, text
 
-OUTCOME_WORDS = {"ok": text("selftest.passed"), "FAIL": text("selftest.failed"),
-                 "skip": text("selftest.skipped")}
+OUTCOME_WORDS = {
+    "ok": text("selftest.passed"),
+    "FAIL": text("selftest.failed"),
+    "skip": text("selftest.skipped"),
+}
 PRINTER_FAULTS = {
     "paper_out": text("printer.paper_out"),
     "cover_open": text("printer.cover_open"),
@@ -62,8 +65,11 @@ PASSES: list[tuple[str, str, str]] = [
     ("audit", r"(?P<entries>\d+) entries", ZH["selftest.audit_ok"]),
     ("branch_server", r"difference (?P<skew>[+-]\d+) s", ZH["selftest.server_ok_clock"]),
     ("branch_server", r"", ZH["selftest.server_ok"]),
-    ("backlog", r"(?P<submissions>\d+) submission.*?(?P<audit>\d+) audit",
-     ZH["selftest.backlog_ok"]),
+    (
+        "backlog",
+        r"(?P<submissions>\d+) submission.*?(?P<audit>\d+) audit",
+        ZH["selftest.backlog_ok"],
+    ),
 ]
 
 
@@ -77,8 +83,9 @@ def reason(result: CheckResult) -> str:
         return PRINTER_FAULTS.get(status, text("printer.other"))
     if result.name == "key_reader" and result.outcome == "FAIL":
         state = re.search(r"key state (\w+)", detail)
-        return KEY_READER_FAULTS.get(state.group(1) if state else "",
-                                     text("selftest.key_reader_other"))
+        return KEY_READER_FAULTS.get(
+            state.group(1) if state else "", text("selftest.key_reader_other")
+        )
     table = PASSES if result.outcome == "ok" else FAILURES
     for name, pattern, chinese in table:
         if name == result.name and (found := re.search(pattern, detail)):
@@ -90,8 +97,12 @@ def reason(result: CheckResult) -> str:
 
 def check_line(result: CheckResult) -> str:
     """一行：检查项：通过/失败 — 原因."""
-    return text("selftest.line", check=LABELS.get(result.name, result.name),
-                outcome=OUTCOME_WORDS[result.outcome], reason=reason(result))
+    return text(
+        "selftest.line",
+        check=LABELS.get(result.name, result.name),
+        outcome=OUTCOME_WORDS[result.outcome],
+        reason=reason(result),
+    )
 
 
 def verdict(results: list[CheckResult]) -> str:

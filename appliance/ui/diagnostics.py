@@ -40,14 +40,19 @@ def diagnostics_lines(services: Services) -> list[str]:
     operator = services.counter.session.operator
     return [
         words("diagnostics.version", version=__version__, config=config.source),
-        words("diagnostics.hall", hall=config.appliance.hall_name,
-              window=config.appliance.window),
-        (words("diagnostics.operator", serial=operator.serial) if operator
-         else words("diagnostics.no_operator")),
+        words("diagnostics.hall", hall=config.appliance.hall_name, window=config.appliance.window),
+        (
+            words("diagnostics.operator", serial=operator.serial)
+            if operator
+            else words("diagnostics.no_operator")
+        ),
         words("diagnostics.database", schema=schema_version(db), items=catalogue_size(db)),
         words("diagnostics.backlog", backlog=pending_count(db), url=config.branch_server.url),
-        (words("diagnostics.audit_ok") if broken is None
-         else words("diagnostics.audit_broken", entry=broken)),
+        (
+            words("diagnostics.audit_ok")
+            if broken is None
+            else words("diagnostics.audit_broken", entry=broken)
+        ),
         audit_delivery_line(db),  # issue 9
         *update_lines(read_status_file(config.data_dir / "updates")),  # issue 16
     ]
@@ -59,8 +64,9 @@ def print_selftest_slip(services: Services, results: list[CheckResult]) -> Print
         return print_readiness_slip(services, results)
     except PrinterError as error:
         problem = PRINTER_FAULTS[error.status.value]
-        raise UserFacingError(str(error), words("diagnostics.slip_interrupted",
-                                                problem=problem)) from None
+        raise UserFacingError(
+            str(error), words("diagnostics.slip_interrupted", problem=problem)
+        ) from None
 
 
 class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
@@ -73,8 +79,11 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         row = BoxLayout(spacing=40)
         self.info = Text("", font_size=24)
         row.add_widget(self.info)
-        self.keypad = PinPad(lambda masked: self.say(masked, error=False), self.say,
-                             lambda pin: self.actions.open_diagnostics(pin, self.show))
+        self.keypad = PinPad(
+            lambda masked: self.say(masked, error=False),
+            self.say,
+            lambda pin: self.actions.open_diagnostics(pin, self.show),
+        )
         self.side = BoxLayout(size_hint_x=None, width=self.keypad.width)
         self.results = Text("", font_size=22, valign="top")
         row.add_widget(self.side)
@@ -127,8 +136,9 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
             if status is PrinterStatus.READY:
                 self.say(words("diagnostics.slip_printed"), error=False)
             else:
-                self.say(words("diagnostics.slip_not_printed",
-                               problem=PRINTER_FAULTS[status.value]))
+                self.say(
+                    words("diagnostics.slip_not_printed", problem=PRINTER_FAULTS[status.value])
+                )
 
         self.actions.print_selftest_slip(self.checks, done, self._failed)
 

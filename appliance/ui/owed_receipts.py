@@ -19,15 +19,17 @@ class OwedReceiptsScreen(KioskScreen[OwedActions]):
     title = words("owed.title")
 
     def build(self) -> None:
-        self.body.add_widget(Text(words("owed.instruction"), font_size=24, size_hint_y=None,
-                                  height=48))
+        self.body.add_widget(
+            Text(words("owed.instruction"), font_size=24, size_hint_y=None, height=48)
+        )
         self.rows = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None)
         self.rows.bind(minimum_height=self.rows.setter("height"))
         scroll = ScrollView(do_scroll_x=False)
         scroll.add_widget(self.rows)
         self.body.add_widget(scroll)
-        self.body.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
-                                       color=GREY))
+        self.body.add_widget(
+            BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY)
+        )
 
     def refresh(self) -> None:
         self.actions.load_owed(self.show)
@@ -39,8 +41,14 @@ class OwedReceiptsScreen(KioskScreen[OwedActions]):
         for receipt in owed:
             row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
             row.add_widget(Text(receipt.text, font_size=24))
-            row.add_widget(BigButton(words("print.button_reprint"), partial(self.reprint, receipt),
-                                     size_hint_x=None, width=220))
+            row.add_widget(
+                BigButton(
+                    words("print.button_reprint"),
+                    partial(self.reprint, receipt),
+                    size_hint_x=None,
+                    width=220,
+                )
+            )
             self.rows.add_widget(row)
 
     def reprint(self, receipt: OwedReceipt) -> None:

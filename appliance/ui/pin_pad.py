@@ -12,11 +12,18 @@ PIN_MAX_LENGTH = 16
 
 
 class PinPad(Keypad):
-    def __init__(self, show: Callable[[str], None], say: Callable[..., None],
-                 send: Callable[[bytearray], None]) -> None:
+    def __init__(
+        self,
+        show: Callable[[str], None],
+        say: Callable[..., None],
+        send: Callable[[bytearray], None],
+    ) -> None:
         """``show`` gets the masked PIN, ``say`` the screen's message line, ``send`` the PIN."""
-        super().__init__(self._key, extra=(words("keys.backspace"), "back"),
-                         confirm=(words("pin.confirm"), self.submit))
+        super().__init__(
+            self._key,
+            extra=(words("keys.backspace"), "back"),
+            confirm=(words("pin.confirm"), self.submit),
+        )
         self.pin = bytearray()
         self.show = show
         self.say = say

@@ -66,9 +66,11 @@ from appliance.workflow.acceptance import FlowState
 
 GREY = (0.35, 0.38, 0.42, 1)
 RESULT_ROWS = 6
-LOOKUP_LABELS = {LookupMethod.QR: words("lookup.qr"),
-                 LookupMethod.APPOINTMENT: words("lookup.appointment"),
-                 LookupMethod.SEARCH: words("lookup.search")}
+LOOKUP_LABELS = {
+    LookupMethod.QR: words("lookup.qr"),
+    LookupMethod.APPOINTMENT: words("lookup.appointment"),
+    LookupMethod.SEARCH: words("lookup.search"),
+}
 Actions = TypeVar("Actions")
 
 
@@ -82,8 +84,16 @@ class KioskScreen(Screen, Generic[Actions]):
         super().__init__(name=name)
         self.actions = actions
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
-        frame.add_widget(Label(text=self.title, font_size=TITLE_FONT, color=INK,
-                               size_hint_y=None, height=64, bold=True))
+        frame.add_widget(
+            Label(
+                text=self.title,
+                font_size=TITLE_FONT,
+                color=INK,
+                size_hint_y=None,
+                height=64,
+                bold=True,
+            )
+        )
         self.body = BoxLayout(orientation="vertical", spacing=16)
         frame.add_widget(self.body)
         self.message = Text("", color=DANGER, size_hint_y=None, height=56)
@@ -120,8 +130,9 @@ class LoginScreen(KioskScreen[LoginActions]):
         info.add_widget(Text(words("login.pin_prompt"), color=GREY))
         info.add_widget(self.pin_display)
         row.add_widget(info)
-        self.keypad = PinPad(lambda masked: setattr(self.pin_display, "text", masked),
-                             self.say, self.actions.login)
+        self.keypad = PinPad(
+            lambda masked: setattr(self.pin_display, "text", masked), self.say, self.actions.login
+        )
         row.add_widget(self.keypad)
         self.body.add_widget(row)
 
@@ -139,20 +150,27 @@ class HomeScreen(KioskScreen[HomeActions]):
     title = words("home.title")
 
     def build(self) -> None:
-        for label, target in ((words("lookup.qr"), "scan"),
-                              (words("lookup.appointment"), "appointment"),
-                              (words("lookup.search"), "search")):
-            self.body.add_widget(BigButton(label, partial(self.actions.go, target),
-                                           font_size=40, height=130))
+        for label, target in (
+            (words("lookup.qr"), "scan"),
+            (words("lookup.appointment"), "appointment"),
+            (words("lookup.search"), "search"),
+        ):
+            self.body.add_widget(
+                BigButton(label, partial(self.actions.go, target), font_size=40, height=130)
+            )
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
         # issue 6: receipts owed after a fault
         self.owed = OwedReceiptsButton(lambda: self.actions.go("owed"), self.actions.count_owed)
         row.add_widget(self.owed)
-        row.add_widget(BigButton(words("stats.title"), lambda: self.actions.go("stats"),
-                                 color=GREY))
-        row.add_widget(BigButton(words("diagnostics.title"),
-                                 lambda: self.actions.go("diagnostics"), color=GREY))
+        row.add_widget(
+            BigButton(words("stats.title"), lambda: self.actions.go("stats"), color=GREY)
+        )
+        row.add_widget(
+            BigButton(
+                words("diagnostics.title"), lambda: self.actions.go("diagnostics"), color=GREY
+            )
+        )
         row.add_widget(BigButton(words("home.lock"), self.actions.lock, color=GREY))
         self.body.add_widget(row)
 
@@ -171,14 +189,17 @@ class ScanScreen(KioskScreen[ScanActions]):
         side = BoxLayout(orientation="vertical", spacing=16, size_hint_x=None, width=340)
         self.read_button = BigButton(words("scan.read"), self.actions.arm_scan)
         side.add_widget(self.read_button)
-        side.add_widget(BigButton(words("scan.start_preview"), self.actions.start_preview,
-                                  color=GREY))
-        side.add_widget(BigButton(words("scan.stop_preview"), self.actions.stop_preview,
-                                  color=GREY))
+        side.add_widget(
+            BigButton(words("scan.start_preview"), self.actions.start_preview, color=GREY)
+        )
+        side.add_widget(
+            BigButton(words("scan.stop_preview"), self.actions.stop_preview, color=GREY)
+        )
         self.result = Text(words("scan.instruction", button=words("scan.read")), font_size=24)
         side.add_widget(self.result)
-        side.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
-                                  color=GREY))
+        side.add_widget(
+            BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY)
+        )
         row.add_widget(side)
         self.body.add_widget(row)
 
@@ -211,11 +232,14 @@ class AppointmentScreen(KioskScreen[AppointmentActions]):
         self.number = Text("YY", font_size=44)
         info.add_widget(self.number)
         info.add_widget(BoxLayout())
-        info.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
-                                  color=GREY))
+        info.add_widget(
+            BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY)
+        )
         row.add_widget(info)
-        search = (words("appointment.find"),
-                  lambda: self.actions.find_appointment(self.number.text))
+        search = (
+            words("appointment.find"),
+            lambda: self.actions.find_appointment(self.number.text),
+        )
         row.add_widget(Keypad(self.on_key, extra=("YY", "YY"), confirm=search))
         self.body.add_widget(row)
 
@@ -237,9 +261,15 @@ class SearchScreen(KioskScreen[SearchActions]):
         self.body.spacing = 8
         row = BoxLayout(spacing=16)
         left = BoxLayout(orientation="vertical", spacing=6, size_hint_x=None, width=800)
-        self.query = TextInput(hint_text=words("search.hint"),
-                               font_size=BODY_FONT, multiline=False, write_tab=False,
-                               unfocus_on_touch=False, size_hint_y=None, height=KEY_HEIGHT)
+        self.query = TextInput(
+            hint_text=words("search.hint"),
+            font_size=BODY_FONT,
+            multiline=False,
+            write_tab=False,
+            unfocus_on_touch=False,
+            size_hint_y=None,
+            height=KEY_HEIGHT,
+        )
         self.query.bind(text=lambda _w, _t: self.refresh())
         left.add_widget(self.query)
         left.add_widget(key_row("1234567890", self.on_key))
@@ -247,8 +277,11 @@ class SearchScreen(KioskScreen[SearchActions]):
         left.add_widget(key_row([*LETTER_ROWS[1], "-"], self.on_key))
         left.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         left.add_widget(BoxLayout())
-        left.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY,
-                                  height=KEY_HEIGHT))
+        left.add_widget(
+            BigButton(
+                words("common.back"), lambda: self.actions.go("home"), color=GREY, height=KEY_HEIGHT
+            )
+        )
         row.add_widget(left)
         self.results = BoxLayout(orientation="vertical", spacing=8)
         row.add_widget(self.results)
@@ -274,10 +307,17 @@ class SearchScreen(KioskScreen[SearchActions]):
             return
         items = self.actions.search_catalogue(self.query.text, RESULT_ROWS)
         for item in items:
-            self.results.add_widget(BigButton(
-                f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
-                partial(self.actions.choose_item, item), color=(0.2, 0.25, 0.32, 1),
-                font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
+            self.results.add_widget(
+                BigButton(
+                    f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
+                    partial(self.actions.choose_item, item),
+                    color=(0.2, 0.25, 0.32, 1),
+                    font_size=24,
+                    height=KEY_HEIGHT,
+                    markup=True,
+                    halign="center",
+                )
+            )
         if not items:
             self.results.add_widget(Text(words("search.nothing_found")))
         self.results.add_widget(BoxLayout())
@@ -300,11 +340,17 @@ class ItemScreen(KioskScreen[ItemActions]):
         item: ServiceItem | None = draft.item
         if item is None:
             return
-        promise = (words("item.promise_days", days=item.promised_days) if item.promised_days
-                   else words("item.promise_now"))
-        lines = [words("item.name", name=item.name), words("item.code", code=item.code),
-                 words("item.department", department=item.department),
-                 words("item.promise", promise=promise)]
+        promise = (
+            words("item.promise_days", days=item.promised_days)
+            if item.promised_days
+            else words("item.promise_now")
+        )
+        lines = [
+            words("item.name", name=item.name),
+            words("item.code", code=item.code),
+            words("item.department", department=item.department),
+            words("item.promise", promise=promise),
+        ]
         if draft.queue_number:
             lines.append(words("item.queue_number", number=draft.queue_number))
         if draft.appointment_number:
@@ -318,17 +364,23 @@ class ItemTypeScreen(KioskScreen[ItemTypeActions]):
     title = words("receipt.item_type")
 
     def build(self) -> None:
-        self.body.add_widget(Text(words("item_type.prompt"), color=GREY,
-                                  size_hint_y=None, height=60))
+        self.body.add_widget(
+            Text(words("item_type.prompt"), color=GREY, size_hint_y=None, height=60)
+        )
         self.type_buttons = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, partial(self.actions.choose_type, item_type),
-                               font_size=40, height=140)
+            button = BigButton(
+                item_type.label,
+                partial(self.actions.choose_type, item_type),
+                font_size=40,
+                height=140,
+            )
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
         self.body.add_widget(BoxLayout())
-        self.body.add_widget(BigButton(words("common.back"), lambda: self.actions.go("item"),
-                                       color=GREY))
+        self.body.add_widget(
+            BigButton(words("common.back"), lambda: self.actions.go("item"), color=GREY)
+        )
 
 
 class TallOption(SpinnerOption):
@@ -352,15 +404,21 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
     def build(self) -> None:
         self.body.spacing = 8
         self.name_input = NameField(on_compose=self._composed)
-        self.doc_type = Spinner(text=DocumentType.RESIDENT_ID.label,
-                                values=[t.label for t in DocumentType], font_size=26,
-                                option_cls=TallOption)
+        self.doc_type = Spinner(
+            text=DocumentType.RESIDENT_ID.label,
+            values=[t.label for t in DocumentType],
+            font_size=26,
+            option_cls=TallOption,
+        )
         self.number_input = CodeField(20)
         self.phone_input = CodeField(11, digits_only=True)
-        self._field_row((words("applicant.name"), self.name_input),
-                        (words("receipt.id_type"), self.doc_type))
-        self._field_row((words("receipt.id_number"), self.number_input),
-                        (words("applicant.phone"), self.phone_input))
+        self._field_row(
+            (words("applicant.name"), self.name_input), (words("receipt.id_type"), self.doc_type)
+        )
+        self._field_row(
+            (words("receipt.id_number"), self.number_input),
+            (words("applicant.phone"), self.phone_input),
+        )
         self.active: NameField | CodeField = self.name_input
         for field in (self.name_input, self.number_input, self.phone_input):
             field.bind(focus=self._focused, text=lambda *_a: self._keep_form())
@@ -378,8 +436,9 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         keys.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         area.add_widget(keys)
         side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
-        side.add_widget(BigButton(words("common.back"), self.actions.back, color=GREY,
-                                  size_hint_y=1))
+        side.add_widget(
+            BigButton(words("common.back"), self.actions.back, color=GREY, size_hint_y=1)
+        )
         side.add_widget(BigButton(words("applicant.next"), self.next, size_hint_y=1))
         area.add_widget(side)
         self.body.add_widget(area)
@@ -422,8 +481,12 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         target.focus = True
 
     def form(self) -> dict[str, str]:
-        return {"name": self.name_input.text, "doc_type": self.doc_type.text,
-                "number": self.number_input.text, "phone": self.phone_input.text}
+        return {
+            "name": self.name_input.text,
+            "doc_type": self.doc_type.text,
+            "number": self.number_input.text,
+            "phone": self.phone_input.text,
+        }
 
     def _keep_form(self) -> None:
         self._keep_trigger()
@@ -438,13 +501,18 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             return
         draft = self.actions.draft()
         if draft.form:
-            self._fill(draft.form["name"], draft.form["doc_type"], draft.form["number"],
-                       draft.form["phone"])
+            self._fill(
+                draft.form["name"],
+                draft.form["doc_type"],
+                draft.form["number"],
+                draft.form["phone"],
+            )
             return
         known = draft.applicant or draft.known_applicant
         if known:
-            self._fill(known.name, DocumentType(known.id_type).label, known.id_number,
-                       known.phone or "")
+            self._fill(
+                known.name, DocumentType(known.id_type).label, known.id_number, known.phone or ""
+            )
 
     def _fill(self, name: str, doc_label: str, number: str, phone: str) -> None:
         self.name_input.text = name
@@ -462,8 +530,9 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             self.say(words("applicant.pinyin_pending"))
             return
         doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
-        self.actions.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
-                                     self.phone_input.text)
+        self.actions.enter_applicant(
+            self.name_input.text, doc_type, self.number_input.text, self.phone_input.text
+        )
 
 
 class ConfirmScreen(KioskScreen[ConfirmActions]):
@@ -493,16 +562,24 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
         if not (draft.item and draft.applicant and draft.item_type):
             return
         applicant = draft.applicant
-        booked = (words("confirm.booked", number=draft.appointment_number)
-                  if draft.appointment_number else "")
-        self.summary.text = "\n".join([
-            words("confirm.item", name=draft.item.name, code=draft.item.code),
-            words("confirm.department", department=draft.item.department, booked=booked),
-            words("confirm.name", name=applicant.name),
-            words("confirm.document", document=DocumentType(applicant.id_type).label,
-                  number=applicant.id_number),
-            words("confirm.phone", phone=applicant.phone or words("confirm.no_phone")),
-        ])
+        booked = (
+            words("confirm.booked", number=draft.appointment_number)
+            if draft.appointment_number
+            else ""
+        )
+        self.summary.text = "\n".join(
+            [
+                words("confirm.item", name=draft.item.name, code=draft.item.code),
+                words("confirm.department", department=draft.item.department, booked=booked),
+                words("confirm.name", name=applicant.name),
+                words(
+                    "confirm.document",
+                    document=DocumentType(applicant.id_type).label,
+                    number=applicant.id_number,
+                ),
+                words("confirm.phone", phone=applicant.phone or words("confirm.no_phone")),
+            ]
+        )
         for item_type, button in self.type_buttons.items():
             button.background_color = ACCENT if item_type is draft.item_type else GREY
 
@@ -517,8 +594,9 @@ class SuccessScreen(KioskScreen[SuccessActions]):
         side.add_widget(self.summary)
         self.print_button = BigButton(words("print.button_print"), self.actions.print_receipt)
         side.add_widget(self.print_button)
-        self.reprint_button = BigButton(words("print.button_reprint"), self.actions.print_receipt,
-                                        color=GREY)
+        self.reprint_button = BigButton(
+            words("print.button_reprint"), self.actions.print_receipt, color=GREY
+        )
         side.add_widget(self.reprint_button)
         side.add_widget(BigButton(words("success.next"), self.actions.next_applicant, color=GREY))
         row.add_widget(side)
@@ -541,15 +619,23 @@ class SuccessScreen(KioskScreen[SuccessActions]):
         if submission is None:
             return
         applicant = submission.applicant
-        self.summary.text = "\n".join([
-            words("success.receipt_number", number=submission.receipt_number),
-            words("success.applicant", name=applicant.name,
-                  id_number=mask_id_number(applicant.id_number)),
-            words("success.item", name=submission.item.name),
-            words("success.synced") if synced else words("receipt.offline"),
-            (words("success.copies", copies=draft.copies_printed) if draft.copies_printed
-             else words("success.not_printed")),
-        ])
+        self.summary.text = "\n".join(
+            [
+                words("success.receipt_number", number=submission.receipt_number),
+                words(
+                    "success.applicant",
+                    name=applicant.name,
+                    id_number=mask_id_number(applicant.id_number),
+                ),
+                words("success.item", name=submission.item.name),
+                words("success.synced") if synced else words("receipt.offline"),
+                (
+                    words("success.copies", copies=draft.copies_printed)
+                    if draft.copies_printed
+                    else words("success.not_printed")
+                ),
+            ]
+        )
         self.preview.texture = CoreImage(png, ext="png").texture
 
 
@@ -567,37 +653,58 @@ class StatsScreen(KioskScreen[StatsActions]):
         self.chart = BarChart()  # issue 9: counts per item type and operator
         row.add_widget(self.chart)
         self.body.add_widget(row)
-        self.body.add_widget(BigButton(words("common.back"), lambda: self.actions.go("home"),
-                                       color=GREY))
+        self.body.add_widget(
+            BigButton(words("common.back"), lambda: self.actions.go("home"), color=GREY)
+        )
 
     def refresh(self) -> None:
         self.actions.load_stats(self.show)
 
     def show(self, stats: DayStats) -> None:
-        self.table.text = "\n".join([
-            words("stats.total", count=stats.total),
-            *(words("stats.item_type", item_type=t.label, count=stats.by_type.get(t, 0))
-              for t in ItemType),
-            words("stats.unprinted", count=stats.unprinted),
-        ])
-        self.detail.text = "\n".join([
-            words("stats.by_lookup"),
-            *(words("stats.lookup", lookup=LOOKUP_LABELS[m], count=stats.by_lookup.get(m, 0))
-              for m in LookupMethod),
-            words("stats.by_operator"),
-            *(words("stats.operator", operator=name, count=count)
-              for name, count in stats.by_operator.items()),
-            words("stats.handling"),
-            *(words("stats.operator_handling", operator=name, duration=duration_text(seconds))
-              for name, seconds in stats.handling_s.items()),
-        ])
-        self.chart.show([(t.label, stats.by_type.get(t, 0)) for t in ItemType]
-                        + list(stats.by_operator.items()))
+        self.table.text = "\n".join(
+            [
+                words("stats.total", count=stats.total),
+                *(
+                    words("stats.item_type", item_type=t.label, count=stats.by_type.get(t, 0))
+                    for t in ItemType
+                ),
+                words("stats.unprinted", count=stats.unprinted),
+            ]
+        )
+        self.detail.text = "\n".join(
+            [
+                words("stats.by_lookup"),
+                *(
+                    words("stats.lookup", lookup=LOOKUP_LABELS[m], count=stats.by_lookup.get(m, 0))
+                    for m in LookupMethod
+                ),
+                words("stats.by_operator"),
+                *(
+                    words("stats.operator", operator=name, count=count)
+                    for name, count in stats.by_operator.items()
+                ),
+                words("stats.handling"),
+                *(
+                    words("stats.operator_handling", operator=name, duration=duration_text(seconds))
+                    for name, seconds in stats.handling_s.items()
+                ),
+            ]
+        )
+        self.chart.show(
+            [(t.label, stats.by_type.get(t, 0)) for t in ItemType] + list(stats.by_operator.items())
+        )
 
 
 SCREEN_NAMES = {
-    "login": LoginScreen, "home": HomeScreen, "scan": ScanScreen,
-    "appointment": AppointmentScreen, "search": SearchScreen, "item": ItemScreen,
-    "item_type": ItemTypeScreen, "applicant": ApplicantScreen, "confirm": ConfirmScreen,
-    "success": SuccessScreen, "stats": StatsScreen,
+    "login": LoginScreen,
+    "home": HomeScreen,
+    "scan": ScanScreen,
+    "appointment": AppointmentScreen,
+    "search": SearchScreen,
+    "item": ItemScreen,
+    "item_type": ItemTypeScreen,
+    "applicant": ApplicantScreen,
+    "confirm": ConfirmScreen,
+    "success": SuccessScreen,
+    "stats": StatsScreen,
 }

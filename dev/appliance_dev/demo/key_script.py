@@ -42,8 +42,7 @@ class KeyDriver(ScriptDriver):
         self.lab = lab
         self.bus = bus
         self.bench_runs = bench_runs
-        self.results: dict[str, list[float]] = {"login_to_home_ms": [],
-                                                "removal_to_locked_ms": []}
+        self.results: dict[str, list[float]] = {"login_to_home_ms": [], "removal_to_locked_ms": []}
         self.counting: dict[str, CountingPinToken] = {}
         app.services.key.open_token = self._open_token
 
@@ -64,12 +63,21 @@ class KeyDriver(ScriptDriver):
         time.sleep(0.3)
         path = self.output / f"{name}.png"
         self.on_main(lambda: self.app.root.export_to_png(str(path)))
-        texts = self.on_main(lambda: [
-            w.text for w in [*self.app.status_bar.walk(), *self.app.manager.current_screen.walk()]
-            if isinstance(w, Label) and w.text])
-        path.with_suffix(".json").write_text(json.dumps(
-            {"screen": self.on_main(lambda: self.app.manager.current), "labels": texts},
-            ensure_ascii=False, indent=1), encoding="utf-8")
+        texts = self.on_main(
+            lambda: [
+                w.text
+                for w in [*self.app.status_bar.walk(), *self.app.manager.current_screen.walk()]
+                if isinstance(w, Label) and w.text
+            ]
+        )
+        path.with_suffix(".json").write_text(
+            json.dumps(
+                {"screen": self.on_main(lambda: self.app.manager.current), "labels": texts},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         self.screenshots.append(path.name)
 
     def _open_token(self, seen):
@@ -169,14 +177,14 @@ class KeyDriver(ScriptDriver):
         watch = self.app.keys
         for _ in range(self.bench_runs):
             self._plug_only(self._lab_device("valid-rsa"))
-            self.wait("PIN entry",
-                       lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
+            self.wait("PIN entry", lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
             self._type_pin(LAB_PIN)
             home = self._flip_after("home")
             self.tap("pin.confirm")
             self.wait("the home screen drawn", lambda h=home: "t" in h)  # type: ignore[misc]
             self.results["login_to_home_ms"].append(
-                (home["t"] - watch.timings["pin_accepted"]) * 1000)
+                (home["t"] - watch.timings["pin_accepted"]) * 1000
+            )
             locked = self._flip_after("login")
             pulled = time.monotonic()
             self._plug_only()

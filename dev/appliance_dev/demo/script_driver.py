@@ -65,8 +65,10 @@ class ScriptDriver:
         while not self.on_main(predicate):
             if time.monotonic() > deadline:
                 screen = self.app.screens[self.app.manager.current]
-                raise ScriptFailed(f"timed out waiting for {what} (on screen "
-                                   f"{self.app.manager.current}: {screen.message.text!r})")
+                raise ScriptFailed(
+                    f"timed out waiting for {what} (on screen "
+                    f"{self.app.manager.current}: {screen.message.text!r})"
+                )
             time.sleep(self.poll_s)
 
     def on_screen(self, name: str) -> None:
@@ -86,13 +88,15 @@ class ScriptDriver:
     def _press(self, buttons: list[tuple[str, str]]) -> None:
         """Each (what the walk calls it, its label): tap the first button so labelled on
         the screen on show."""
+
         def press() -> None:
             for name, label in buttons:
                 screen = self.app.screens[self.app.manager.current]
                 found = [w for w in screen.walk() if isinstance(w, Button) and w.text == label]
                 if not found:
-                    raise ScriptFailed(f"no button {name!r} ({label!r}) on screen "
-                                       f"{self.app.manager.current}")
+                    raise ScriptFailed(
+                        f"no button {name!r} ({label!r}) on screen {self.app.manager.current}"
+                    )
                 found[0].trigger_action(duration=0)
                 self.taps += 1
 

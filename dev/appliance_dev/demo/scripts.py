@@ -62,8 +62,13 @@ def login(d: DemoDriver, shoot: bool = False) -> None:
 
 
 def printed(d: DemoDriver, copies: int = 1) -> None:
-    d.wait("the printed receipt", lambda: d.app.counter.flow.state is FlowState.RECEIPT_PRINTED
-           and d.app.counter.flow.draft.copies_printed >= copies)
+    d.wait(
+        "the printed receipt",
+        lambda: (
+            d.app.counter.flow.state is FlowState.RECEIPT_PRINTED
+            and d.app.counter.flow.draft.copies_printed >= copies
+        ),
+    )
 
 
 def type_keys(d: DemoDriver, keys: str) -> None:
@@ -118,7 +123,8 @@ def book_fresh(d: DemoDriver) -> tuple[Path, str]:
 
 def accepted_today(d: DemoDriver) -> int:
     return d.in_background(
-        lambda: day_stats(d.app.services.db, hall_now().date().isoformat()).total)
+        lambda: day_stats(d.app.services.db, hall_now().date().isoformat()).total
+    )
 
 
 def acceptance(d: DemoDriver) -> None:
@@ -161,13 +167,21 @@ def acceptance(d: DemoDriver) -> None:
     d.tap("lookup.search")
     d.on_screen("search")
     type_keys(d, "zfgjj")
-    d.wait("search results", lambda: any(
-        "住房公积金提取" in getattr(w, "text", "")
-        for w in d.app.screens["search"].results.children))
+    d.wait(
+        "search results",
+        lambda: any(
+            "住房公积金提取" in getattr(w, "text", "")
+            for w in d.app.screens["search"].results.children
+        ),
+    )
     d.shoot("11-search")
-    d.on_main(lambda: next(w for w in d.app.screens["search"].results.children
-                           if getattr(w, "text", "").startswith("住房公积金提取\n"))
-              .trigger_action(duration=0))
+    d.on_main(
+        lambda: next(
+            w
+            for w in d.app.screens["search"].results.children
+            if getattr(w, "text", "").startswith("住房公积金提取\n")
+        ).trigger_action(duration=0)
+    )
     d.on_screen("item")
     d.shoot("12-item")
     d.tap("item.handle")
@@ -287,7 +301,8 @@ def faults(d: DemoDriver) -> None:
     d.wait("the paper-out message", lambda: paper_out in d.current_message())
     d.findings["paper_out_message"] = d.message()
     d.findings["status_bar_after_submit"] = d.on_main(
-        lambda: {k: v.text for k, v in d.app.status_bar.fields.items()})
+        lambda: {k: v.text for k, v in d.app.status_bar.fields.items()}
+    )
     d.shoot("24-paper-out")
     d.tap("success.next")  # the applicant cannot wait: the receipt is owed (issue 6)
     d.on_screen("home")
@@ -322,7 +337,8 @@ def resume(d: DemoDriver) -> None:
     keyboard(d, "xiao ")  # a physical keyboard: space takes the first candidate
     keyboard(d, "dong")
     d.findings["keyboard_candidates"] = d.on_main(
-        lambda: screen.name_input.composer.page_of(screen.name_input.text))
+        lambda: screen.name_input.composer.page_of(screen.name_input.text)
+    )
     keyboard(d, "2")  # …and a digit takes that candidate
     d.tap("applicant.next")
     d.on_screen("confirm")
@@ -350,9 +366,13 @@ def owed_after_restart(d: DemoDriver) -> None:
     d.tap("home.owed", count=1)
     d.on_screen("owed")
     d.wait("the owed list", lambda: shown(text("print.button_reprint")))
-    d.findings["owed_list"] = d.on_main(lambda: [  # each row's line, without its button
-        w.text for w in owed.rows.walk(restrict=True)
-        if isinstance(w, Label) and not isinstance(w, Button) and w.text])
+    d.findings["owed_list"] = d.on_main(
+        lambda: [  # each row's line, without its button
+            w.text
+            for w in owed.rows.walk(restrict=True)
+            if isinstance(w, Label) and not isinstance(w, Button) and w.text
+        ]
+    )
     d.shoot("33-owed-receipts")
     d.tap("print.button_reprint")
     d.wait("the reprint", lambda: d.current_message() not in ("", text("owed.printing")))
@@ -366,5 +386,7 @@ def owed_after_restart(d: DemoDriver) -> None:
 
 
 SCRIPTS: dict[str, Callable[[DemoDriver], None]] = {
-    "acceptance": acceptance, "faults": faults, "resume": resume,
+    "acceptance": acceptance,
+    "faults": faults,
+    "resume": resume,
 }
