@@ -27,14 +27,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from boot_report import provisioned, report, serving, wait_screen  # noqa: E402
+from outcome import Outcome  # noqa: E402
 from qemu import Vm, VmError, VmSpec  # noqa: E402
-from screen_text import MATCH, load_grey, shows  # noqa: E402
 from serial_printer import SerialPrinter  # noqa: E402
 from update_test import run_updates  # noqa: E402
 
@@ -47,16 +46,6 @@ PROVISION_TIMEOUT_S = 240
 SETUP_SCREEN = ("设备初始化",)
 LOGIN_SCREEN = ("电子钥匙登录", "未检测到电子钥匙")
 PRINTER_READY = ("打印机：就绪",)
-
-
-@dataclass
-class Outcome:
-    checks: list[tuple[str, bool, str]]
-    figures: dict[str, float]
-
-    def check(self, name: str, ok: bool, detail: str = "") -> None:
-        self.checks.append((name, ok, detail))
-        print(f"boot-test: {'ok  ' if ok else 'FAIL'} {name} {detail}", flush=True)
 
 
 def test_copy(image: Path, work: Path) -> Path:
@@ -161,66 +150,6 @@ def provisioning_stick(work: Path) -> Path:
     return stick
 
 
-def report_blocks(text: str, first_round: int) -> list[dict[str, str]]:
-    """Every complete report of round ``first_round`` or later in ``text``, oldest first.
-    A round is a boot, or a restart of the kiosk (by provisioning, or by its watchdog on a
-    starved machine), so a later round than expected is still an answer."""
-    blocks, partial = [], {}
-    for round_, key, value in re.findall(
-        r"BOOT-REPORT round=(\d+) ([\w-]+)=(.*?)\r?$", text, re.MULTILINE
-    ):
-        if int(round_) < first_round:
-            continue
-        facts = partial.setdefault(round_, {})
-        facts[key] = value
-        if key == "done":
-            blocks.append(partial.pop(round_))
-    return blocks
-
-
-def report(
-    vm: Vm,
-    first_round: int,
-    timeout_s: float,
-    want: Callable[[dict[str, str]], bool] = lambda _facts: True,
-) -> dict[str, str]:
-    """The newest complete report of ``first_round`` or later that ``want`` accepts; after
-    the timeout the newest one there is (the checks then say what is wrong), or VmError."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        vm.supervise()
-        blocks = report_blocks(vm.serial_text(), first_round)
-        if blocks and want(blocks[-1]):
-            return blocks[-1]
-        if time.monotonic() > deadline:
-            if blocks:
-                return blocks[-1]
-            raise VmError(
-                f"no boot report round {first_round} or later after "
-                f"{timeout_s:.0f} s; see {vm.serial_log}"
-            )
-        time.sleep(2)
-
-
-def provisioned(facts: dict[str, str]) -> bool:
-    return facts.get("provisioned") == "yes"
-
-
-def wait_screen(vm: Vm, texts: tuple[str, ...], png: Path, timeout_s: float) -> float:
-    """Seconds since power-on when every text is on screen; the last look is kept as png."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        missing = shows(load_grey(vm.screendump(png)), *texts)
-        if not missing:
-            return vm.seconds_since_power_on()
-        if time.monotonic() > deadline:
-            best = ", ".join(f"{m.text} {m.score:.2f}" for m in missing)
-            raise VmError(
-                f"screen never showed {texts} (best match {best} < {MATCH}); last screen {png}"
-            )
-        time.sleep(2)
-
-
 def check_box(outcome: Outcome, facts: dict[str, str], when: str) -> None:
     outcome.check(f"{when}: no failed unit", facts.get("failed") == "", facts.get("failed", "?"))
     outcome.check(
@@ -273,7 +202,7 @@ def boot_checked(
     """Power on, wait for ``screen``, check the box's first report; (seconds, facts)."""
     vm.power_on()
     seconds = wait_screen(vm, screen, png, BOOT_TIMEOUT_S)
-    facts = report(vm, 1, BOOT_TIMEOUT_S)
+    facts = report(vm, 1, BOOT_TIMEOUT_S, serving)
     check_box(outcome, facts, when)
     return seconds, facts
 
@@ -322,9 +251,7 @@ def run(image_dir: Path, work: Path, updates: bool) -> Outcome:
             outcome.figures["power_on_to_login_screen_s"] = seconds
             outcome.check("second boot: still provisioned", facts.get("provisioned") == "yes")
             if updates:
-                run_updates(
-                    vm, work, image_dir, outcome, report, wait_screen, LOGIN_SCREEN, BOOT_TIMEOUT_S
-                )
+                run_updates(vm, work, image_dir, outcome, LOGIN_SCREEN, BOOT_TIMEOUT_S)
     finally:
         printer.close()
     return outcome

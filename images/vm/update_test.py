@@ -12,16 +12,13 @@ import subprocess
 import time
 from pathlib import Path
 
+from boot_report import report, serving, wait_screen
+from outcome import Outcome
 from qemu import Vm
 from test_bundles import bundle, refused_bundle
 
 INSTALL_TIMEOUT_S = 900
 TRIAL_TIMEOUT_S = 1500  # three failed trial boots and the way back, under TCG
-
-
-def serving(facts: dict[str, str]) -> bool:
-    """A boot whose kiosk runs: trial boots of a bad update report too, before they end."""
-    return facts.get("appliance-ui") == "active"
 
 
 def update_stick(work: Path, bundle_path: Path) -> Path:
@@ -43,13 +40,10 @@ def run_updates(
     vm: Vm,
     work: Path,
     image_dir: Path,
-    outcome,
-    report,
-    wait_screen,
+    outcome: Outcome,
     login_screen: tuple[str, ...],
     boot_timeout_s: float,
 ) -> None:
-    """``outcome``, ``report`` and ``wait_screen`` are boot_test.py's."""
     rng = random.Random(int(time.time()))
     for name, made in (
         ("wrong key", refused_bundle(work / "wrong-key.bundle", image_dir, wrong_key=True)),
@@ -74,7 +68,7 @@ def run_updates(
     vm.cut_power()
     vm.power_on()
     wait_screen(vm, login_screen, work / "4-after-cut-during-update.png", boot_timeout_s)
-    facts = report(vm, 1, boot_timeout_s)
+    facts = report(vm, 1, boot_timeout_s, serving)
     outcome.check(
         "update cut mid-write: old slot booted",
         facts.get("booted_slot") == "a",
