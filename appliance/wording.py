@@ -331,6 +331,7 @@ ZH: dict[str, str] = {
     "idcard.unknown_card": "无法识别该证件：请手工录入证件号码",
     "idcard.expired": "证件已过期（有效期至{until:%Y年%m月%d日}）",
     "idcard.not_yet_valid": "证件尚未生效（{since:%Y年%m月%d日}起有效）",
+    "idcard.not_configured": "本机未配置身份证阅读器",
     "idcard.long_term": "长期",  # a valid-to with no end, as the card and its chip write it
     "check.id_reader": "身份证阅读器",
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import termios
 import time
 from typing import Protocol
 
@@ -59,8 +60,8 @@ class SerialLink:
                                  timeout=0, write_timeout=1.0, exclusive=True)
         except serial.SerialException as error:
             raise _open_error(device, error) from None
-        except OSError as error:  # pyserial lets some termios errors through
-            raise ReaderUnavailable(f"{device}: {error.strerror or error}") from None
+        except (OSError, termios.error) as error:  # pyserial lets some through
+            raise ReaderUnavailable(f"{device}: {error}") from None
         return cls(port, device)
 
     def exchange(self, command: Command, timeout_s: float) -> Answer:
@@ -75,7 +76,7 @@ class SerialLink:
         raise AssertionError("unreachable")
 
     def close(self) -> None:
-        with contextlib.suppress(OSError, serial.SerialException):
+        with contextlib.suppress(OSError, serial.SerialException, termios.error):
             self._port.close()
 
     def _once(self, command: Command, timeout_s: float) -> Answer:
@@ -98,7 +99,8 @@ class SerialLink:
                 return answer
         except serial.SerialTimeoutException:
             raise NoAnswer(f"{self.device}: writing {command} timed out") from None
-        except (serial.SerialException, OSError) as error:
+        except (serial.SerialException, OSError, termios.error) as error:
+            # termios.error is no OSError: pyserial's flush raises it on a hung-up line
             raise ReaderAbsent(f"{self.device}: disconnected ({error})") from None
         if damaged:
             reasons = ", ".join(sorted({d.reason for d in damaged}))

@@ -61,7 +61,7 @@ RESIDENT_BAD_NUMBER = replace(RESIDENT, name="错号码",
                               + ("0" if RESIDENT.number[-1] != "0" else "1"))
 RESIDENCE_PERMIT = SimCard(
     flag="J", name="陈家乐", number=gb11643("81000019950612002"), sex="1",
-    birth="19950612", valid_from="20210104", valid_to="20260104",
+    birth="19950612", valid_from="20240104", valid_to="20290104",
     address="广东省中山市南区示例大道66号", issuer="中山市公安局",
     permit_number="H12345678", issue_count="01")
 FOREIGN_2017 = SimCard(
