@@ -86,9 +86,11 @@ def test_a_box_without_a_reader_skips_the_check(tmp_path: Path) -> None:
      "身份证阅读器：失败 — 身份证阅读器异常（状态 00 00 24）：请联系网建办"),
     ("several USB serial adapters could be the ID card reader (/dev/ttyUSB0, /dev/ttyUSB1): "
      "set id_reader.device (state ambiguous)",
-     "身份证阅读器：失败 — 本机接有多个串口设备，无法确定哪个是身份证阅读器：请联系网建办在配置中指定"),
+     "身份证阅读器：失败 — 本机接有多个串口设备，无法确定哪个是身份证阅读器："
+     "请联系网建办在配置中指定"),
     ("ID card reader at /dev/ttyUSB0 cannot be opened: busy (state unavailable)",
-     "身份证阅读器：失败 — 身份证阅读器无法打开（可能被其他程序占用）：请重启本机，仍不行请联系网建办"),
+     "身份证阅读器：失败 — 身份证阅读器无法打开（可能被其他程序占用）："
+     "请重启本机，仍不行请联系网建办"),
     ("something unforeseen", "身份证阅读器：失败 — 请联系网建办（something unforeseen）"),
 ])
 def test_every_reader_state_has_its_sentence(detail: str, line: str) -> None:
