@@ -34,9 +34,9 @@ def test_the_reader_and_each_of_its_faults_in_english_and_chinese(services: Serv
     assert sim is not None
 
     ready = reader_check(services)
-    assert ready.outcome == "ok" and "SAM 05.01-20200101-0000000001-0123456789" in ready.detail
+    assert ready.outcome == "ok" and "SAM 05.01-20230615-0000000208-0290517634" in ready.detail
     assert check_line(ready) == ("身份证阅读器：通过 — 身份证阅读器就绪，"
-                                 "安全模块号 05.01-20200101-0000000001-0123456789")
+                                 "安全模块号 05.01-20230615-0000000208-0290517634")
 
     sim.set_fault("self_check_failed")
     failed = reader_check(services)

@@ -44,7 +44,7 @@ from appliance_dev.sim.id_cards import CARDS, SimCard
 
 FAULTS = ("none", "no_answer", "slow", "bad_checksum", "noise", "pulled_mid_read",
           "read_failed", "check_failed", "unknown_card", "self_check_failed", "unauthorised")
-DEMO_SAM_ID = "05.01-20200101-0000000001-0123456789"
+DEMO_SAM_ID = "05.01-20230615-0000000208-0290517634"  # no demo PIN (123456) in it
 NOISE = b"\x00\x13\xaa\xaa\x96\xaa\xaa\xaa\x96\x69\xff\xff\x55"
 PHOTO = bytes(range(256)) * 4  # stands in for the wlt photo: never decoded, never kept
 
