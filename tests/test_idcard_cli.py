@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,16 @@ from appliance_dev.sim.id_reader import DEMO_SAM_ID, SimulatedSamModule
 from appliance.commands.cli import main
 from appliance.config import dev_config_text
 from appliance.store.db import connect
+
+
+@pytest.fixture(autouse=True)
+def _logger_restored() -> Iterator[None]:
+    """main() points the log at this test's captured stderr: put the handlers back, so no
+    thread of a later test writes to a closed stream."""
+    logger = logging.getLogger("appliance")
+    saved = logger.handlers[:], logger.level, logger.propagate
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def config_file(tmp_path: Path, **id_reader: str) -> Path:
