@@ -78,8 +78,9 @@ class CameraSection(Section):
 
 
 class ScannerSection(Section):
-    formats: Annotated[list[Literal["QRCode", "MicroQRCode", "DataMatrix", "Code128"]],
-                       Field(min_length=1)] = ["QRCode"]
+    formats: Annotated[
+        list[Literal["QRCode", "MicroQRCode", "DataMatrix", "Code128"]], Field(min_length=1)
+    ] = ["QRCode"]
 
 
 class KeyVendorSection(Section):
@@ -110,8 +111,10 @@ class KeySection(Section):
     @model_validator(mode="after")
     def _demo_token_names_its_module(self) -> KeySection:
         if self.demo_token and self.module is None:
-            raise ValueError("demo_token needs module (the SoftHSM2 module path, e.g. "
-                             "/usr/lib/softhsm/libsofthsm2.so)")
+            raise ValueError(
+                "demo_token needs module (the SoftHSM2 module path, e.g. "
+                "/usr/lib/softhsm/libsofthsm2.so)"
+            )
         return self
 
 
@@ -124,8 +127,15 @@ class PrinterSection(Section):
     backend: Literal["file", "usb", "serial", "network", "device"]
     output_dir: PathValue | None = None
     paper_width_mm: Literal[58, 80] = 80
-    fault: Literal["none", "paper_out", "cover_open", "offline", "paper_out_mid_job",
-                   "no_reply", "dead_connection"] = "none"
+    fault: Literal[
+        "none",
+        "paper_out",
+        "cover_open",
+        "offline",
+        "paper_out_mid_job",
+        "no_reply",
+        "dead_connection",
+    ] = "none"
     # Receipt printing (issue 6): the model's profile (appliance/data/printer_profiles.toml;
     # default generic-<paper_width_mm>), the render mode (default: the profile's), the
     # connection of the chosen backend, and the time limits (never 0: that waits forever).
@@ -164,18 +174,31 @@ class IdReaderSection(Section):
     timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0  # every command but the read
     read_timeout_s: Annotated[float, Field(gt=0, le=30)] = 3.0  # read base information
     poll_interval_s: Annotated[float, Field(ge=0.1, le=5)] = 0.5
-    sim_card: Literal["resident_id", "residence_permit", "foreign_2017", "foreign_2023",
-                      "none"] = "resident_id"
-    sim_fault: Literal["none", "no_answer", "slow", "bad_checksum", "noise",
-                       "pulled_mid_read", "read_failed", "check_failed", "unknown_card",
-                       "self_check_failed", "unauthorised"] = "none"
+    sim_card: Literal["resident_id", "residence_permit", "foreign_2017", "foreign_2023", "none"] = (
+        "resident_id"
+    )
+    sim_fault: Literal[
+        "none",
+        "no_answer",
+        "slow",
+        "bad_checksum",
+        "noise",
+        "pulled_mid_read",
+        "read_failed",
+        "check_failed",
+        "unknown_card",
+        "self_check_failed",
+        "unauthorised",
+    ] = "none"
     sim_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.3
 
     @model_validator(mode="after")
     def _sim_has_no_device(self) -> IdReaderSection:
         if self.backend == "sim" and self.device is not None:
-            raise ValueError("device: the simulated reader makes its own pseudo-terminal; "
-                             "remove device or use backend = \"serial\"")
+            raise ValueError(
+                "device: the simulated reader makes its own pseudo-terminal; "
+                'remove device or use backend = "serial"'
+            )
         return self
 
 
@@ -215,7 +238,8 @@ def dev_config_text(data_dir: Path) -> str:
     """The development default with its data directory moved: each test, benchmark and
     scripted run gets a box of its own."""
     return DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "var/data"', f'data_dir = "{data_dir}"')
+        'data_dir = "var/data"', f'data_dir = "{data_dir}"'
+    )
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -269,13 +293,16 @@ def site_table(text: str, source: Path) -> dict:
     table = _toml(text, source)
     foreign = foreign_keys(table)
     if foreign:
-        raise ConfigError(f"{source}: {', '.join(foreign)}: not allowed in a site file "
-                          f"(allowed: {allowed_text()})")
+        raise ConfigError(
+            f"{source}: {', '.join(foreign)}: not allowed in a site file "
+            f"(allowed: {allowed_text()})"
+        )
     return table
 
 
-def validate_config(raw: dict, source: Path, label: str | None = None, *,
-                    check_paths: bool = True) -> Config:
+def validate_config(
+    raw: dict, source: Path, label: str | None = None, *, check_paths: bool = True
+) -> Config:
     """The schema over a parsed file; ``check_paths`` false skips the existence of
     files (a site about to be installed names files not written yet)."""
     label = label or str(source)
@@ -294,8 +321,7 @@ def check_site(box_text: str, box_source: Path, site_text: str, site_source: Pat
     """The box file with a proposed site file laid over it, validated by the same
     schema (files it names are not required to exist yet)."""
     raw = merge(_toml(box_text, box_source), site_table(site_text, site_source))
-    return validate_config(raw, box_source, f"{box_source} with {site_source}",
-                           check_paths=False)
+    return validate_config(raw, box_source, f"{box_source} with {site_source}", check_paths=False)
 
 
 def missing_keys(config: Config) -> list[str]:
@@ -317,7 +343,8 @@ def missing_paths(config: Config) -> list[str]:
         ("branch_server.ca_bundle", config.branch_server.ca_bundle),
     ]
     return [
-        f"{key}: path {path} does not exist" for key, path in checks
+        f"{key}: path {path} does not exist"
+        for key, path in checks
         if path is not None and not path.exists()
     ]
 

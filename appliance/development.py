@@ -55,8 +55,7 @@ class Simulators(Protocol):
 
     def usb_bus(self, state_file: Path) -> UsbBus: ...
 
-    def file_printer(self, output_dir: Path, fault: str,
-                     profile: PrinterProfile) -> Printer: ...
+    def file_printer(self, output_dir: Path, fault: str, profile: PrinterProfile) -> Printer: ...
 
     def demo_token(self, data_dir: Path, module: Path) -> DemoTokenFiles: ...
 
@@ -68,8 +67,9 @@ class CommandGroup(Protocol):
 
     names: tuple[str, ...]
 
-    def add(self, commands: argparse._SubParsersAction,
-            common: argparse.ArgumentParser) -> None: ...
+    def add(
+        self, commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+    ) -> None: ...
 
     def run(self, config: Config, args: argparse.Namespace) -> int: ...
 
@@ -84,8 +84,10 @@ def simulators(wanted: str) -> Simulators:
     """The simulated backends; ``wanted`` names the setting that asked, for the error."""
     parts = _loaded("simulators")
     if parts is None:
-        raise StartupError(f"{wanted} is simulated hardware, and the development package "
-                           "(appliance-dev) is not installed: configure the real device")
+        raise StartupError(
+            f"{wanted} is simulated hardware, and the development package "
+            "(appliance-dev) is not installed: configure the real device"
+        )
     return parts  # type: ignore[return-value]
 
 

@@ -31,14 +31,14 @@ EVENTS: dict[str, str] = {
     "camera.close_failed": "Closing a failed camera raised; it is dropped anyway.",
     "camera.found": "A camera configured as 'first found' was found and opened (device).",
     "printer.found": "A USB receipt printer listed in the profiles was found (usb_id, "
-                     "profile; in_use: the profile the receipts are laid out for).",
+    "profile; in_use: the profile the receipts are laid out for).",
     "submission.created": "A submission and its outbox row were stored.",
     "printer.status": "The printer was queried; status says what it answered.",
     "print.init": "A receipt job was sent to the printer.",
     "print.complete": "A receipt job finished.",
     "store.migrated": "The database schema was migrated to a newer version.",
     "store.mode_widened": "A database file of ours was narrower than 0660 (was); it was "
-                          "widened so the kiosk and the sync (group appliance) share it.",
+    "widened so the kiosk and the sync (group appliance) share it.",
     "selftest.check": "One self-test check finished.",
     "selftest.complete": "The self-test finished.",
     # Operator login with the USB key (detection, diagnosis, session, idle lock).
@@ -50,35 +50,34 @@ EVENTS: dict[str, str] = {
     "ui.watchdog_armed": "systemd's watchdog is on; the Kivy clock pings it every interval_s.",
     "ui.board_input": "The board's Kivy input file replaced the touch and rotation settings.",
     "kivy.log": "Kivy logged a line (level, category, message; error: its traceback), "
-                "passed through the appliance's formatter.",
+    "passed through the appliance's formatter.",
     "ui.touch_device": "The touchscreen's device node appeared (state added: its input "
-                       "provider started), went away (removed: provider stopped), or "
-                       "could not be read though it is there (failed: error).",
+    "provider started), went away (removed: provider stopped), or "
+    "could not be read though it is there (failed: error).",
     "update.verify": "An update bundle's signature and image hash were checked.",
     "update.install.init": "A verified update image is being written to the spare slot.",
     "update.install.complete": "The update image was written; the next boot tries it.",
     # Field updates with systemd-boot's boot assessment (issue 16).
     "update.slot_entries_removed": "The spare slot's loader entries were deleted before its "
-                                   "image is written (slot, removed).",
+    "image is written (slot, removed).",
     "update.outcome": "An update outcome was recorded in history.jsonl (kind: install, "
-                      "refused, blessed or rollback; version, slot).",
+    "refused, blessed or rollback; version, slot).",
     "update.status": "The root slots' status was written for the kiosk and the sync "
-                     "(booted, next_boot, a and b: empty, blessed, trial or failed).",
+    "(booted, next_boot, a and b: empty, blessed, trial or failed).",
     "update.record_failed": "An update outcome could not be recorded (what: history.jsonl "
-                            "or audit; error).",
+    "or audit; error).",
     # Offline queue and background sync to the branch server (issue 5).
     "sync.start": "The sync process started (once: a single drain and pull).",
     "sync.stop": "The sync process is stopping.",
     "sync.batch": "One batch was answered: items sent, delivered (new or again), rejected.",
     "sync.rejected": "The server refused one submission for good; it waits for attention.",
     "sync.problem": "A sync attempt failed (kind: network, tls, timeout, server, "
-                    "throttled, auth, protocol); retry_in_s is the backoff.",
+    "throttled, auth, protocol); retry_in_s is the backoff.",
     "sync.recovered": "Sync works again after after_failures failed attempts.",
     "sync.pull": "Catalogue changes and appointments were pulled; purged counts retention.",
     "devserver.start": "The development branch server is listening at url.",
     "devserver.stop": "The development branch server stopped.",
-    "devserver.batch": "The dev server answered a batch (accepted, duplicate, conflict, "
-                       "invalid).",
+    "devserver.batch": "The dev server answered a batch (accepted, duplicate, conflict, invalid).",
     "devserver.fault": "The dev server injected a fault (error, throttle, drop_after_store).",
     # Receipt printing (issue 6).
     "print.receipt": "A journaled receipt was printed or failed; attempt counts tries.",
@@ -87,72 +86,98 @@ EVENTS: dict[str, str] = {
     # Acceptance flow on the touchscreen (issue 7).
     "draft.restored": "An acceptance kept on disk was resumed after a restart; state says where.",
     "diagnostics.opened": "The operator confirmed with the key PIN to open the diagnostics "
-                          "screen (or failed).",
+    "screen (or failed).",
     "appointment.refused": "An appointment could not be used: reason is unknown, used, "
-                           "expired, other_hall or offline (not cached, not asked online).",
+    "expired, other_hall or offline (not cached, not asked online).",
     "appointment.online": "The kiosk asked the sync process for an appointment its cache "
-                          "lacks: answer found, not_found or offline (reason: the sync "
-                          "problem's kind, wait_timeout or no_sync); ms waited.",
+    "lacks: answer found, not_found or offline (reason: the sync "
+    "problem's kind, wait_timeout or no_sync); ms waited.",
     "appointment.lookup": "The sync process asked the branch server for one appointment "
-                          "(answer found, not_found or failed with kind); ms.",
+    "(answer found, not_found or failed with kind); ms.",
     # Audit trail, statistics and diagnostics (issue 9).
     "audit.appended": "An audit entry was added to the hash chain (action, seq).",
     "audit.verify": "The audit chain was checked; problem names the first broken entry.",
     "audit.delivery": "Audit entries were delivered to the branch server up to seq "
-                      "(or refused: reason).",
+    "(or refused: reason).",
     "config.changed": "The configuration file differs from the one last recorded; audited.",
     "stats.export": "Acceptance statistics were written to a CSV file (rows, path).",
     "selftest.init": "The self-test started (offline: branch-server checks skipped).",
     "selftest.slip": "The readiness slip was printed (or not: status).",
     # Issue 5 gaps: operator signatures, disk full, damaged database, device health.
     "submission.refused": "A submission was not stored (reason: disk_full, key_absent, "
-                          "other_operator); nothing was written and no receipt printed.",
+    "other_operator); nothing was written and no receipt printed.",
     "store.full": "A database write failed because the disk (or page limit) is full; "
-                  "the transaction was rolled back.",
+    "the transaction was rolled back.",
     "store.damaged": "The database failed its integrity check at start; it was moved aside "
-                     "to aside for recovery and start-up stopped.",
+    "to aside for recovery and start-up stopped.",
     "store.damaged_kept": "A damaged database moved aside earlier is still in the data "
-                          "folder, waiting for recovery.",
+    "folder, waiting for recovery.",
     "health.published": "The kiosk published a changed device health for the heartbeat.",
     # On-site provisioning (issue 12): signed bundles from branch IT set a box up.
     "provision.bundle_made": "A provisioning bundle was made and signed (serial, hall, "
-                             "window, key_id); the client secret is never logged.",
+    "window, key_id); the client secret is never logged.",
     "provision.verify": "A provisioning bundle was checked (refused: reason and detail).",
     "provision.apply.init": "A verified provisioning bundle is being written (serial).",
     "provision.apply.complete": "The provisioning files were written (or not: reason).",
     "provision.owner_unknown": "A provisioning file's user or group does not exist on this "
-                               "system; the file keeps the writer's owner.",
+    "system; the file keeps the writer's owner.",
     "provision.result_unwritten": "last-result.json could not be written (error).",
     "sync.waiting_for_provisioning": "The box is not provisioned yet; the sync process waits "
-                                     "for the site file (site_file) before it starts.",
+    "for the site file (site_file) before it starts.",
     # The resident ID card reader (issue 14). No field of a card is ever logged.
     "idcard.reader": "The ID card reader's state changed (state, device, sam: the SAM "
-                     "module's id, status: its three status bytes).",
+    "module's id, status: its three status bytes).",
     "idcard.found": "The ID card reader was found on USB by its serial chip (device, usb_id, "
-                    "chip).",
+    "chip).",
     "idcard.read": "A card laid on the reader was read (card_type, number_check, validity, "
-                   "ms) or not (reason, attempts, detail); no card field is logged.",
+    "ms) or not (reason, attempts, detail); no card field is logged.",
     "idcard.resync": "Damaged bytes from the reader were skipped before a good answer "
-                     "(skipped, reasons: noise, length, checksum, truncated).",
+    "(skipped, reasons: noise, length, checksum, truncated).",
     "idcard.resend": "A command was sent to the reader again after a damaged answer "
-                     "(command, attempt, reason).",
+    "(command, attempt, reason).",
     "idcard.listener_failed": "A listener of the reader's events raised (event, error).",
     "idcard.command": "appliance idcard read finished (outcome; reason when no card was "
-                      "read; unmasked: the record was printed in full).",
+    "read; unmasked: the record was printed in full).",
 }
 
 
 # Events that report how an action ended: every call carries outcome=success|failure.
-OUTCOME_EVENTS: frozenset[str] = frozenset({
-    "app.startup_failed", "appointment.refused", "demo.complete", "diagnostics.opened",
-    "login.complete", "print.complete", "print.receipt", "printer.connection",
-    "printer.status", "selftest.check", "selftest.complete", "store.damaged", "store.full",
-    "submission.created", "submission.refused", "sync.problem", "sync.rejected",
-    "token.provision.complete", "ui.unexpected_error", "update.install.complete",
-    "update.verify", "usb.enumerate_failed", "audit.verify", "audit.delivery",
-    "selftest.slip", "audit.appended", "appointment.online", "appointment.lookup",
-    "provision.verify", "provision.apply.complete", "idcard.read", "idcard.command",
-})
+OUTCOME_EVENTS: frozenset[str] = frozenset(
+    {
+        "app.startup_failed",
+        "appointment.refused",
+        "demo.complete",
+        "diagnostics.opened",
+        "login.complete",
+        "print.complete",
+        "print.receipt",
+        "printer.connection",
+        "printer.status",
+        "selftest.check",
+        "selftest.complete",
+        "store.damaged",
+        "store.full",
+        "submission.created",
+        "submission.refused",
+        "sync.problem",
+        "sync.rejected",
+        "token.provision.complete",
+        "ui.unexpected_error",
+        "update.install.complete",
+        "update.verify",
+        "usb.enumerate_failed",
+        "audit.verify",
+        "audit.delivery",
+        "selftest.slip",
+        "audit.appended",
+        "appointment.online",
+        "appointment.lookup",
+        "provision.verify",
+        "provision.apply.complete",
+        "idcard.read",
+        "idcard.command",
+    }
+)
 
 OUTCOMES = ("success", "failure")
 
@@ -173,18 +198,21 @@ AUDIT_ACTIONS: dict[str, str] = {
     "selftest.run": "The self-test ran; failures lists the failed checks.",
     "diagnostics.opened": "An operator opened the diagnostics screen with the key and PIN.",
     "update.installed": "An update was written to the spare root slot, on trial (version, "
-                        "slot, tries).",
+    "slot, tries).",
     "update.blessed": "The updated slot reached the kiosk and the sync and was blessed.",
     "update.rolled_back": "The updated slot used up its tries; the box went back to the "
-                          "other slot by itself (version, slot, booted).",
+    "other slot by itself (version, slot, booted).",
     "idcard.read": "An ID card laid on the reader was read, or its read failed: one entry per "
-                   "card laid (reader: SAM id, outcome, reason, card_type, id_number masked, "
-                   "operator, via: kiosk or cli; unmasked: printed in full on the command "
-                   "line).",
+    "card laid (reader: SAM id, outcome, reason, card_type, id_number masked, "
+    "operator, via: kiosk or cli; unmasked: printed in full on the command "
+    "line).",
 }
 
 
 def init_complete_pairs() -> list[tuple[str, str]]:
     """Every long action's ``.init`` event with its ``.complete`` partner."""
-    return [(name, name.removesuffix(".init") + ".complete")
-            for name in EVENTS if name.endswith(".init")]
+    return [
+        (name, name.removesuffix(".init") + ".complete")
+        for name in EVENTS
+        if name.endswith(".init")
+    ]

@@ -63,18 +63,22 @@ def hall_now() -> datetime:
 
 def bundled_catalogue() -> Catalogue:
     return Catalogue.from_json(
-        resources.files("appliance").joinpath("data/catalogue.json").read_text("utf-8"))
+        resources.files("appliance").joinpath("data/catalogue.json").read_text("utf-8")
+    )
 
 
 def demo_appointments(today: date) -> list[Appointment]:
-    raw = json.loads(resources.files("appliance").joinpath(
-        "data/demo_appointments.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("appliance").joinpath("data/demo_appointments.json").read_text("utf-8")
+    )
     return [
         Appointment(
-            number=a["number"], item_code=a["item_code"],
+            number=a["number"],
+            item_code=a["item_code"],
             day=today + timedelta(days=a["day_offset"]),
             applicant=Applicant(a["name"], a["id_type"], a["id_number"], a["phone"]),
-            used=a.get("used", False), hall=a.get("hall"),
+            used=a.get("used", False),
+            hall=a.get("hall"),
         )
         for a in raw["appointments"]
     ]
@@ -99,9 +103,14 @@ def build_services(config: Config) -> Services:
     printer = build_printer(config.printer, data_dir, usb, profile)
     counter = Counter(
         CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
-        catalogue, db, key, printer, hall_now,
-        receipts=ReceiptPrinting(db, printer, profile, render_mode(config.printer, profile),
-                                 hall_now),
+        catalogue,
+        db,
+        key,
+        printer,
+        hall_now,
+        receipts=ReceiptPrinting(
+            db, printer, profile, render_mode(config.printer, profile), hall_now
+        ),
         signer=key,  # issue 5: each submission signed by the logged-in operator's key
         online=OnlineAppointments(db, hall_now),  # issue 7: cache misses asked via sync
         audit=AuditTrail(database_path(db), hall_now),  # issue 9
@@ -109,10 +118,25 @@ def build_services(config: Config) -> Services:
     if config.source.is_file():
         note_configuration(db, config.source, hall_now())
     report_unprinted(counter.receipts)
-    reader = build_id_card_service(config, lambda: hall_now().date(), audit=counter.audit,
-                                   operator=lambda: _operator_serial(counter))
-    return Services(config, db, catalogue, key, camera, scanner, usb, printer, counter,
-                    demo_token, *(reader or (None, None)))
+    reader = build_id_card_service(
+        config,
+        lambda: hall_now().date(),
+        audit=counter.audit,
+        operator=lambda: _operator_serial(counter),
+    )
+    return Services(
+        config,
+        db,
+        catalogue,
+        key,
+        camera,
+        scanner,
+        usb,
+        printer,
+        counter,
+        demo_token,
+        *(reader or (None, None)),
+    )
 
 
 def _operator_serial(counter: Counter) -> str | None:

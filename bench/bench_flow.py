@@ -27,9 +27,23 @@ from appliance.store.catalogue import load_catalogue_index, upsert_catalogue_ite
 from appliance.store.db import connect
 
 CATALOGUE_SIZE = 20_000
-QUERIES = ["社会保障卡补领", "住房公积金", "婚姻", "证", "shehuibaozhangka", "zhufanggongjijin",
-           "zfgjjtq", "gjj", "jmsfz", "hkqr", "442000-SB-0310", "442000-zj", "营业执照",
-           "bdcdj", "lvshi"]
+QUERIES = [
+    "社会保障卡补领",
+    "住房公积金",
+    "婚姻",
+    "证",
+    "shehuibaozhangka",
+    "zhufanggongjijin",
+    "zfgjjtq",
+    "gjj",
+    "jmsfz",
+    "hkqr",
+    "442000-SB-0310",
+    "442000-zj",
+    "营业执照",
+    "bdcdj",
+    "lvshi",
+]
 SEARCH_LIMIT = 6
 
 
@@ -57,8 +71,18 @@ def search_rows(tmp: Path) -> list[dict]:
     started = time.perf_counter()
     index = load_catalogue_index(db)
     load_ms = (time.perf_counter() - started) * 1000
-    linear = Catalogue([ServiceItem(i["code"], i["name"], i["department"], i["promised_days"],
-                                    ItemType(i["default_type"])) for i in items])
+    linear = Catalogue(
+        [
+            ServiceItem(
+                i["code"],
+                i["name"],
+                i["department"],
+                i["promised_days"],
+                ItemType(i["default_type"]),
+            )
+            for i in items
+        ]
+    )
     cases = {
         "linear search, no pinyin (baseline)": lambda q: linear.search(q, SEARCH_LIMIT),
         "catalogue index (the kiosk's search)": lambda q: index.search(q, SEARCH_LIMIT),
@@ -69,27 +93,37 @@ def search_rows(tmp: Path) -> list[dict]:
         samples = keystroke_times(search)
         p95 = percentile(samples, 0.95) * 1000
         base_p95 = base_p95 or p95
-        rows.append({"case": case, "keystrokes": len(samples),
-                     "p50_ms": round(statistics.median(samples) * 1000, 3),
-                     "p95_ms": round(p95, 3), "max_ms": round(max(samples) * 1000, 3),
-                     "ratio_p95_to_baseline": round(p95 / base_p95, 2)})
-    rows.append({"case": "index load from SQLite", "items": len(index),
-                 "ms": round(load_ms, 1)})
+        rows.append(
+            {
+                "case": case,
+                "keystrokes": len(samples),
+                "p50_ms": round(statistics.median(samples) * 1000, 3),
+                "p95_ms": round(p95, 3),
+                "max_ms": round(max(samples) * 1000, 3),
+                "ratio_p95_to_baseline": round(p95 / base_p95, 2),
+            }
+        )
+    rows.append({"case": "index load from SQLite", "items": len(index), "ms": round(load_ms, 1)})
     return rows
 
 
 def taps_row(tmp: Path, config: Path) -> dict:
     out = tmp / "demo"
-    result = subprocess.run([sys.executable, "-m", "appliance", "demo", "--config", str(config),
-                             "--output", str(out)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "appliance", "demo", "--config", str(config), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(f"scripted acceptance failed: {result.stderr[-2000:]}")
     found = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    return {"case": "taps, appointment ticket under camera to printed receipt",
-            "taps": found["taps_ticket_to_receipt"],
-            "taps_when_already_on_scan_screen": found["taps_on_scan_screen_to_receipt"],
-            "target": 3}
+    return {
+        "case": "taps, appointment ticket under camera to printed receipt",
+        "taps": found["taps_ticket_to_receipt"],
+        "taps_when_already_on_scan_screen": found["taps_on_scan_screen_to_receipt"],
+        "target": 3,
+    }
 
 
 def main() -> int:
@@ -102,11 +136,15 @@ def main() -> int:
     print(f"search per keystroke, {CATALOGUE_SIZE} items, {len(QUERIES)} queries x 5")
     print(f"{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p95 ratio':>9}")
     for row in search[:-1]:
-        print(f"{row['case']:40} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8} "
-              f"{row['ratio_p95_to_baseline']:>9}")
+        print(
+            f"{row['case']:40} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8} "
+            f"{row['ratio_p95_to_baseline']:>9}"
+        )
     print(f"index load from SQLite: {search[-1]['ms']} ms for {search[-1]['items']} items")
-    print(f"\n{taps['case']}: {taps['taps']} from the home screen, "
-          f"{taps['taps_when_already_on_scan_screen']} on the scan screen "
-          f"(target <= {taps['target']})")
+    print(
+        f"\n{taps['case']}: {taps['taps']} from the home screen, "
+        f"{taps['taps_when_already_on_scan_screen']} on the scan screen "
+        f"(target <= {taps['target']})"
+    )
     write_results("flow", {"search": search, "taps": taps})
     return 0

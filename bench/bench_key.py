@@ -29,22 +29,40 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
     result = subprocess.run(
-        [sys.executable, "-m", "appliance_dev.demo.key_driver", "--work", str(work),
-         "--bench", str(RUNS)], capture_output=True, text=True, timeout=300, env=env)
+        [
+            sys.executable,
+            "-m",
+            "appliance_dev.demo.key_driver",
+            "--work",
+            str(work),
+            "--bench",
+            str(RUNS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     if result.returncode != 0:
         print(result.stderr[-2000:])
         return 1
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     rows = [
-        {"case": case, "median_ms": round(figures[case]["median"]),
-         "max_ms": round(figures[case]["max"]), "budget_ms": round(budget),
-         "ratio_to_budget": round(figures[case]["median"] / budget, 2)}
+        {
+            "case": case,
+            "median_ms": round(figures[case]["median"]),
+            "max_ms": round(figures[case]["max"]),
+            "budget_ms": round(budget),
+            "ratio_to_budget": round(figures[case]["median"] / budget, 2),
+        }
         for case, budget in BUDGETS_MS.items()
     ]
     print(f"key login and lock, {RUNS} runs each, real Kivy under Xvfb, SoftHSM2 RSA key")
     print(f"{'case':24} {'median ms':>10} {'max ms':>8} {'budget ms':>10} {'ratio':>6}")
     for row in rows:
-        print(f"{row['case']:24} {row['median_ms']:>10} {row['max_ms']:>8} "
-              f"{row['budget_ms']:>10} {row['ratio_to_budget']:>6}")
+        print(
+            f"{row['case']:24} {row['median_ms']:>10} {row['max_ms']:>8} "
+            f"{row['budget_ms']:>10} {row['ratio_to_budget']:>6}"
+        )
     write_results("key", {"poll_interval_s": 0.5, "rows": rows})
     return 0

@@ -32,8 +32,9 @@ MARKER = "event=ui.first_frame"
 def time_to_first_frame(command: list[str]) -> float:
     """Seconds from spawning ``command`` until it logs its first frame."""
     started = time.monotonic()
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               text=True)
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
     assert process.stderr is not None
     for line in process.stderr:
         if MARKER in line:
@@ -52,12 +53,23 @@ def main() -> int:
     config.write_text(dev_config_text(tmp / "data"), encoding="utf-8")
     display = None if os.environ.get("DISPLAY") else start_virtual_display(1280, 800)
     try:
-        appliance = [sys.executable, "-m", "appliance", "run", "--config", str(config),
-                     "--exit-after-first-frame"]
+        appliance = [
+            sys.executable,
+            "-m",
+            "appliance",
+            "run",
+            "--config",
+            str(config),
+            "--exit-after-first-frame",
+        ]
         time_to_first_frame(appliance)  # first run provisions the token and extracts the font
         font = next((tmp / "data" / "fonts").glob("*.otf"))
-        baseline = [sys.executable, str(ROOT / "bench" / "startup_baseline.py"), str(font),
-                    str(tmp / "kivy-baseline")]
+        baseline = [
+            sys.executable,
+            str(ROOT / "bench" / "startup_baseline.py"),
+            str(font),
+            str(tmp / "kivy-baseline"),
+        ]
         samples = {"bare Kivy window (baseline)": [], "appliance run": []}
         for _ in range(RUNS):
             samples["bare Kivy window (baseline)"].append(time_to_first_frame(baseline))
@@ -67,18 +79,26 @@ def main() -> int:
             display.terminate()
     base = statistics.median(samples["bare Kivy window (baseline)"])
     rows = [
-        {"case": case, "median_ms": round(statistics.median(s) * 1000),
-         "min_ms": round(min(s) * 1000), "max_ms": round(max(s) * 1000),
-         "ratio_to_baseline": round(statistics.median(s) / base, 2)}
+        {
+            "case": case,
+            "median_ms": round(statistics.median(s) * 1000),
+            "min_ms": round(min(s) * 1000),
+            "max_ms": round(max(s) * 1000),
+            "ratio_to_baseline": round(statistics.median(s) / base, 2),
+        }
         for case, s in samples.items()
     ]
     print(f"time to first frame, {RUNS} runs each, same virtual display")
     print(f"{'case':32} {'median ms':>10} {'min ms':>8} {'max ms':>8} {'ratio':>6}")
     for row in rows:
-        print(f"{row['case']:32} {row['median_ms']:>10} {row['min_ms']:>8} {row['max_ms']:>8} "
-              f"{row['ratio_to_baseline']:>6}")
+        print(
+            f"{row['case']:32} {row['median_ms']:>10} {row['min_ms']:>8} {row['max_ms']:>8} "
+            f"{row['ratio_to_baseline']:>6}"
+        )
     login_ms = rows[-1]["median_ms"]
-    print(f"cold start to the login screen drawn: {login_ms} ms "
-          f"(target <= {LOGIN_SCREEN_TARGET_MS} ms)")
+    print(
+        f"cold start to the login screen drawn: {login_ms} ms "
+        f"(target <= {LOGIN_SCREEN_TARGET_MS} ms)"
+    )
     write_results("startup", {"rows": rows, "login_screen_target_ms": LOGIN_SCREEN_TARGET_MS})
     return 0

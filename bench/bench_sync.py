@@ -50,8 +50,12 @@ def _persist_queue(folder: Path) -> list[float]:
     from persistqueue import SQLiteAckQueue
 
     queue = SQLiteAckQueue(str(folder / "pq"), auto_commit=True, multithreading=True)
-    item = {"receipt_number": "ZS-08-20261127-0001", "item_code": "442000-SB-0310",
-            "applicant_name": "张晓三", "id_number": "11010519491231002X"}
+    item = {
+        "receipt_number": "ZS-08-20261127-0001",
+        "item_code": "442000-SB-0310",
+        "applicant_name": "张晓三",
+        "id_number": "11010519491231002X",
+    }
     samples = []
     for _ in range(ENQUEUES):
         started = time.perf_counter()
@@ -72,12 +76,14 @@ def _drain(folder: Path) -> tuple[float, int]:
     config_file = folder / "appliance.toml"
     config_file.write_text(
         dev_config_text(folder / "box").replace("127.0.0.1:8750", f"127.0.0.1:{port}"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     db = connect(config.data_dir / "appliance.db")
     add_submissions(db, BACKLOG)
     server = subprocess.Popen(
         [sys.executable, "-m", "appliance", "branch-server", "--config", str(config_file)],
-        stderr=subprocess.DEVNULL)
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
@@ -102,23 +108,41 @@ def main() -> int:
     ours = _ours(folder)
     elapsed, delivered = _drain(folder)
     rows = []
-    for case, samples in (("persist-queue SQLiteAckQueue.put (baseline)", base),
-                          ("store_submission + outbox row", ours)):
-        rows.append({"case": case, "p50_ms": round(statistics.median(samples) * 1000, 2),
-                     "p99_ms": round(_percentile(samples, 0.99) * 1000, 2),
-                     "p99_ratio_to_baseline": round(_percentile(samples, 0.99)
-                                                    / _percentile(base, 0.99), 2)})
+    for case, samples in (
+        ("persist-queue SQLiteAckQueue.put (baseline)", base),
+        ("store_submission + outbox row", ours),
+    ):
+        rows.append(
+            {
+                "case": case,
+                "p50_ms": round(statistics.median(samples) * 1000, 2),
+                "p99_ms": round(_percentile(samples, 0.99) * 1000, 2),
+                "p99_ratio_to_baseline": round(
+                    _percentile(samples, 0.99) / _percentile(base, 0.99), 2
+                ),
+            }
+        )
     rate = delivered / elapsed
     print(f"durable enqueue, {ENQUEUES} each, same disk ({folder})")
     print(f"{'case':46} {'p50 ms':>8} {'p99 ms':>8} {'p99 ratio':>10}")
     for row in rows:
-        print(f"{row['case']:46} {row['p50_ms']:>8} {row['p99_ms']:>8} "
-              f"{row['p99_ratio_to_baseline']:>10}")
-    print(f"drain: {delivered} submissions in {elapsed:.2f} s = {rate:.0f}/s "
-          "(target >= 500/s; p99 target <= 20 ms)")
-    write_results("sync", {
-        "enqueue": rows,
-        "drain": {"backlog": delivered, "seconds": round(elapsed, 2),
-                  "per_second": round(rate)},
-    })
+        print(
+            f"{row['case']:46} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+            f"{row['p99_ratio_to_baseline']:>10}"
+        )
+    print(
+        f"drain: {delivered} submissions in {elapsed:.2f} s = {rate:.0f}/s "
+        "(target >= 500/s; p99 target <= 20 ms)"
+    )
+    write_results(
+        "sync",
+        {
+            "enqueue": rows,
+            "drain": {
+                "backlog": delivered,
+                "seconds": round(elapsed, 2),
+                "per_second": round(rate),
+            },
+        },
+    )
     return 0

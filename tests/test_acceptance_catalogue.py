@@ -31,7 +31,8 @@ def names(index: CatalogueIndex, query: str, limit: int = 6) -> list[str]:
 
 
 def test_demo_catalogue_has_2000_items_across_departments_and_keeps_the_bundled_eight(
-        index: CatalogueIndex) -> None:
+    index: CatalogueIndex,
+) -> None:
     assert len(index) >= 2000
     assert len({entry.item.department for entry in index._entries}) >= 20
     for item in bundled_catalogue()._items:
@@ -44,7 +45,8 @@ def test_initials_find_housing_fund_items(index: CatalogueIndex) -> None:
 
 
 def test_full_pinyin_and_chinese_substrings_of_one_and_two_characters(
-        index: CatalogueIndex) -> None:
+    index: CatalogueIndex,
+) -> None:
     assert names(index, "zhufanggongjijin")[0].startswith("住房公积金")
     assert names(index, "zhu fang")[0].startswith("住房")
     assert all("婚" in name for name in names(index, "婚"))
@@ -76,23 +78,42 @@ def test_empty_or_unmatched_queries_find_nothing(index: CatalogueIndex) -> None:
 
 
 def test_upsert_computes_pinyin_keys_when_sync_sends_none(db: sqlite_utils.Database) -> None:
-    count = upsert_catalogue_items(db, [{
-        "code": "442000-XX-0001", "name": "住房公积金提取", "department": "住房公积金中心",
-        "promised_days": 3, "default_type": "department"}])
+    count = upsert_catalogue_items(
+        db,
+        [
+            {
+                "code": "442000-XX-0001",
+                "name": "住房公积金提取",
+                "department": "住房公积金中心",
+                "promised_days": 3,
+                "default_type": "department",
+            }
+        ],
+    )
     assert count == 1 and catalogue_size(db) == 1
     row = db.execute("SELECT pinyin, initials FROM catalogue_items").fetchone()
     assert row == ("zhufanggongjijintiqu", "zfgjjtq")
-    upsert_catalogue_items(db, [{
-        "code": "442000-XX-0001", "name": "住房公积金提取（新）", "department": "中心",
-        "promised_days": None, "default_type": "branch"}])
+    upsert_catalogue_items(
+        db,
+        [
+            {
+                "code": "442000-XX-0001",
+                "name": "住房公积金提取（新）",
+                "department": "中心",
+                "promised_days": None,
+                "default_type": "branch",
+            }
+        ],
+    )
     assert catalogue_size(db) == 1
     assert load_catalogue_index(db).by_code("442000-XX-0001").name == "住房公积金提取（新）"
 
 
 def test_upsert_refuses_an_unknown_item_type(db: sqlite_utils.Database) -> None:
     with pytest.raises(ValueError):
-        upsert_catalogue_items(db, [{"code": "X", "name": "某事项", "department": "某局",
-                                     "default_type": "elsewhere"}])
+        upsert_catalogue_items(
+            db, [{"code": "X", "name": "某事项", "department": "某局", "default_type": "elsewhere"}]
+        )
     assert catalogue_size(db) == 0
 
 

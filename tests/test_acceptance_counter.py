@@ -47,14 +47,28 @@ class DemoKey:
 
 
 def counter(db: sqlite_utils.Database, tmp_path: Path, key: DemoKey | None = None) -> Counter:
-    upsert_catalogue_items(db, [
-        {"code": i.code, "name": i.name, "department": i.department,
-         "promised_days": i.promised_days, "default_type": i.default_type.value}
-        for i in bundled_catalogue()._items])
+    upsert_catalogue_items(
+        db,
+        [
+            {
+                "code": i.code,
+                "name": i.name,
+                "department": i.department,
+                "promised_days": i.promised_days,
+                "default_type": i.default_type.value,
+            }
+            for i in bundled_catalogue()._items
+        ],
+    )
     key = key or DemoKey()
-    made = Counter(CounterSettings(HALL, "08", 48), load_catalogue_index(db), db,
-                   key, FilePrinter(tmp_path / "printer"),
-                   lambda: datetime(2026, 11, 29, 10, 0, tzinfo=TZ))
+    made = Counter(
+        CounterSettings(HALL, "08", 48),
+        load_catalogue_index(db),
+        db,
+        key,
+        FilePrinter(tmp_path / "printer"),
+        lambda: datetime(2026, 11, 29, 10, 0, tzinfo=TZ),
+    )
     certificate = key.certificate()
     made.session.key_present()
     made.session.pin_accepted(Operator(name=certificate.name, serial=certificate.serial))
@@ -63,19 +77,28 @@ def counter(db: sqlite_utils.Database, tmp_path: Path, key: DemoKey | None = Non
 
 @pytest.fixture
 def booked(db: sqlite_utils.Database) -> sqlite_utils.Database:
-    seed_appointments(db, [
-        Appointment("YYOK", "442000-SB-0310", TODAY, GOOD, False),
-        Appointment("YYBAD", "442000-SB-0310", TODAY, BAD, False),
-        Appointment("YYOLD", "442000-SB-0310", date(2026, 11, 27), GOOD, False),
-        Appointment("YYUSED", "442000-SB-0310", TODAY, GOOD, True),
-        Appointment("YYFS", "442000-SB-0310", TODAY, GOOD, False, hall="佛山分厅"),
-    ])
+    seed_appointments(
+        db,
+        [
+            Appointment("YYOK", "442000-SB-0310", TODAY, GOOD, False),
+            Appointment("YYBAD", "442000-SB-0310", TODAY, BAD, False),
+            Appointment("YYOLD", "442000-SB-0310", date(2026, 11, 27), GOOD, False),
+            Appointment("YYUSED", "442000-SB-0310", TODAY, GOOD, True),
+            Appointment("YYFS", "442000-SB-0310", TODAY, GOOD, False, hall="佛山分厅"),
+        ],
+    )
     return db
 
 
-@pytest.mark.parametrize(("number", "words"), [
-    ("YYNONE", "未找到"), ("YYOLD", "已过期"), ("YYUSED", "已受理过"), ("YYFS", "佛山分厅"),
-])
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("YYNONE", "未找到"),
+        ("YYOLD", "已过期"),
+        ("YYUSED", "已受理过"),
+        ("YYFS", "佛山分厅"),
+    ],
+)
 def test_refused_appointments_say_why(booked, tmp_path, number: str, words: str) -> None:
     with pytest.raises(UserFacingError) as refused:
         counter(booked, tmp_path).find_by_appointment(number)
@@ -111,8 +134,9 @@ def test_a_restart_resumes_what_was_typed(booked, tmp_path) -> None:
     desk = counter(booked, tmp_path)
     desk.find_by_appointment("YYOK")
     desk.choose_type(ItemType.BRANCH)
-    desk.keep_form({"name": "欧阳", "doc_type": DocumentType.RESIDENT_ID.label,
-                    "number": "4420", "phone": ""})
+    desk.keep_form(
+        {"name": "欧阳", "doc_type": DocumentType.RESIDENT_ID.label, "number": "4420", "phone": ""}
+    )
     desk.save_draft()
     again = counter(booked, tmp_path)
     assert again.restore_draft() is FlowState.TYPE_CHOSEN
@@ -132,7 +156,16 @@ def test_diagnostics_needs_the_logged_in_operators_own_key(booked, tmp_path) -> 
 def test_items_stored_by_sync_are_found_after_a_refresh(booked, tmp_path) -> None:
     desk = counter(booked, tmp_path)
     assert desk.catalogue.search("lvshizhiye") == []
-    upsert_catalogue_items(booked, [{"code": "442000-SF-1001", "name": "律师执业核准",
-                                     "department": "中山市司法局", "default_type": "branch"}])
+    upsert_catalogue_items(
+        booked,
+        [
+            {
+                "code": "442000-SF-1001",
+                "name": "律师执业核准",
+                "department": "中山市司法局",
+                "default_type": "branch",
+            }
+        ],
+    )
     desk.refresh_catalogue()
     assert [i.code for i in desk.catalogue.search("lvshizhiye")] == ["442000-SF-1001"]

@@ -42,9 +42,16 @@ NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
 
 def wire(number: str, day: date = TODAY, hall: str | None = None) -> dict:
-    return {"number": number, "item_code": ITEM_CODE, "day": day.isoformat(),
-            "applicant_name": GOOD.name, "id_type": GOOD.id_type,
-            "id_number": GOOD.id_number, "phone": GOOD.phone, "hall": hall}
+    return {
+        "number": number,
+        "item_code": ITEM_CODE,
+        "day": day.isoformat(),
+        "applicant_name": GOOD.name,
+        "id_type": GOOD.id_type,
+        "id_number": GOOD.id_number,
+        "phone": GOOD.phone,
+        "hall": hall,
+    }
 
 
 @dataclass
@@ -117,14 +124,19 @@ def test_a_number_the_server_does_not_know_says_not_found(online) -> None:
     assert requests.answer_of(online.db, "YY7999").state is RequestState.NOT_FOUND
 
 
-@pytest.mark.parametrize(("number", "words"), [
-    ("YY7101", "已过期"), ("YY7102", "已受理过"), ("YY7103", "佛山分厅"),
-])
-def test_online_appointments_are_refused_like_cached_ones(online, number: str,
-                                                          words: str) -> None:
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("YY7101", "已过期"),
+        ("YY7102", "已受理过"),
+        ("YY7103", "佛山分厅"),
+    ],
+)
+def test_online_appointments_are_refused_like_cached_ones(online, number: str, words: str) -> None:
     assert online.server is not None
-    online.server.app.store.seed_appointments([
-        wire("YY7101", day=date(2026, 11, 27)), wire("YY7102"), wire("YY7103", hall="佛山分厅")])
+    online.server.app.store.seed_appointments(
+        [wire("YY7101", day=date(2026, 11, 27)), wire("YY7102"), wire("YY7103", hall="佛山分厅")]
+    )
     online.server.app.store.mark_appointment_used("YY7102")
     with pytest.raises(UserFacingError) as refused:
         online.counter.find_by_appointment(number)
@@ -201,6 +213,7 @@ def test_a_lookup_during_a_backoff_is_asked_and_ends_it(tmp_path: Path) -> None:
 
 # The request table on its own.
 
+
 def test_a_request_is_pending_until_its_first_answer_which_is_final(db) -> None:
     requests.ask(db, "YY1", NOW)
     requests.ask(db, "YY2", NOW.replace(minute=1))
@@ -223,5 +236,7 @@ def test_asking_again_starts_a_fresh_request(db) -> None:
 
 def test_the_table_refuses_an_unknown_state(db) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        db.execute("INSERT INTO appointment_requests (number, requested_at, state) "
-                   "VALUES ('YY1', '2026', 'maybe')")
+        db.execute(
+            "INSERT INTO appointment_requests (number, requested_at, state) "
+            "VALUES ('YY1', '2026', 'maybe')"
+        )

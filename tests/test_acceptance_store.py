@@ -28,14 +28,24 @@ APPLICANT = Applicant("李华", "resident_id", "442000198511204567", "1380013800
 
 def store(db: sqlite_utils.Database, appointment: str | None = "YY1") -> None:
     submissions.store_submission(
-        db, created_at=NOW, hall_name="中山分厅", window="08", operator=Operator("陈晓明", "1A"),
-        lookup_method=LookupMethod.APPOINTMENT, item=ITEM, item_type=ItemType.BRANCH,
-        applicant=APPLICANT, appointment_number=appointment)
+        db,
+        created_at=NOW,
+        hall_name="中山分厅",
+        window="08",
+        operator=Operator("陈晓明", "1A"),
+        lookup_method=LookupMethod.APPOINTMENT,
+        item=ITEM,
+        item_type=ItemType.BRANCH,
+        applicant=APPLICANT,
+        appointment_number=appointment,
+    )
 
 
 def counts(db: sqlite_utils.Database) -> tuple[int, int, int]:
-    return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                 for t in ("submissions", "outbox", "audit_log"))
+    return tuple(
+        db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in ("submissions", "outbox", "audit_log")
+    )
 
 
 @pytest.fixture
@@ -65,8 +75,7 @@ def test_a_failing_audit_write_leaves_nothing_half_stored(booked, monkeypatch) -
 
 def test_seeding_again_does_not_revive_a_used_appointment(booked) -> None:
     store(booked)
-    seed_appointments(booked, [Appointment("YY1", ITEM.code, date(2026, 11, 29), APPLICANT,
-                                           False)])
+    seed_appointments(booked, [Appointment("YY1", ITEM.code, date(2026, 11, 29), APPLICANT, False)])
     assert find_appointment(booked, "YY1").used
 
 
@@ -75,8 +84,10 @@ def test_audit_chain_verifies_and_refuses_edits(db: sqlite_utils.Database) -> No
         for n in range(3):
             append_audit(db, NOW, "test", {"n": n})
     assert first_broken_link(db) is None
-    for statement in ("UPDATE audit_log SET entry = '{}' WHERE seq = 2",
-                      "DELETE FROM audit_log WHERE seq = 2"):
+    for statement in (
+        "UPDATE audit_log SET entry = '{}' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 2",
+    ):
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             db.execute(statement)
 
@@ -84,16 +95,24 @@ def test_audit_chain_verifies_and_refuses_edits(db: sqlite_utils.Database) -> No
 def test_audit_chain_finds_a_forged_row(db: sqlite_utils.Database) -> None:
     with write_transaction(db):
         append_audit(db, NOW, "test", {"n": 1})
-        db.execute("INSERT INTO audit_log (at, action, entry, previous_hash, hash) "
-                   "VALUES (?, 'test', '{}', ?, ?)", [NOW.isoformat(), "0" * 64, "f" * 64])
+        db.execute(
+            "INSERT INTO audit_log (at, action, entry, previous_hash, hash) "
+            "VALUES (?, 'test', '{}', ?, ?)",
+            [NOW.isoformat(), "0" * 64, "f" * 64],
+        )
     assert first_broken_link(db) == 2
 
 
 def test_draft_round_trips_through_the_database(db: sqlite_utils.Database) -> None:
-    draft = Draft(lookup_method=LookupMethod.QR, item=ITEM, queue_number="A023",
-                  appointment_number="YY1", known_applicant=APPLICANT,
-                  item_type=ItemType.DEPARTMENT,
-                  form={"name": "欧阳", "doc_type": "居民身份证", "number": "4420", "phone": ""})
+    draft = Draft(
+        lookup_method=LookupMethod.QR,
+        item=ITEM,
+        queue_number="A023",
+        appointment_number="YY1",
+        known_applicant=APPLICANT,
+        item_type=ItemType.DEPARTMENT,
+        form={"name": "欧阳", "doc_type": "居民身份证", "number": "4420", "phone": ""},
+    )
     save_draft(db, draft_codec.encode(FlowState.TYPE_CHOSEN, draft), NOW)
     state, restored = draft_codec.decode(load_draft(db))
     assert state is FlowState.TYPE_CHOSEN and restored == draft

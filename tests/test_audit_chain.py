@@ -58,22 +58,29 @@ def rewrite_and_rehash_one(db: sqlite_utils.Database) -> None:
     from appliance.store.audit import entry_hash
 
     seq, at, action, prev = db.execute(
-        "SELECT seq, at, action, previous_hash FROM audit_log WHERE seq = 2").fetchone()
+        "SELECT seq, at, action, previous_hash FROM audit_log WHERE seq = 2"
+    ).fetchone()
     entry = '{"operator":"FORGED"}'
-    db.execute("UPDATE audit_log SET entry = ?, hash = ? WHERE seq = 2",
-               [entry, entry_hash(prev, at, action, entry)])
+    db.execute(
+        "UPDATE audit_log SET entry = ?, hash = ? WHERE seq = 2",
+        [entry, entry_hash(prev, at, action, entry)],
+    )
 
 
-@pytest.mark.parametrize(("tamper", "problem", "seq"), [
-    (change_entry, "changed", 3),
-    (change_action, "changed", 4),
-    (remove_middle, "removed", 4),
-    (remove_last, "truncated", 6),
-    (swap, "reordered", 2),
-    (rewrite_and_rehash_one, "changed", 2),
-])
-def test_each_kind_of_tampering_is_detected(db: sqlite_utils.Database,
-                                            tamper: Callable, problem: str, seq: int) -> None:
+@pytest.mark.parametrize(
+    ("tamper", "problem", "seq"),
+    [
+        (change_entry, "changed", 3),
+        (change_action, "changed", 4),
+        (remove_middle, "removed", 4),
+        (remove_last, "truncated", 6),
+        (swap, "reordered", 2),
+        (rewrite_and_rehash_one, "changed", 2),
+    ],
+)
+def test_each_kind_of_tampering_is_detected(
+    db: sqlite_utils.Database, tamper: Callable, problem: str, seq: int
+) -> None:
     fill(db)
     assert verify_chain(db).intact
     unlock(db)
@@ -89,8 +96,7 @@ def test_the_triggers_refuse_plain_sql_changes(db: sqlite_utils.Database) -> Non
             db.execute(statement)
 
 
-def test_a_changed_configuration_is_audited_once(db: sqlite_utils.Database,
-                                                 tmp_path: Path) -> None:
+def test_a_changed_configuration_is_audited_once(db: sqlite_utils.Database, tmp_path: Path) -> None:
     config = tmp_path / "appliance.toml"
     config.write_text("a = 1\n")
     assert note_configuration(db, config, START)
@@ -100,8 +106,9 @@ def test_a_changed_configuration_is_audited_once(db: sqlite_utils.Database,
     assert verify_chain(db).entries == 2
 
 
-def test_the_trail_appends_in_order_from_its_own_thread(db: sqlite_utils.Database,
-                                                        tmp_path: Path) -> None:
+def test_the_trail_appends_in_order_from_its_own_thread(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
     trail = AuditTrail(tmp_path / "appliance.db", lambda: START)
     for n in range(20):
         trail.record("login.failure", attempts=n)

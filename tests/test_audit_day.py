@@ -24,14 +24,15 @@ from appliance.wiring import HALL_TIME, build_services
 from tests.sync_helpers import make_config
 
 UPRIGHT = "https://zs.gdzwfw.gov.cn/q?v=1&q=A023&i=442000-GA-0101&h=ZSFT&t=20261129T093000"
-SLANTED = ("https://zs.gdzwfw.gov.cn/q?v=1&q=C105&a=YY20261129000087&i=442000-SC-0501"
-           "&h=ZSFT&t=20261129T101500")
+SLANTED = (
+    "https://zs.gdzwfw.gov.cn/q?v=1&q=C105&a=YY20261129000087&i=442000-SC-0501"
+    "&h=ZSFT&t=20261129T101500"
+)
 
 
 class Clock:
     def __init__(self) -> None:
-        self.moment = datetime.now(HALL_TIME).replace(hour=9, minute=0, second=0,
-                                                      microsecond=0)
+        self.moment = datetime.now(HALL_TIME).replace(hour=9, minute=0, second=0, microsecond=0)
 
     def __call__(self) -> datetime:
         return self.moment
@@ -106,18 +107,30 @@ def actions(services) -> list[str]:
 def test_the_day_is_audited_action_by_action(day) -> None:
     seen = actions(day)
     assert seen[0] == "config.changed"
-    for action, times in [("login.failure", 1), ("login.success", 2), ("session.locked", 1),
-                          ("key.pulled", 1), ("lookup.personal", 2),
-                          ("submission.created", 4), ("receipt.printed", 4),
-                          ("receipt.reprinted", 1)]:
+    for action, times in [
+        ("login.failure", 1),
+        ("login.success", 2),
+        ("session.locked", 1),
+        ("key.pulled", 1),
+        ("lookup.personal", 2),
+        ("submission.created", 4),
+        ("receipt.printed", 4),
+        ("receipt.reprinted", 1),
+    ]:
         assert seen.count(action) == times, action
     assert verify_chain(day.db).intact
 
 
 def test_audit_entries_hold_no_unmasked_identity(day) -> None:
     text = " ".join(row[0] for row in day.db.execute("SELECT entry FROM audit_log"))
-    for secret in ("442000198511204567", "91440300MA5ELPB95W", "11010519491231002X",
-                   DEMO_PIN, "李华", "张晓三"):
+    for secret in (
+        "442000198511204567",
+        "91440300MA5ELPB95W",
+        "11010519491231002X",
+        DEMO_PIN,
+        "李华",
+        "张晓三",
+    ):
         assert secret not in text
 
 
@@ -125,10 +138,11 @@ def test_statistics_match_the_days_submissions(day) -> None:
     stats = summarise(acceptances(day.db))
     assert stats.total == 4
     assert stats.by_type == {"branch": 3, "department": 1}
-    stored = day.db.execute("SELECT item_code, item_name, COUNT(*) FROM submissions "
-                            "GROUP BY item_code").fetchall()
+    stored = day.db.execute(
+        "SELECT item_code, item_name, COUNT(*) FROM submissions GROUP BY item_code"
+    ).fetchall()
     assert stats.by_item == {(code, name): n for code, name, n in stored}
-    (operator, handled), = stats.handling.items()
+    ((operator, handled),) = stats.handling.items()
     assert stats.by_operator == {operator: 4}
     assert (handled.timed, handled.mean_s, handled.median_s) == (4, 180.0, 180.0)
 

@@ -35,8 +35,11 @@ def test_every_logged_event_is_catalogued() -> None:
 
 
 def test_outcome_events_always_say_success_or_failure() -> None:
-    missing = [where for name, call, where in event_calls() if name in OUTCOME_EVENTS
-               and not any(k.arg == "outcome" for k in call.keywords)]
+    missing = [
+        where
+        for name, call, where in event_calls()
+        if name in OUTCOME_EVENTS and not any(k.arg == "outcome" for k in call.keywords)
+    ]
     assert missing == []
     for _name, call, where in event_calls():
         for keyword in call.keywords:

@@ -60,11 +60,20 @@ def test_selftest_passes_then_names_every_simulated_fault(box, capsys) -> None:
     assert faulty["key_reader"][0] == "FAIL" and "not_detected" in faulty["key_reader"][1]
     assert faulty["branch_server"][0] == "FAIL" and "unreachable" in faulty["branch_server"][1]
     assert {n for n, (o, _) in faulty.items() if o == "FAIL"} == {
-        "printer", "camera", "key", "key_reader", "branch_server"}
+        "printer",
+        "camera",
+        "key",
+        "key_reader",
+        "branch_server",
+    }
     assert not slip.exists()  # no paper: no slip
 
-    runs = [row[0] for row in services.db.execute(
-        "SELECT entry FROM audit_log WHERE action = 'selftest.run' ORDER BY seq")]
+    runs = [
+        row[0]
+        for row in services.db.execute(
+            "SELECT entry FROM audit_log WHERE action = 'selftest.run' ORDER BY seq"
+        )
+    ]
     assert len(runs) == 3 and '"camera"' in runs[-1]
 
 
@@ -74,8 +83,14 @@ def test_the_slip_names_failures_in_the_manuals_words(tmp_path: Path) -> None:
     from appliance.diagnostics.readiness import CheckResult
 
     config = make_config(tmp_path)
-    lines = slip_lines([CheckResult("printer", "FAIL", "printer status is paper_out"),
-                        CheckResult("camera", "ok", "frame")], config, datetime(2026, 11, 29),
-                       32)
+    lines = slip_lines(
+        [
+            CheckResult("printer", "FAIL", "printer status is paper_out"),
+            CheckResult("camera", "ok", "frame"),
+        ],
+        config,
+        datetime(2026, 11, 29),
+        32,
+    )
     text = "\n".join(getattr(line, "text", "") for line in lines)
     assert "打印机：故障" in text and "高拍仪：正常" in text and "请联系网建办" in text

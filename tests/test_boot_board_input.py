@@ -16,9 +16,13 @@ class FakeKivyConfig:
     """Kivy's ConfigParser surface that apply_board_input touches."""
 
     def __init__(self) -> None:
-        self.sections = {"input": {"mouse": "mouse,multitouch_on_demand",
-                                   "%(name)s": "probesysfs,provider=hidinput"},
-                         "graphics": {}}
+        self.sections = {
+            "input": {
+                "mouse": "mouse,multitouch_on_demand",
+                "%(name)s": "probesysfs,provider=hidinput",
+            },
+            "graphics": {},
+        }
 
     def options(self, section: str) -> list[str]:
         return list(self.sections[section])
@@ -49,11 +53,14 @@ def test_without_the_variable_the_development_input_stays() -> None:
     assert "mouse" in config.sections["input"]
 
 
-@pytest.mark.parametrize("text", [
-    "[input]\nmtdev = mtdev,/dev/input/event0\nhid = hidinput,/dev/input/event0\n",
-    "[graphics]\nrotation = 90\n",
-    "[input]\nt = hidinput,/dev/input/touchscreen\n[graphics]\nrotation = 45\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[input]\nmtdev = mtdev,/dev/input/event0\nhid = hidinput,/dev/input/event0\n",
+        "[graphics]\nrotation = 90\n",
+        "[input]\nt = hidinput,/dev/input/touchscreen\n[graphics]\nrotation = 45\n",
+    ],
+)
 def test_two_providers_or_a_bad_rotation_stop_start_up(tmp_path: Path, text: str) -> None:
     path = tmp_path / "kivy-input.ini"
     path.write_text(text)

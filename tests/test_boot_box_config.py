@@ -26,7 +26,8 @@ BOX_CONFIG = Path(__file__).parent.parent / "images" / "box" / "appliance.toml"
 
 def box_text(data_dir: Path) -> str:
     return BOX_CONFIG.read_text(encoding="utf-8").replace(
-        'data_dir = "/var/lib/appliance"', f'data_dir = "{data_dir}"')
+        'data_dir = "/var/lib/appliance"', f'data_dir = "{data_dir}"'
+    )
 
 
 def test_box_configuration_validates_with_real_backends_only() -> None:
@@ -45,8 +46,9 @@ def test_box_configuration_validates_with_real_backends_only() -> None:
 
 
 def test_demo_token_still_needs_its_module() -> None:
-    text = box_text(Path("/tmp/box")).replace('backend = "pkcs11"',
-                                              'backend = "pkcs11"\ndemo_token = true')
+    text = box_text(Path("/tmp/box")).replace(
+        'backend = "pkcs11"', 'backend = "pkcs11"\ndemo_token = true'
+    )
     with pytest.raises(ConfigError, match="demo_token needs module"):
         parse_config(text, Path("box.toml"))
 
@@ -61,8 +63,7 @@ class NoLibusb:
 
 
 @pytest.mark.parametrize("bus", ["empty", "no_backend"])
-def test_no_key_and_no_vendor_module_is_not_detected_not_a_crash(
-        bus: str, tmp_path: Path) -> None:
+def test_no_key_and_no_vendor_module_is_not_detected_not_a_crash(bus: str, tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from appliance_dev.sim.fake_pyusb import FakePyUsbBackend
@@ -73,8 +74,9 @@ def test_no_key_and_no_vendor_module_is_not_detected_not_a_crash(
     absent = tmp_path / "no-such-module.so"
     vendors = [KeyVendor(v.name, v.label, v.usb_ids, (absent,)) for v in vendors_from(config)]
     backend = FakePyUsbBackend((0x8087, 0x0024)) if bus == "empty" else NoLibusb()
-    detector = KeyDetector(vendors, PyUsbBus(backend), DetectionPolicy((), 30),
-                           lambda: datetime.now(UTC), lambda: 0.0)
+    detector = KeyDetector(
+        vendors, PyUsbBus(backend), DetectionPolicy((), 30), lambda: datetime.now(UTC), lambda: 0.0
+    )
     scan = detector.scan()
     assert scan.diagnosis.state is KeyState.NOT_DETECTED  # 未检测到电子钥匙
     assert [load.error for load in scan.modules] == ["missing"]  # the generic vendor's
@@ -117,16 +119,21 @@ print(json.dumps(seen, ensure_ascii=False))
 """
 
 
-def test_box_kiosk_starts_with_nothing_plugged_and_never_loads_a_simulator(
-        tmp_path: Path) -> None:
+def test_box_kiosk_starts_with_nothing_plugged_and_never_loads_a_simulator(tmp_path: Path) -> None:
     config = load_config(BOX_CONFIG)
     if not config.ui.font_path.exists():
         pytest.skip(f"the box font {config.ui.font_path} is not installed here")
     path = tmp_path / "appliance.toml"
     path.write_text(box_text(tmp_path / "data"), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    result = subprocess.run([sys.executable, "-c", KIOSK_CHILD, str(path)], capture_output=True,
-                            text=True, timeout=120, env=env, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", KIOSK_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["sim_modules"] == []

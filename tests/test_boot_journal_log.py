@@ -44,7 +44,8 @@ def lines(handle: TextIO) -> list[str]:
 
 
 def test_lines_carry_their_syslog_priority_when_stderr_is_the_journal(
-        stream: TextIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream: TextIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("JOURNAL_STREAM", journal_of(stream))
     log.configure(level=logging.DEBUG, stream=stream)
     log.event("app.start", command="run")
@@ -57,7 +58,8 @@ def test_lines_carry_their_syslog_priority_when_stderr_is_the_journal(
 
 
 def test_lines_are_plain_on_a_terminal_or_another_file(
-        stream: TextIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream: TextIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with (tmp_path / "other").open("w") as other:  # inherited, stderr redirected since
         monkeypatch.setenv("JOURNAL_STREAM", journal_of(other))
         log.configure(stream=stream)
@@ -75,7 +77,8 @@ def test_a_malformed_journal_stream_means_plain_lines(stream: TextIO, value: str
 
 
 def test_kivy_lines_go_through_the_same_formatter_as_one_event_line(
-        stream: TextIO, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream: TextIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Kivy's Logger is logging.getLogger("kivy") in KIVY_LOG_MODE=PYTHON."""
     monkeypatch.setenv("JOURNAL_STREAM", journal_of(stream))
     log.configure(stream=stream)
@@ -86,8 +89,9 @@ def test_kivy_lines_go_through_the_same_formatter_as_one_event_line(
     try:
         raise FileNotFoundError(2, "No such file or directory", "xsel")
     except FileNotFoundError:
-        kivy.critical("Cutbuffer: Unable to find any valuable Cutbuffer provider\nxsel",
-                      exc_info=True)
+        kivy.critical(
+            "Cutbuffer: Unable to find any valuable Cutbuffer provider\nxsel", exc_info=True
+        )
     got = lines(stream)
     assert len(got) == 2, got
     assert got[0].startswith("<4>ts=")
@@ -100,8 +104,9 @@ def test_kivy_lines_go_through_the_same_formatter_as_one_event_line(
 
 
 def test_kivy_lines_without_a_category_keep_the_whole_message() -> None:
-    record = logging.LogRecord("kivy", logging.WARNING, __file__, 1,
-                               "stderr output without a category", None, None)
+    record = logging.LogRecord(
+        "kivy", logging.WARNING, __file__, 1, "stderr output without a category", None, None
+    )
     line = log.LineFormatter().format(record)
     assert line.startswith("ts=")
     assert 'level=warning message="stderr output without a category"' in line
@@ -119,17 +124,25 @@ Logger.warning("Clipboard: Unable to use xclip")
 
 
 def test_kivy_logger_in_python_mode_reaches_the_journal_through_our_formatter(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """The real Kivy Logger, set up as appliance.ui.kivy_setup sets it up."""
     import subprocess
     import sys
 
     with (tmp_path / "stderr").open("w+", encoding="utf-8") as stderr:
-        env = {**os.environ, "JOURNAL_STREAM": journal_of(stderr),
-               "KIVY_LOG_MODE": "PYTHON", "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1",
-               "KIVY_NO_CONSOLELOG": "1", "KIVY_HOME": str(tmp_path / "kivy")}
-        subprocess.run([sys.executable, "-c", KIVY_CHILD], env=env, stderr=stderr,
-                       check=True, timeout=60)
+        env = {
+            **os.environ,
+            "JOURNAL_STREAM": journal_of(stderr),
+            "KIVY_LOG_MODE": "PYTHON",
+            "KIVY_NO_ARGS": "1",
+            "KIVY_NO_FILELOG": "1",
+            "KIVY_NO_CONSOLELOG": "1",
+            "KIVY_HOME": str(tmp_path / "kivy"),
+        }
+        subprocess.run(
+            [sys.executable, "-c", KIVY_CHILD], env=env, stderr=stderr, check=True, timeout=60
+        )
         got = lines(stderr)
     # Kivy's own start-up lines (version, Python) come first, at the config.ini level.
     assert all(line[:3] in ("<4>", "<6>") and " event=kivy.log " in line for line in got)

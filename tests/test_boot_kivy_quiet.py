@@ -40,13 +40,20 @@ finally:
 """
 
 
-def test_no_clipboard_provider_is_loaded_and_copy_paste_stays_in_the_kiosk(
-        tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("APPLIANCE_KIVY_INPUT", "KIVY_CLIPBOARD")}
-    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path)], env=env,
-                          capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[1])
+def test_no_clipboard_provider_is_loaded_and_copy_paste_stays_in_the_kiosk(tmp_path: Path) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("APPLIANCE_KIVY_INPUT", "KIVY_CLIPBOARD")
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["pasted=A023", "clipboard_loaded=False"]
     for word in ("xclip", "xsel", "Traceback", "Cutbuffer"):

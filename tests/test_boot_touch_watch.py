@@ -62,7 +62,8 @@ def events() -> io.StringIO:
 
 
 def test_a_missing_touchscreen_starts_no_provider_and_nothing_fails(
-        tmp_path: Path, events: io.StringIO) -> None:
+    tmp_path: Path, events: io.StringIO
+) -> None:
     rig = Rig(tmp_path)
     rig.watcher.poll()
     rig.watcher.poll(1.0)
@@ -71,7 +72,8 @@ def test_a_missing_touchscreen_starts_no_provider_and_nothing_fails(
 
 
 def test_a_touchscreen_plugged_later_is_picked_up_at_the_next_poll(
-        tmp_path: Path, events: io.StringIO) -> None:
+    tmp_path: Path, events: io.StringIO
+) -> None:
     rig = Rig(tmp_path)
     rig.watcher.poll()
     rig.node.touch()
@@ -86,7 +88,8 @@ def test_a_touchscreen_plugged_later_is_picked_up_at_the_next_poll(
 
 
 def test_an_unplugged_touchscreen_is_dropped_cleanly_and_comes_back_when_replugged(
-        tmp_path: Path, events: io.StringIO) -> None:
+    tmp_path: Path, events: io.StringIO
+) -> None:
     rig = Rig(tmp_path)
     rig.node.touch()
     rig.watcher.poll()
@@ -100,8 +103,12 @@ def test_an_unplugged_touchscreen_is_dropped_cleanly_and_comes_back_when_replugg
     rig.watcher.poll(1.0)
     assert len(rig.made) == 2 and rig.loop.input_providers == [rig.made[1]]
     assert rig.made[1].started == 1
-    states = [part for line in events.getvalue().splitlines()
-              for part in line.split() if part.startswith("state=")]
+    states = [
+        part
+        for line in events.getvalue().splitlines()
+        for part in line.split()
+        if part.startswith("state=")
+    ]
     assert states == ["state=added", "state=removed", "state=added"]
 
 
@@ -118,7 +125,8 @@ def test_a_node_replaced_between_two_polls_gets_a_fresh_provider(tmp_path: Path)
 
 
 def test_before_the_app_runs_the_event_loop_starts_the_provider_not_the_watcher(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     rig = Rig(tmp_path, status="idle")
     rig.node.touch()
     rig.watcher.poll()
@@ -126,7 +134,8 @@ def test_before_the_app_runs_the_event_loop_starts_the_provider_not_the_watcher(
 
 
 def test_a_reader_that_died_on_a_present_node_is_reported_once(
-        tmp_path: Path, events: io.StringIO) -> None:
+    tmp_path: Path, events: io.StringIO
+) -> None:
     rig = Rig(tmp_path)
     rig.node.touch()
     rig.watcher.poll()
@@ -138,17 +147,21 @@ def test_a_reader_that_died_on_a_present_node_is_reported_once(
 
 def test_hidinput_entries_move_from_kivy_config_to_the_watcher() -> None:
     config = FakeKivyConfig()
-    config.sections["input"] = {"touchscreen": "hidinput,/dev/input/touchscreen,rotation=90",
-                                "mouse": "mouse,multitouch_on_demand"}
+    config.sections["input"] = {
+        "touchscreen": "hidinput,/dev/input/touchscreen,rotation=90",
+        "mouse": "mouse,multitouch_on_demand",
+    }
     config.get = lambda section, option: config.sections[section][option]
     [watched] = take_hidinput(config)
-    assert watched == WatchedDevice("touchscreen", Path("/dev/input/touchscreen"),
-                                    "/dev/input/touchscreen,rotation=90")
+    assert watched == WatchedDevice(
+        "touchscreen", Path("/dev/input/touchscreen"), "/dev/input/touchscreen,rotation=90"
+    )
     assert config.sections["input"] == {"mouse": "mouse,multitouch_on_demand"}
 
 
 def test_the_shipped_board_file_leaves_kivy_no_provider_to_start_at_run(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from appliance.ui.board_input import apply_board_input
 
     config = FakeKivyConfig()

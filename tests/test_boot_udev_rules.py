@@ -38,9 +38,10 @@ def test_key_rules_are_generated_from_the_vendor_registry() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     generated = module.key_rules(DEFAULT_VENDORS)
-    assert (UDEV / "70-appliance-ukey.rules").read_text(encoding="utf-8") == generated, \
-        "regenerate: .venv/bin/python firmware-config/udev/make_key_rules.py > " \
+    assert (UDEV / "70-appliance-ukey.rules").read_text(encoding="utf-8") == generated, (
+        "regenerate: .venv/bin/python firmware-config/udev/make_key_rules.py > "
         "firmware-config/udev/70-appliance-ukey.rules"
+    )
 
 
 def test_both_real_vendors_keys_get_group_ukey_and_the_demo_id_does_not() -> None:

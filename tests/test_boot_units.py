@@ -47,8 +47,12 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         copy = tmp_path / path.name
         copy.write_text(text)
         copies.append(str(copy))
-    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *copies],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *copies],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "appliance" not in result.stderr, result.stderr
 
@@ -67,16 +71,24 @@ def test_ui_unit_reaches_the_hardware_without_private_devices() -> None:
     assert "Service.PrivateDevices" not in ui
     assert ui["Service.DevicePolicy"] == ["closed"]
     allowed = {value.split()[0] for value in ui["Service.DeviceAllow"]}
-    assert {"char-drm", "char-input", "char-video4linux", "char-usb_device",
-            "char-usb", "/dev/tty1"} <= allowed
+    assert {
+        "char-drm",
+        "char-input",
+        "char-video4linux",
+        "char-usb_device",
+        "char-usb",
+        "/dev/tty1",
+    } <= allowed
     assert ui["Service.ProtectSystem"] == ["strict"]
     assert ui["Service.ReadWritePaths"] == ["/var/lib/appliance"]
     assert ui["Service.NoNewPrivileges"] == ["yes"]
 
 
 def test_ui_user_has_every_group_the_udev_rules_grant() -> None:
-    rules = " ".join(p.read_text(encoding="utf-8")
-                     for p in (SYSTEMD.parent / "firmware-config" / "udev").glob("*.rules"))
+    rules = " ".join(
+        p.read_text(encoding="utf-8")
+        for p in (SYSTEMD.parent / "firmware-config" / "udev").glob("*.rules")
+    )
     granted = {word.split('"')[1] for word in rules.split() if word.startswith("GROUP=")}
     groups = set(unit("appliance-ui.service")["Service.SupplementaryGroups"][0].split())
     assert granted <= groups
@@ -108,16 +120,18 @@ def test_boot_is_blessed_only_after_the_kiosk_and_the_sync_started() -> None:
     check = unit("appliance-boot-check.service")
     assert check["Service.Type"] == ["oneshot"]
     assert check["Service.RemainAfterExit"] == ["yes"]
-    assert set(check["Unit.After"][0].split()) == {"appliance-ui.service",
-                                                    "appliance-sync.service"}
+    assert set(check["Unit.After"][0].split()) == {"appliance-ui.service", "appliance-sync.service"}
     assert check["Unit.Before"] == ["boot-complete.target"]
     assert check["Install.RequiredBy"] == ["boot-complete.target"]
     assert check["Service.ExecStart"] == [BOOT_CHECK]
     script = (SYSTEMD / "boot-check").read_text(encoding="utf-8")
     assert script.startswith("#!/bin/sh\n")
-    for needed in ("systemctl is-active appliance-ui.service", "NRestarts",
-                   "LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f",
-                   "systemctl --no-block reboot"):
+    for needed in (
+        "systemctl is-active appliance-ui.service",
+        "NRestarts",
+        "LoaderBootCountPath-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f",
+        "systemctl --no-block reboot",
+    ):
         assert needed in script
     assert not [p.name for p in SYSTEMD.iterdir() if p.suffix == ".timer"]
 
@@ -127,7 +141,8 @@ def test_update_status_is_written_by_root_after_the_bless_for_the_services() -> 
     assert status["Service.Type"] == ["oneshot"]
     assert "User" not in " ".join(status)  # root: only root reads the ESP
     assert {"boot-complete.target", "systemd-bless-boot.service"} <= set(
-        status["Unit.After"][0].split())
+        status["Unit.After"][0].split()
+    )
     assert status["Service.ExecStart"] == [f"{APP} update status --write"]
     assert status["Install.WantedBy"] == ["multi-user.target"]
     tmpfiles = (SYSTEMD / "appliance.tmpfiles.conf").read_text(encoding="utf-8")
@@ -136,12 +151,17 @@ def test_update_status_is_written_by_root_after_the_bless_for_the_services() -> 
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
-@pytest.mark.parametrize(("ui", "restarts", "code", "said"), [
-    ("active", "0", 0, "good"), ("activating", "3", 1, "restarted 3 times"),
-    ("activating", "0", 1, "not ready after"),
-])
-def test_boot_check_script_passes_only_a_ready_kiosk(tmp_path: Path, ui, restarts, code,
-                                                     said) -> None:
+@pytest.mark.parametrize(
+    ("ui", "restarts", "code", "said"),
+    [
+        ("active", "0", 0, "good"),
+        ("activating", "3", 1, "restarted 3 times"),
+        ("activating", "0", 1, "not ready after"),
+    ],
+)
+def test_boot_check_script_passes_only_a_ready_kiosk(
+    tmp_path: Path, ui, restarts, code, said
+) -> None:
     """The script against a fake systemctl (no EFI variable here: it never reboots)."""
     fake = tmp_path / "systemctl"
     fake.write_text(f"""#!/bin/sh
@@ -154,8 +174,12 @@ esac
 """)
     fake.chmod(0o755)
     result = subprocess.run(
-        ["sh", str(SYSTEMD / "boot-check")], capture_output=True, text=True, timeout=20,
-        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "BOOT_CHECK_TIMEOUT": "0"})
+        ["sh", str(SYSTEMD / "boot-check")],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={"PATH": f"{tmp_path}:/usr/bin:/bin", "BOOT_CHECK_TIMEOUT": "0"},
+    )
     assert result.returncode == code, result.stderr
     assert said in result.stdout + result.stderr
     assert "unexpected" not in result.stderr

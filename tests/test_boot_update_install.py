@@ -34,15 +34,20 @@ class Box:
     """A box's ESP, kernel command line, spare slot device and data folder in tmp_path."""
 
     def __init__(self, root: Path) -> None:
-        self.paths = UpdatePaths(root / "data" / "updates", root / "data" / "appliance.db",
-                                 root / "esp", root / "cmdline")
+        self.paths = UpdatePaths(
+            root / "data" / "updates",
+            root / "data" / "appliance.db",
+            root / "esp",
+            root / "cmdline",
+        )
         self.devices = root / "dev"
         self.devices.mkdir(parents=True)
         (self.devices / "root-b").write_bytes(b"\xff" * (3 << 20))
         self.paths.entries.mkdir(parents=True)
         (self.paths.entries / "appliance-0.1.0-a.conf").write_text(
             f"title Counter appliance 0.1.0 (slot a)\nlinux /slot-a/vmlinuz\n"
-            f"initrd /slot-a/initrd.img\noptions {OPTIONS}\n")
+            f"initrd /slot-a/initrd.img\noptions {OPTIONS}\n"
+        )
         self.boot("a")
 
     def boot(self, slot: str) -> None:
@@ -89,8 +94,7 @@ def run_install(box: Box, bundle: Path, public: Path, arch: str = "amd64", tries
     return install(bundle, box.paths, public, arch, "0.1.0", tries, box.devices)
 
 
-def test_install_replaces_the_spare_entry_only_after_emptying_it(box, release,
-                                                                 monkeypatch) -> None:
+def test_install_replaces_the_spare_entry_only_after_emptying_it(box, release, monkeypatch) -> None:
     bundle, public, image = release
     (box.paths.entries / "appliance-0.0.9-b.conf").write_text("options root=PARTLABEL=root-b\n")
     seen_while_writing = []
@@ -112,9 +116,13 @@ def test_install_replaces_the_spare_entry_only_after_emptying_it(box, release,
     assert (box.devices / "root-b").read_bytes()[:SLOT_BYTES] == image.read_bytes()
 
 
-@pytest.mark.parametrize(("signer", "arch", "reason"), [
-    ("other", "amd64", "signature"), ("release", "arm64", "this box is arm64"),
-])
+@pytest.mark.parametrize(
+    ("signer", "arch", "reason"),
+    [
+        ("other", "amd64", "signature"),
+        ("release", "arm64", "this box is arm64"),
+    ],
+)
 def test_refused_bundle_writes_nothing(box, release, tmp_path, signer, arch, reason) -> None:
     bundle, public, _image = release
     (box.paths.entries / "appliance-0.0.9-b.conf").write_text("options root=PARTLABEL=root-b\n")
@@ -155,7 +163,11 @@ def test_install_command_records_the_install(box, release, capsys, monkeypatch) 
     assert box.entries() == ["appliance-0.1.0-a.conf", "appliance-0.2.0-b+2.conf"]
     [record] = read_history(box.paths.updates_dir)
     assert (record["event"], record["version"], record["slot"], record["tries"]) == (
-        "install", "0.2.0", "b", 2)
+        "install",
+        "0.2.0",
+        "b",
+        2,
+    )
     assert box.audit_actions() == ["update.installed"]
     assert main([str(bundle), "--tries", "0"], box.paths, public, box.devices) == 2
 
@@ -165,8 +177,17 @@ def record_install(box: Box, release) -> None:
 
     bundle, public, _image = release
     manifest, spare, entry = run_install(box, bundle, public)
-    record_outcome(box.paths, {"event": "install", "version": manifest.version,
-                               "slot": spare, "tries": 3, "entry": entry}, T0)
+    record_outcome(
+        box.paths,
+        {
+            "event": "install",
+            "version": manifest.version,
+            "slot": spare,
+            "tries": 3,
+            "entry": entry,
+        },
+        T0,
+    )
 
 
 def test_fresh_image_status(box) -> None:
@@ -175,8 +196,11 @@ def test_fresh_image_status(box) -> None:
     assert status["slots"]["a"]["state"] == "blessed" and status["slots"]["b"]["state"] == "empty"
     assert status["last_update"] is None
     assert read_status_file(box.paths.updates_dir) == status
-    assert chinese_lines(status) == ["当前系统：A 槽 0.1.0（已确认）", "备用系统：B 槽 空",
-                                     "上次更新：无"]
+    assert chinese_lines(status) == [
+        "当前系统：A 槽 0.1.0（已确认）",
+        "备用系统：B 槽 空",
+        "上次更新：无",
+    ]
     assert (box.paths.updates_dir / "status.json").stat().st_mode & 0o777 == 0o640
 
 
@@ -196,8 +220,10 @@ def test_good_update_is_tried_then_blessed_once(box, release) -> None:
     assert [r["event"] for r in read_history(box.paths.updates_dir)] == ["install", "blessed"]
     assert blessed["last_update"]["event"] == "blessed"
     assert box.audit_actions() == ["update.installed", "update.blessed"]
-    assert chinese_lines(blessed)[:2] == ["当前系统：B 槽 0.2.0（已确认）",
-                                          "备用系统：A 槽 0.1.0（已确认）"]
+    assert chinese_lines(blessed)[:2] == [
+        "当前系统：B 槽 0.2.0（已确认）",
+        "备用系统：A 槽 0.1.0（已确认）",
+    ]
     assert "slot b: 0.2.0 blessed - booted - boots next" in english_lines(blessed)
 
 
@@ -210,13 +236,21 @@ def test_update_that_never_gets_ready_rolls_back_once(box, release) -> None:
     history = read_history(box.paths.updates_dir)
     assert [r["event"] for r in history] == ["install", "rollback"]
     assert history[-1] | {"at": None} == {
-        "event": "rollback", "at": None, "version": "0.2.0", "slot": "b", "booted": "a",
-        "booted_version": "0.1.0", "tries_done": 3}
+        "event": "rollback",
+        "at": None,
+        "version": "0.2.0",
+        "slot": "b",
+        "booted": "a",
+        "booted_version": "0.1.0",
+        "tries_done": 3,
+    }
     assert status["next_boot"] == "a" and status["slots"]["b"]["state"] == "failed"
     assert box.audit_actions() == ["update.installed", "update.rolled_back"]
     assert chinese_lines(status) == [
-        "当前系统：A 槽 0.1.0（已确认）", "备用系统：B 槽 0.2.0（启动失败，已停用）",
-        "上次更新：版本 0.2.0 启动失败，已自动回到 A 槽　2026-12-01 02:00"]
+        "当前系统：A 槽 0.1.0（已确认）",
+        "备用系统：B 槽 0.2.0（启动失败，已停用）",
+        "上次更新：版本 0.2.0 启动失败，已自动回到 A 槽　2026-12-01 02:00",
+    ]
 
 
 def test_status_command_reads_the_esp_or_else_status_json(box, tmp_path, capsys) -> None:
@@ -224,8 +258,16 @@ def test_status_command_reads_the_esp_or_else_status_json(box, tmp_path, capsys)
     from appliance.config import dev_config_text
 
     config.write_text(dev_config_text(box.paths.updates_dir.parent))
-    argv = ["update", "status", "--config", str(config), "--esp", str(box.paths.esp),
-            "--cmdline", str(box.paths.cmdline)]
+    argv = [
+        "update",
+        "status",
+        "--config",
+        str(config),
+        "--esp",
+        str(box.paths.esp),
+        "--cmdline",
+        str(box.paths.cmdline),
+    ]
     assert cli_main([*argv, "--write"]) == 0
     assert read_status_file(box.paths.updates_dir)["booted"] == "a"
     capsys.readouterr()

@@ -35,8 +35,9 @@ def release(tmp_path: Path):
 def install(bundle: Path, key, tmp_path: Path, running: str = "0.1.0", arch: str = "amd64"):
     slot = tmp_path / "root-b"
     slot.write_bytes(b"\xff" * (4 << 20))
-    return install_bundle(bundle, key.public_key(), arch, running, slot,
-                          tmp_path / "esp" / "slot-b")
+    return install_bundle(
+        bundle, key.public_key(), arch, running, slot, tmp_path / "esp" / "slot-b"
+    )
 
 
 def test_signed_newer_bundle_is_written_to_the_spare_slot(release, tmp_path: Path) -> None:
@@ -54,10 +55,14 @@ def test_bundle_signed_by_another_key_is_refused_before_writing(release, tmp_pat
     assert (tmp_path / "root-b").read_bytes()[:16] == b"\xff" * 16
 
 
-@pytest.mark.parametrize(("running", "arch", "reason"), [
-    ("0.2.0", "amd64", "not newer"), ("1.0.0", "amd64", "not newer"),
-    ("0.1.0", "arm64", "this box is arm64"),
-])
+@pytest.mark.parametrize(
+    ("running", "arch", "reason"),
+    [
+        ("0.2.0", "amd64", "not newer"),
+        ("1.0.0", "amd64", "not newer"),
+        ("0.1.0", "arm64", "this box is arm64"),
+    ],
+)
 def test_old_or_foreign_bundle_is_refused(release, tmp_path, running, arch, reason) -> None:
     key, bundle, _image = release
     with pytest.raises(UpdateRefused, match=reason):

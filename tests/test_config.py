@@ -24,10 +24,13 @@ def test_development_default_loads() -> None:
         ("frame_rate = 10.0", "frame_rate = 10.0\nspeed = 2", "camera.speed: unknown key"),
         ('backend = "replay"', 'backend = "webcam"', "camera.backend: Input should be 'replay'"),
         ("fullscreen = false", 'fullscreen = "no"', "ui.fullscreen: Input should be a valid bool"),
-        ('window = "08"', 'window = 8', "appliance.window"),
+        ('window = "08"', "window = 8", "appliance.window"),
         ('window = "08"\n', "", "appliance.window: required key is missing"),
-        ("libsofthsm2.so", "libmissing.so",
-         "key.module: path /usr/lib/softhsm/libmissing.so does not exist"),
+        (
+            "libsofthsm2.so",
+            "libmissing.so",
+            "key.module: path /usr/lib/softhsm/libmissing.so does not exist",
+        ),
         ('url = "http://127.0.0.1:8750"', 'url = "ftp:/x"', "branch_server.url"),
     ],
 )

@@ -38,7 +38,11 @@ def test_resident_id_card_reads_every_field() -> None:
     assert record.card_type is CardType.RESIDENT_ID
     assert record.document_type is DocumentType.RESIDENT_ID
     assert (record.name, record.sex, record.nation_code, record.nation) == (
-        "林小满", Sex.FEMALE, "01", "汉")
+        "林小满",
+        Sex.FEMALE,
+        "01",
+        "汉",
+    )
     assert record.birth_date == date(1990, 3, 7)
     assert record.address == "广东省中山市石岐区演示路18号之3"
     assert record.number == RESIDENT.number
@@ -94,9 +98,10 @@ def test_a_short_english_name_on_a_2023_card_is_not_padded() -> None:
     assert decode_base_info(card.text()).english_name == "LI, ANNA"
 
 
-@pytest.mark.parametrize(("flag", "expected"), [
-    (" ", CardType.RESIDENT_ID), ("\x00", CardType.RESIDENT_ID),
-    ("J", CardType.RESIDENCE_PERMIT)])
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [(" ", CardType.RESIDENT_ID), ("\x00", CardType.RESIDENT_ID), ("J", CardType.RESIDENCE_PERMIT)],
+)
 def test_the_resident_card_flag_may_be_a_space_or_nothing(flag: str, expected: CardType) -> None:
     text = bytearray(RESIDENT.text())
     text[248:250] = flag.encode("utf-16-le")
@@ -139,7 +144,11 @@ def test_nation_names_follow_gb_3304() -> None:
     names = nation_names()
     assert len(names) == 58
     assert (names["01"], names["56"], names["97"], names["98"]) == (
-        "汉", "基诺", "其他", "外国血统中国籍人士")
+        "汉",
+        "基诺",
+        "其他",
+        "外国血统中国籍人士",
+    )
 
 
 def test_nothing_personal_in_repr_and_the_counter_keeps_the_minimum() -> None:
@@ -150,4 +159,7 @@ def test_nothing_personal_in_repr_and_the_counter_keeps_the_minimum() -> None:
     kept = record.minimised()
     assert (kept.address, kept.nation, kept.nation_code, kept.issuer) == (None,) * 4
     assert (kept.name, kept.number, kept.document_type) == (
-        record.name, record.number, DocumentType.RESIDENT_ID)
+        record.name,
+        record.number,
+        DocumentType.RESIDENT_ID,
+    )

@@ -32,24 +32,32 @@ def hexes(text: str) -> bytes:
     return bytes.fromhex(text)
 
 
-@pytest.mark.parametrize(("command", "wire"), [
-    (SAM_STATUS, "AA AA AA 96 69 00 03 11 FF ED"),
-    (SAM_ID, "AA AA AA 96 69 00 03 12 FF EE"),
-    (FIND_CARD, "AA AA AA 96 69 00 03 20 01 22"),
-    (SELECT_CARD, "AA AA AA 96 69 00 03 20 02 21"),
-    (READ_BASE_INFO, "AA AA AA 96 69 00 03 30 01 32"),
-])
+@pytest.mark.parametrize(
+    ("command", "wire"),
+    [
+        (SAM_STATUS, "AA AA AA 96 69 00 03 11 FF ED"),
+        (SAM_ID, "AA AA AA 96 69 00 03 12 FF EE"),
+        (FIND_CARD, "AA AA AA 96 69 00 03 20 01 22"),
+        (SELECT_CARD, "AA AA AA 96 69 00 03 20 02 21"),
+        (READ_BASE_INFO, "AA AA AA 96 69 00 03 30 01 32"),
+    ],
+)
 def test_commands_are_the_bytes_readers_expect(command: Command, wire: str) -> None:
     assert command.frame() == hexes(wire)
 
 
-@pytest.mark.parametrize(("answer", "wire"), [
-    (answer_frame(0, 0, 0x9F, bytes(4)), "AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97"),
-    (answer_frame(0, 0, 0x80), "AA AA AA 96 69 00 04 00 00 80 84"),
-    (answer_frame(0, 0, 0x41), "AA AA AA 96 69 00 04 00 00 41 45"),
-    (answer_frame(0, 0, 0x90, bytes(8)),
-     "AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C"),
-])
+@pytest.mark.parametrize(
+    ("answer", "wire"),
+    [
+        (answer_frame(0, 0, 0x9F, bytes(4)), "AA AA AA 96 69 00 08 00 00 9F 00 00 00 00 97"),
+        (answer_frame(0, 0, 0x80), "AA AA AA 96 69 00 04 00 00 80 84"),
+        (answer_frame(0, 0, 0x41), "AA AA AA 96 69 00 04 00 00 41 45"),
+        (
+            answer_frame(0, 0, 0x90, bytes(8)),
+            "AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C",
+        ),
+    ],
+)
 def test_answers_match_captured_exchanges(answer: bytes, wire: str) -> None:
     assert answer == hexes(wire)
     [frame] = FrameReader().feed(answer)
@@ -124,8 +132,12 @@ def test_statuses_are_named_as_the_protocol_documents_name_them() -> None:
 
 
 def test_sam_id_is_shown_as_reader_utilities_print_it() -> None:
-    data = bytes([5, 0, 1, 0]) + (20200101).to_bytes(4, "little") \
-        + (1).to_bytes(4, "little") + (123456789).to_bytes(4, "little")
+    data = (
+        bytes([5, 0, 1, 0])
+        + (20200101).to_bytes(4, "little")
+        + (1).to_bytes(4, "little")
+        + (123456789).to_bytes(4, "little")
+    )
     assert format_sam_id(data) == "05.01-20200101-0000000001-0123456789"
     assert sam_id_bytes("05.01-20200101-0000000001-0123456789") == data
 

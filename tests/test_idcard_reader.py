@@ -59,8 +59,9 @@ def test_no_card_answers_80(reader: SamReader) -> None:
     assert reader.find_card() is False
 
 
-def test_a_card_is_found_9f_selected_and_read_90(sim: SimulatedSamModule,
-                                                 reader: SamReader) -> None:
+def test_a_card_is_found_9f_selected_and_read_90(
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.place("resident_id")
     assert reader.find_card() is True
     record = read_card(reader)
@@ -68,8 +69,9 @@ def test_a_card_is_found_9f_selected_and_read_90(sim: SimulatedSamModule,
     assert sim.commands == ["20 01", "20 02", "30 01"]
 
 
-def test_a_card_read_answers_no_card_until_it_is_laid_again(sim: SimulatedSamModule,
-                                                            reader: SamReader) -> None:
+def test_a_card_read_answers_no_card_until_it_is_laid_again(
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.place("residence_permit")
     assert reader.find_card()
     read_card(reader)
@@ -102,7 +104,8 @@ def test_unknown_card_40(sim: SimulatedSamModule, reader: SamReader) -> None:
 
 
 def test_a_card_pulled_mid_read_fails_41_with_the_cards_own_status(
-        sim: SimulatedSamModule, reader: SamReader) -> None:
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.place()
     sim.set_fault("pulled_mid_read", count=1)
     error = failure_of(reader)
@@ -111,13 +114,16 @@ def test_a_card_pulled_mid_read_fails_41_with_the_cards_own_status(
     assert reader.find_card() is False
 
 
-@pytest.mark.parametrize(("fault", "state", "status"), [
-    ("self_check_failed", ReaderState.SELF_CHECK_FAILED, "00 00 60"),
-    ("unauthorised", ReaderState.UNAUTHORISED, "00 00 66"),
-])
+@pytest.mark.parametrize(
+    ("fault", "state", "status"),
+    [
+        ("self_check_failed", ReaderState.SELF_CHECK_FAILED, "00 00 60"),
+        ("unauthorised", ReaderState.UNAUTHORISED, "00 00 66"),
+    ],
+)
 def test_a_faulty_module_answers_every_command_with_its_fault(
-        sim: SimulatedSamModule, reader: SamReader, fault: str, state: ReaderState,
-        status: str) -> None:
+    sim: SimulatedSamModule, reader: SamReader, fault: str, state: ReaderState, status: str
+) -> None:
     sim.place()
     sim.set_fault(fault)
     for command in (reader.sam_status, reader.sam_id, reader.find_card):
@@ -127,23 +133,22 @@ def test_a_faulty_module_answers_every_command_with_its_fault(
         assert (report.state, report.status) == (state, status)
 
 
-def test_one_damaged_answer_is_asked_for_again(sim: SimulatedSamModule,
-                                               reader: SamReader) -> None:
+def test_one_damaged_answer_is_asked_for_again(sim: SimulatedSamModule, reader: SamReader) -> None:
     sim.set_fault("bad_checksum", count=1)
     assert reader.sam_id() == DEMO_SAM_ID
     assert sim.commands == ["12 FF", "12 FF"]
 
 
 def test_answers_that_stay_damaged_are_reported_after_the_resends(
-        sim: SimulatedSamModule, reader: SamReader) -> None:
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.set_fault("bad_checksum")
     with pytest.raises(DamagedAnswer, match="checksum"):
         reader.sam_status()
     assert sim.commands == ["11 FF"] * 3
 
 
-def test_noise_before_every_answer_is_skipped(sim: SimulatedSamModule,
-                                              reader: SamReader) -> None:
+def test_noise_before_every_answer_is_skipped(sim: SimulatedSamModule, reader: SamReader) -> None:
     sim.set_fault("noise")
     sim.place("foreign_2023")
     reader.sam_status()
@@ -151,15 +156,17 @@ def test_noise_before_every_answer_is_skipped(sim: SimulatedSamModule,
     assert read_card(reader).card_type is CardType.FOREIGN_PERMANENT_2023
 
 
-def test_a_slow_answer_within_the_timeout_is_waited_for(sim: SimulatedSamModule,
-                                                         reader: SamReader) -> None:
+def test_a_slow_answer_within_the_timeout_is_waited_for(
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.slow_s = TIMEOUT_S / 2
     sim.set_fault("slow")
     assert reader.sam_id() == DEMO_SAM_ID
 
 
-def test_an_answer_slower_than_the_timeout_is_no_answer(sim: SimulatedSamModule,
-                                                        reader: SamReader) -> None:
+def test_an_answer_slower_than_the_timeout_is_no_answer(
+    sim: SimulatedSamModule, reader: SamReader
+) -> None:
     sim.slow_s = TIMEOUT_S * 2
     sim.set_fault("slow", count=1)
     with pytest.raises(NoAnswer):

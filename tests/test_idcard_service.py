@@ -50,12 +50,17 @@ class Box:
         self.events: queue.Queue[ReaderEvent] = queue.Queue()
         self.service = IdCardService(
             lambda: open_sam_reader(str(sim.device), 115200, 0.5, 1.0),
-            poll_interval_s=0.05, today=lambda: TODAY, audit=self.audit,
-            operator=lambda: "OP-1", status_interval_s=0.2)
+            poll_interval_s=0.05,
+            today=lambda: TODAY,
+            audit=self.audit,
+            operator=lambda: "OP-1",
+            status_interval_s=0.2,
+        )
         self.service.on_event(self.events.put)
 
-    def next(self, kind: type, timeout_s: float = 5.0,
-             where: Callable[[Any], bool] = lambda _e: True) -> Any:
+    def next(
+        self, kind: type, timeout_s: float = 5.0, where: Callable[[Any], bool] = lambda _e: True
+    ) -> Any:
         deadline = time.monotonic() + timeout_s
         while (left := deadline - time.monotonic()) > 0:
             try:
@@ -152,8 +157,14 @@ def test_each_read_is_one_audit_entry_with_the_number_masked(box: Box) -> None:
     box.next(CardRead)
     assert [action for action, _ in box.audit.entries] == ["idcard.read", "idcard.read"]
     _, entry = box.audit.entries[0]
-    assert entry == {"reader": DEMO_SAM_ID, "outcome": "success", "card_type": "resident_id",
-                     "id_number": "4420**********0317", "operator": "OP-1", "via": "kiosk"}
+    assert entry == {
+        "reader": DEMO_SAM_ID,
+        "outcome": "success",
+        "card_type": "resident_id",
+        "id_number": "4420**********0317",
+        "operator": "OP-1",
+        "via": "kiosk",
+    }
 
 
 def test_a_card_pulled_mid_read_is_reported_once(box: Box) -> None:
@@ -186,8 +197,10 @@ def test_an_expired_card_is_read_and_flagged(box: Box) -> None:
     box.sim.place("resident_expired")
     read = box.next(CardRead)
     assert read.check.validity is Validity.EXPIRED and read.check.problem is None
-    assert validity_sentence(read.record, read.check.validity) == \
-        "证件已过期（有效期至2020年06月01日）"
+    assert (
+        validity_sentence(read.record, read.check.validity)
+        == "证件已过期（有效期至2020年06月01日）"
+    )
 
 
 def test_a_number_failing_its_check_digit_is_reported_with_the_read(box: Box) -> None:
@@ -208,7 +221,9 @@ def test_the_reader_state_follows_unplug_fault_and_return(box: Box) -> None:
     box.sim.plug()
     faulty = box.next(ReaderChanged)
     assert (faulty.report.state, faulty.report.status) == (
-        ReaderState.SELF_CHECK_FAILED, "00 00 60")
+        ReaderState.SELF_CHECK_FAILED,
+        "00 00 60",
+    )
     assert status_line(faulty.report.state) == "身份证阅读器：故障"
     box.sim.set_fault("none")
     box.ready()
@@ -233,6 +248,12 @@ def test_no_card_field_reaches_a_log_line(box: Box, log_lines: io.StringIO) -> N
     text = log_lines.getvalue()
     assert "event=idcard.read outcome=success card_type=resident_id" in text
     assert "event=idcard.read outcome=failure reason=read_failed" in text
-    for value in (RESIDENT.name, RESIDENT.number, RESIDENT.number[:4] + "*", "1990",
-                  RESIDENT.address[:6], RESIDENT.issuer):
+    for value in (
+        RESIDENT.name,
+        RESIDENT.number,
+        RESIDENT.number[:4] + "*",
+        "1990",
+        RESIDENT.address[:6],
+        RESIDENT.issuer,
+    ):
         assert value not in text

@@ -41,7 +41,7 @@ def imported_names(module: str, path: Path) -> set[str]:
             base = node.module or ""
             if node.level:
                 parent = module.split(".") if is_package else module.split(".")[:-1]
-                parent = parent[:len(parent) - node.level + 1]
+                parent = parent[: len(parent) - node.level + 1]
                 base = ".".join([*parent, base] if base else parent)
             names.update(f"{base}.{alias.name}" for alias in node.names)
     return names
@@ -115,8 +115,11 @@ def _shortest_cycle(graph: dict[str, set[str]], group: set[str]) -> list[str]:
 
 def cycles(graph: dict[str, set[str]]) -> list[str]:
     """One line per tangle: a cycle through it, and every module caught in it."""
-    return [f"{' -> '.join(_shortest_cycle(graph, group))}  (tangle of {len(group)}: "
-            f"{', '.join(sorted(group))})" for group in _tangles(graph)]
+    return [
+        f"{' -> '.join(_shortest_cycle(graph, group))}  (tangle of {len(group)}: "
+        f"{', '.join(sorted(group))})"
+        for group in _tangles(graph)
+    ]
 
 
 def test_the_appliance_package_has_no_import_cycle() -> None:
@@ -125,18 +128,24 @@ def test_the_appliance_package_has_no_import_cycle() -> None:
         pytest.fail("import cycles:\n" + "\n".join(found), pytrace=False)
 
 
-def test_the_graph_sees_function_level_relative_and_type_checking_imports(
-        tmp_path: Path) -> None:
+def test_the_graph_sees_function_level_relative_and_type_checking_imports(tmp_path: Path) -> None:
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "sub" / "__init__.py").write_text("")
     (package / "a.py").write_text("def f():\n    from pkg.sub import b\n")
     (package / "sub" / "b.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import c\n")
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import c\n"
+    )
     (package / "sub" / "c.py").write_text("from ..a import f\nimport pkg.sub\n")
     graph = import_graph(tmp_path, "pkg")
-    assert graph == {"pkg": set(), "pkg.sub": set(), "pkg.a": {"pkg.sub.b"},
-                     "pkg.sub.b": {"pkg.sub.c"}, "pkg.sub.c": {"pkg.a", "pkg.sub"}}
-    assert cycles(graph) == ["pkg.a -> pkg.sub.b -> pkg.sub.c -> pkg.a  "
-                             "(tangle of 3: pkg.a, pkg.sub.b, pkg.sub.c)"]
+    assert graph == {
+        "pkg": set(),
+        "pkg.sub": set(),
+        "pkg.a": {"pkg.sub.b"},
+        "pkg.sub.b": {"pkg.sub.c"},
+        "pkg.sub.c": {"pkg.a", "pkg.sub"},
+    }
+    assert cycles(graph) == [
+        "pkg.a -> pkg.sub.b -> pkg.sub.c -> pkg.a  (tangle of 3: pkg.a, pkg.sub.b, pkg.sub.c)"
+    ]

@@ -44,12 +44,17 @@ def usb() -> FakePyUsbBackend:
     return FakePyUsbBackend((0x8087, 0x0024))  # a hub that is no key: always ignored
 
 
-def detector(lab: Lab, usb: FakePyUsbBackend, *extra: KeyVendor,
-             clock: FakeClock | None = None) -> KeyDetector:
+def detector(
+    lab: Lab, usb: FakePyUsbBackend, *extra: KeyVendor, clock: FakeClock | None = None
+) -> KeyDetector:
     cas = tuple(x509.load_pem_x509_certificates(lab.ca_path.read_bytes()))
-    return KeyDetector((*DEFAULT_VENDORS, *lab.vendors(), *extra), PyUsbBus(usb),
-                       DetectionPolicy(cas, 30), lambda: datetime.now(UTC),
-                       clock or time.monotonic)
+    return KeyDetector(
+        (*DEFAULT_VENDORS, *lab.vendors(), *extra),
+        PyUsbBus(usb),
+        DetectionPolicy(cas, 30),
+        lambda: datetime.now(UTC),
+        clock or time.monotonic,
+    )
 
 
 def plug(lab: Lab, usb: FakePyUsbBackend, name: str) -> None:
@@ -107,8 +112,12 @@ def test_driver_that_fails_to_load_is_a_missing_driver(
 def test_key_its_driver_does_not_see_reads_first_then_is_a_driver_problem(
     lab: Lab, usb: FakePyUsbBackend
 ) -> None:
-    blind = replace(lab.keys["valid-ec"].vendor(), name="blind", token_label="NO-SUCH",
-                    usb_ids=((0x3333, 0x0001),))
+    blind = replace(
+        lab.keys["valid-ec"].vendor(),
+        name="blind",
+        token_label="NO-SUCH",
+        usb_ids=((0x3333, 0x0001),),
+    )
     clock = FakeClock()
     watching = detector(lab, usb, blind, clock=clock)
     usb.plug(0x3333, 0x0001)
@@ -136,9 +145,13 @@ def test_a_failing_usb_bus_reads_as_nothing_plugged(lab: Lab, usb: FakePyUsbBack
 
 @pytest.mark.parametrize(
     ("name", "state"),
-    [("expired", KeyState.EXPIRED), ("not-yet-valid", KeyState.NOT_YET_VALID),
-     ("untrusted", KeyState.UNTRUSTED), ("expiring", KeyState.EXPIRING),
-     ("valid-rsa", KeyState.READY)],
+    [
+        ("expired", KeyState.EXPIRED),
+        ("not-yet-valid", KeyState.NOT_YET_VALID),
+        ("untrusted", KeyState.UNTRUSTED),
+        ("expiring", KeyState.EXPIRING),
+        ("valid-rsa", KeyState.READY),
+    ],
 )
 def test_certificate_is_judged_before_any_pin(
     lab: Lab, usb: FakePyUsbBackend, name: str, state: KeyState
@@ -255,7 +268,8 @@ def test_a_configured_vendor_is_added_and_can_replace_a_default(tmp_path: Path) 
         '\n[[key.vendors]]\nname = "jit"\nlabel = "吉大正元"\nusb_ids = ["abcd:0001"]\n'
         'modules = ["/opt/jit2/libjit.so"]\n'
         '\n[[key.vendors]]\nname = "newca"\nlabel = "新CA"\nusb_ids = ["1234:5678"]\n'
-        'modules = ["/opt/newca/libp11.so"]\n')
+        'modules = ["/opt/newca/libp11.so"]\n'
+    )
     vendors = {v.name: v for v in vendors_from(parse_config(text, tmp_path / "a.toml"))}
     assert vendors["jit"].usb_ids == ((0xABCD, 0x0001),)
     assert vendors["newca"].modules == (Path("/opt/newca/libp11.so"),)

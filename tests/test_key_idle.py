@@ -30,11 +30,16 @@ def test_only_a_logged_in_session_locks_when_idle(state: SessionState) -> None:
     assert not idle_lock_due(state, 0.0, 10 * TEN_MINUTES_S, TEN_MINUTES_S)
 
 
-@pytest.mark.parametrize(("state", "words"), [
-    (KeyState.READY, "电子钥匙：已插入"), (KeyState.NOT_DETECTED, "电子钥匙：未插入"),
-    (KeyState.EXPIRED, "电子钥匙：已过期"), (KeyState.UNTRUSTED, "电子钥匙：不受信任"),
-    (None, "电子钥匙：检测中"),
-])
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        (KeyState.READY, "电子钥匙：已插入"),
+        (KeyState.NOT_DETECTED, "电子钥匙：未插入"),
+        (KeyState.EXPIRED, "电子钥匙：已过期"),
+        (KeyState.UNTRUSTED, "电子钥匙：不受信任"),
+        (None, "电子钥匙：检测中"),
+    ],
+)
 def test_status_bar_says_what_the_key_detection_says(state: KeyState | None, words: str) -> None:
     assert status_text(state) == words
 

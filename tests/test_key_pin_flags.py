@@ -37,10 +37,16 @@ def _certificate() -> x509.Certificate:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "林静")])
     now = datetime.now(UTC)
-    return (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(7)
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=300))
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=300))
+        .sign(key, hashes.SHA256())
+    )
 
 
 CERTIFICATE = _certificate()
@@ -75,11 +81,17 @@ class StubDetector:
         self.pulled = False
 
     def scan(self) -> KeyScan:
-        seen = TokenSeen(JIT, Path("/opt/jit/lib/libjitpkcs11.so"), 1, "JIT", "0001",
-                         self.flags, Found(CERTIFICATE, b"id"))
+        seen = TokenSeen(
+            JIT,
+            Path("/opt/jit/lib/libjitpkcs11.so"),
+            1,
+            "JIT",
+            "0001",
+            self.flags,
+            Found(CERTIFICATE, b"id"),
+        )
         tokens = () if self.pulled else (seen,)
-        diagnosis = diagnose((), (), tokens, DetectionPolicy((CERTIFICATE,), 30),
-                             datetime.now(UTC))
+        diagnosis = diagnose((), (), tokens, DetectionPolicy((CERTIFICATE,), 30), datetime.now(UTC))
         return KeyScan((), (), tokens, diagnosis)
 
 
@@ -99,8 +111,12 @@ def worker(detector: StubDetector, token: FakeToken) -> KeyService:
     [
         (0, WrongPin, None, "PIN码错误，请重新输入"),
         (TokenFlag.USER_PIN_COUNT_LOW, WrongPin, "count_low", "PIN 即将锁定"),
-        (TokenFlag.USER_PIN_COUNT_LOW | TokenFlag.USER_PIN_FINAL_TRY, WrongPin, "final_try",
-         "再输错一次"),
+        (
+            TokenFlag.USER_PIN_COUNT_LOW | TokenFlag.USER_PIN_FINAL_TRY,
+            WrongPin,
+            "final_try",
+            "再输错一次",
+        ),
         (TokenFlag.USER_PIN_LOCKED, PinLocked, None, "网建办"),
     ],
     ids=["first-miss", "count-low", "final-try", "locked"],

@@ -124,7 +124,10 @@ def test_no_log_line_contains_the_pin_or_the_full_name(
     serial = key.login(pin(DEMO_PIN)).serial
     lines = log_stream.getvalue().splitlines()
     assert [line.split()[1] for line in lines] == [
-        "event=login.init", "event=login.complete", "event=login.init", "event=login.complete",
+        "event=login.init",
+        "event=login.complete",
+        "event=login.init",
+        "event=login.complete",
     ]
     for line in lines:
         without_serial = line.replace(serial, "")
@@ -158,7 +161,10 @@ def test_demo_token_is_reused_after_a_restart(demo_dir: Path, key: Pkcs11Key) ->
     )
     restarted = subprocess.run(
         [sys.executable, "-c", script, str(demo_dir), str(MODULE)],
-        capture_output=True, text=True, check=True, timeout=30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     )
     assert restarted.stdout.strip() == key.certificate().serial
     assert "token.provision" not in restarted.stderr

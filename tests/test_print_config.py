@@ -14,7 +14,7 @@ from appliance.hardware.printer.setup import printer_profile, render_mode
 
 def config_with(printer_keys: str):
     text = DEV_CONFIG.read_text(encoding="utf-8")
-    text = text.replace('paper_width_mm = 80\n', printer_keys + "\n")
+    text = text.replace("paper_width_mm = 80\n", printer_keys + "\n")
     return parse_config(text, Path("test.toml"))
 
 
@@ -30,11 +30,14 @@ def test_without_a_profile_the_paper_width_picks_the_generic_one() -> None:
     assert render_mode(section) is RenderMode.TEXT
 
 
-@pytest.mark.parametrize(("keys", "message"), [
-    ('profile = "xp-9999"', "unknown printer profile"),
-    ('profile = "generic-58"\npaper_width_mm = 80', "contradicts profile"),
-    ("timeout_s = 0", "timeout_s"),
-])
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ('profile = "xp-9999"', "unknown printer profile"),
+        ('profile = "generic-58"\npaper_width_mm = 80', "contradicts profile"),
+        ("timeout_s = 0", "timeout_s"),
+    ],
+)
 def test_bad_printer_settings_stop_start_up_naming_the_problem(keys: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         config_with(keys)

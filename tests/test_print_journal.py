@@ -28,17 +28,27 @@ PROFILE = get_profile("generic-80")
 
 def submission(db: sqlite_utils.Database) -> Submission:
     return store_submission(
-        db, created_at=NOW, hall_name="广东省网上办事大厅中山分厅", window="08",
-        operator=Operator("李梅", "01"), lookup_method=LookupMethod.QR,
-        item=ServiceItem("11442000007176788Q4440112001000", "个体工商户设立登记", "市场监管局",
-                         10, ItemType.BRANCH),
+        db,
+        created_at=NOW,
+        hall_name="广东省网上办事大厅中山分厅",
+        window="08",
+        operator=Operator("李梅", "01"),
+        lookup_method=LookupMethod.QR,
+        item=ServiceItem(
+            "11442000007176788Q4440112001000",
+            "个体工商户设立登记",
+            "市场监管局",
+            10,
+            ItemType.BRANCH,
+        ),
         item_type=ItemType.BRANCH,
         applicant=Applicant("张晓三", "resident_id", "44200019900101123X"),
     )
 
 
-def setup(tmp_path: Path, fault: str = "none",
-          mode: RenderMode = RenderMode.TEXT) -> tuple[ReceiptPrinting, FilePrinter, Submission]:
+def setup(
+    tmp_path: Path, fault: str = "none", mode: RenderMode = RenderMode.TEXT
+) -> tuple[ReceiptPrinting, FilePrinter, Submission]:
     db = connect(tmp_path / "appliance.db")
     printer = FilePrinter(tmp_path / "printer", fault=fault, profile=PROFILE)
     return ReceiptPrinting(db, printer, PROFILE, mode, lambda: NOW), printer, submission(db)
@@ -68,8 +78,9 @@ def test_paper_out_keeps_the_receipt_and_reprint_after_the_fix_prints_it(tmp_pat
     assert find_job(receipts.db, sub.id).state is JobState.PRINTED
 
 
-@pytest.mark.parametrize(("fault", "status"), [("paper_out_mid_job", "paper_out"),
-                                               ("dead_connection", "offline")])
+@pytest.mark.parametrize(
+    ("fault", "status"), [("paper_out_mid_job", "paper_out"), ("dead_connection", "offline")]
+)
 def test_job_cut_short_tells_the_clerk_to_tear_off_and_reprint(
     tmp_path: Path, fault: str, status: str
 ) -> None:
@@ -108,7 +119,8 @@ def test_reprint_after_a_restart_prints_the_same_receipt(tmp_path: Path) -> None
 
     assert again.print_receipt(sub.id, sub.receipt_number, changed_layout) == 1
     assert (tmp_path / "printer" / "receipt.bin").read_bytes() == again.job_bytes(
-        layout(PROFILE.columns))
+        layout(PROFILE.columns)
+    )
     assert again.unprinted() == []
 
 

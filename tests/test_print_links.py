@@ -41,8 +41,12 @@ def server() -> Iterator[TcpPrinter]:
 
 
 def network_printer(server: TcpPrinter) -> EscposPrinter:
-    return EscposPrinter(NetworkLink(*server.address, timeout_s=2.0), name="test",
-                         status_timeout_s=STATUS_TIMEOUT, settle_s=0.05)
+    return EscposPrinter(
+        NetworkLink(*server.address, timeout_s=2.0),
+        name="test",
+        status_timeout_s=STATUS_TIMEOUT,
+        settle_s=0.05,
+    )
 
 
 @pytest.mark.parametrize("mode", list(RenderMode))
@@ -70,9 +74,14 @@ def test_printer_that_answers_nothing_is_unknown_never_ready(server: TcpPrinter)
     assert server.device.take_job() == b""
 
 
-@pytest.mark.parametrize(("fault", "status"), [("cover_open", PrinterStatus.COVER_OPEN),
-                                               ("paper", PrinterStatus.PAPER_OUT),
-                                               ("cutter_error", PrinterStatus.FAULT)])
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ("cover_open", PrinterStatus.COVER_OPEN),
+        ("paper", PrinterStatus.PAPER_OUT),
+        ("cutter_error", PrinterStatus.FAULT),
+    ],
+)
 def test_faulted_printer_refuses_the_job_before_sending_it(
     server: TcpPrinter, fault: str, status: PrinterStatus
 ) -> None:
@@ -122,8 +131,12 @@ def test_printer_switched_off_is_offline_within_the_timeout() -> None:
     gone = TcpPrinter()
     address = gone.address
     gone.close()
-    printer = EscposPrinter(NetworkLink(*address, timeout_s=0.5), name="test",
-                            status_timeout_s=STATUS_TIMEOUT, settle_s=0)
+    printer = EscposPrinter(
+        NetworkLink(*address, timeout_s=0.5),
+        name="test",
+        status_timeout_s=STATUS_TIMEOUT,
+        settle_s=0,
+    )
     assert printer.status() is PrinterStatus.OFFLINE
 
 
@@ -168,8 +181,11 @@ def pty_printer() -> Iterator[PtyPrinter]:
 def test_device_file_and_serial_links_print_and_read_status(
     pty_printer: PtyPrinter, kind: str
 ) -> None:
-    link = (DeviceFileLink(pty_printer.path, timeout_s=2.0) if kind == "device"
-            else SerialLink(pty_printer.path, 9600, timeout_s=2.0))
+    link = (
+        DeviceFileLink(pty_printer.path, timeout_s=2.0)
+        if kind == "device"
+        else SerialLink(pty_printer.path, 9600, timeout_s=2.0)
+    )
     printer = EscposPrinter(link, name=kind, status_timeout_s=STATUS_TIMEOUT, settle_s=0.05)
     job = demo_job()
     assert printer.status() is PrinterStatus.READY
@@ -184,6 +200,7 @@ def test_device_file_and_serial_links_print_and_read_status(
 
 
 def test_missing_device_file_is_offline(tmp_path: Path) -> None:
-    printer = EscposPrinter(DeviceFileLink(tmp_path / "lp0", timeout_s=0.5), name="lp",
-                            status_timeout_s=STATUS_TIMEOUT)
+    printer = EscposPrinter(
+        DeviceFileLink(tmp_path / "lp0", timeout_s=0.5), name="lp", status_timeout_s=STATUS_TIMEOUT
+    )
     assert printer.status() is PrinterStatus.OFFLINE

@@ -22,8 +22,9 @@ from tests.test_print_journal import NOW, PROFILE, layout, submission
 
 def restarted(tmp_path: Path, fault: str = "none", profile=PROFILE) -> ReceiptPrinting:
     printer = FilePrinter(tmp_path / "printer", fault=fault, profile=profile)
-    return ReceiptPrinting(connect(tmp_path / "appliance.db"), printer, profile,
-                           RenderMode.TEXT, lambda: NOW)
+    return ReceiptPrinting(
+        connect(tmp_path / "appliance.db"), printer, profile, RenderMode.TEXT, lambda: NOW
+    )
 
 
 def paper_out_before_restart(tmp_path: Path) -> str:
@@ -52,10 +53,12 @@ def test_reprint_from_the_list_prints_the_journaled_slip_and_audits_it(tmp_path:
     trail.flush()
     trail.close()
     assert (tmp_path / "printer" / "receipt.bin").read_bytes() == receipts.job_bytes(
-        layout(PROFILE.columns))
+        layout(PROFILE.columns)
+    )
     assert owed_receipts(receipts.db) == []
-    entry = receipts.db.execute("SELECT entry FROM audit_log WHERE action = 'receipt.printed'"
-                                ).fetchone()[0]
+    entry = receipts.db.execute(
+        "SELECT entry FROM audit_log WHERE action = 'receipt.printed'"
+    ).fetchone()[0]
     assert number in entry and '"owed":true' in entry.replace(" ", "")
 
 

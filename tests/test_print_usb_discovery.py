@@ -41,7 +41,7 @@ GENERIC_80 = (0x0416, 0x5011)
 
 def config_with(printer_section: str):
     text = DEV_CONFIG.read_text(encoding="utf-8")
-    text = text[:text.index("[printer]")] + "[printer]\n" + printer_section + "\n"
+    text = text[: text.index("[printer]")] + "[printer]\n" + printer_section + "\n"
     return parse_config(text, Path("box.toml"))
 
 
@@ -57,15 +57,21 @@ def server() -> Iterator[TcpPrinter]:
     printer.close()
 
 
-def search(usb: FakePyUsbBackend, server: TcpPrinter,
-           connected: list[FoundPrinter]) -> UsbPrinterSearch:
+def search(
+    usb: FakePyUsbBackend, server: TcpPrinter, connected: list[FoundPrinter]
+) -> UsbPrinterSearch:
     def connect(found: FoundPrinter) -> EscposPrinter:
         connected.append(found)
-        return EscposPrinter(NetworkLink(*server.address, timeout_s=1.0), name="test",
-                             status_timeout_s=0.2, settle_s=0.02)
+        return EscposPrinter(
+            NetworkLink(*server.address, timeout_s=1.0),
+            name="test",
+            status_timeout_s=0.2,
+            settle_s=0.02,
+        )
 
-    return UsbPrinterSearch(PyUsbBus(usb), shipped_profiles().values(),
-                            get_profile("generic-80"), connect, rescan_s=0)
+    return UsbPrinterSearch(
+        PyUsbBus(usb), shipped_profiles().values(), get_profile("generic-80"), connect, rescan_s=0
+    )
 
 
 def test_only_a_device_some_profile_lists_is_a_printer() -> None:
@@ -77,7 +83,8 @@ def test_only_a_device_some_profile_lists_is_a_printer() -> None:
 
 
 def test_no_printer_on_the_bus_is_offline_and_a_job_is_refused_not_hung(
-        usb: FakePyUsbBackend, server: TcpPrinter) -> None:
+    usb: FakePyUsbBackend, server: TcpPrinter
+) -> None:
     connected: list[FoundPrinter] = []
     printer = search(usb, server, connected)
     assert printer.status() is PrinterStatus.OFFLINE  # the status bar: 打印机：未连接
@@ -89,7 +96,8 @@ def test_no_printer_on_the_bus_is_offline_and_a_job_is_refused_not_hung(
 
 
 def test_printer_plugged_later_is_found_and_prints_then_unplugged_is_offline_again(
-        usb: FakePyUsbBackend, server: TcpPrinter) -> None:
+    usb: FakePyUsbBackend, server: TcpPrinter
+) -> None:
     connected: list[FoundPrinter] = []
     printer = search(usb, server, connected)
     assert printer.status() is PrinterStatus.OFFLINE
@@ -108,12 +116,18 @@ def test_printer_plugged_later_is_found_and_prints_then_unplugged_is_offline_aga
     assert len(connected) == 1
 
 
-def test_search_waits_rescan_s_between_looks_at_the_bus(usb: FakePyUsbBackend,
-                                                        server: TcpPrinter) -> None:
+def test_search_waits_rescan_s_between_looks_at_the_bus(
+    usb: FakePyUsbBackend, server: TcpPrinter
+) -> None:
     now = [100.0]
-    printer = UsbPrinterSearch(PyUsbBus(usb), shipped_profiles().values(),
-                               get_profile("generic-80"), lambda found: pytest.fail("connected"),
-                               rescan_s=1.0, clock=lambda: now[0])
+    printer = UsbPrinterSearch(
+        PyUsbBus(usb),
+        shipped_profiles().values(),
+        get_profile("generic-80"),
+        lambda found: pytest.fail("connected"),
+        rescan_s=1.0,
+        clock=lambda: now[0],
+    )
     assert printer.status() is PrinterStatus.OFFLINE
     usb.fail = True  # a bus that fails is not even asked within the pause
     now[0] += 0.5
@@ -123,7 +137,8 @@ def test_search_waits_rescan_s_between_looks_at_the_bus(usb: FakePyUsbBackend,
 
 
 def test_usb_backend_without_ids_searches_the_bus_and_the_printer_found_picks_the_profile(
-        usb: FakePyUsbBackend, tmp_path: Path) -> None:
+    usb: FakePyUsbBackend, tmp_path: Path
+) -> None:
     section = config_with('backend = "usb"').printer
     bus = PyUsbBus(usb)
     assert printer_profile(section, bus).name == "generic-80"  # nothing found: paper width
@@ -155,8 +170,10 @@ def test_a_usb_id_listed_by_two_profiles_is_refused() -> None:
 
 
 def test_serial_printer_missing_at_start_is_offline_not_fatal(tmp_path: Path) -> None:
-    section = config_with(f'backend = "serial"\nserial_port = "{tmp_path / "ttyUSB0"}"\n'
-                          "timeout_s = 0.5\nstatus_timeout_s = 0.2").printer
+    section = config_with(
+        f'backend = "serial"\nserial_port = "{tmp_path / "ttyUSB0"}"\n'
+        "timeout_s = 0.5\nstatus_timeout_s = 0.2"
+    ).printer
     printer = build_printer(section, tmp_path)
     assert printer.status() is PrinterStatus.OFFLINE
     with pytest.raises(PrinterError) as refused:

@@ -40,8 +40,9 @@ from appliance.sync.process import wait_for_provisioning
 ROOT = os.geteuid() == 0
 SYNC_UID = 4321 if ROOT else os.getuid()  # stands in for appliance-sync
 GROUP_GID = 4322 if ROOT else os.getgid()  # stands in for the appliance group
-OWNERS = Owners(user={"appliance-sync": SYNC_UID, "root": os.getuid()}.get,
-                group={"appliance": GROUP_GID}.get)
+OWNERS = Owners(
+    user={"appliance-sync": SYNC_UID, "root": os.getuid()}.get, group={"appliance": GROUP_GID}.get
+)
 SECRET_TEXT = "s3cr3t-client-value-never-logged"
 
 
@@ -49,12 +50,17 @@ def ca_pem(common_name: str) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.now(UTC)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - timedelta(days=1))
-                   .not_valid_after(now + timedelta(days=365))
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
@@ -72,7 +78,9 @@ class Site:
         self.config.write_text(
             dev_config_text(tmp / "data")
             + f'\n[provisioning]\nsite_file = "{self.provisioning / "site.toml"}"\n'
-              f'public_key = "{self.public}"\n', encoding="utf-8")
+            f'public_key = "{self.public}"\n',
+            encoding="utf-8",
+        )
         self.secret = tmp / "it" / "secret.txt"
         self.secret.write_text(SECRET_TEXT + "\n", encoding="utf-8")
         self.jit, self.gdca, self.tls = (tmp / "it" / f"{n}.pem" for n in ("jit", "gdca", "tls"))
@@ -81,13 +89,37 @@ class Site:
 
     def make(self, serial: int, window: str = "12", *extra: str, out: str = "") -> Path:
         output = self.tmp / (out or f"bundle-{serial}-{window}.bin")
-        code = main(["provision", "make-bundle", "--config", str(self.config),
-                     "--key", str(self.private), "--hall", "中山市石岐街道服务中心",
-                     "--window", window, "--url", "https://branch.zs.example:8443/api",
-                     "--client-id", f"zs-window-{window}", "--secret-file", str(self.secret),
-                     "--ca-bundle", str(self.tls), "--trusted-ca", str(self.jit),
-                     "--trusted-ca", str(self.gdca), "--serial", str(serial),
-                     "-o", str(output), *extra])
+        code = main(
+            [
+                "provision",
+                "make-bundle",
+                "--config",
+                str(self.config),
+                "--key",
+                str(self.private),
+                "--hall",
+                "中山市石岐街道服务中心",
+                "--window",
+                window,
+                "--url",
+                "https://branch.zs.example:8443/api",
+                "--client-id",
+                f"zs-window-{window}",
+                "--secret-file",
+                str(self.secret),
+                "--ca-bundle",
+                str(self.tls),
+                "--trusted-ca",
+                str(self.jit),
+                "--trusted-ca",
+                str(self.gdca),
+                "--serial",
+                str(serial),
+                "-o",
+                str(output),
+                *extra,
+            ]
+        )
         assert code == 0
         return output
 
@@ -109,13 +141,24 @@ def test_unprovisioned_box_loads_its_own_file_and_says_so(site: Site) -> None:
     config = load_config(site.config)
     assert not config.provisioned
     assert config.appliance.window == "08"  # the box file's own value until set up
-    assert load_config(Path(__file__).parents[1] / "appliance/data/appliance.dev.toml")\
-        .provisioned  # no [provisioning] section: development is complete as it is
+    assert load_config(
+        Path(__file__).parents[1] / "appliance/data/appliance.dev.toml"
+    ).provisioned  # no [provisioning] section: development is complete as it is
 
 
 def test_bundle_applied_then_config_reads_the_site_values(site: Site) -> None:
-    site.apply(site.make(100, "12", "--printer-backend", "serial",
-                         "--serial-port", "/dev/ttyUSB0", "--baudrate", "19200"))
+    site.apply(
+        site.make(
+            100,
+            "12",
+            "--printer-backend",
+            "serial",
+            "--serial-port",
+            "/dev/ttyUSB0",
+            "--baudrate",
+            "19200",
+        )
+    )
     config = load_config(site.config)
     assert config.provisioned
     assert (config.appliance.hall_name, config.appliance.window) == ("中山市石岐街道服务中心", "12")
@@ -125,8 +168,11 @@ def test_bundle_applied_then_config_reads_the_site_values(site: Site) -> None:
     assert branch.client_secret_file == site.provisioning / "client-secret"
     assert branch.ca_bundle == site.provisioning / "ca-bundle.pem"
     assert config.key.trusted_ca == [site.provisioning / "trusted-ca.pem"]
-    assert (config.printer.backend, config.printer.serial_port, config.printer.baudrate) == \
-        ("serial", Path("/dev/ttyUSB0"), 19200)
+    assert (config.printer.backend, config.printer.serial_port, config.printer.baudrate) == (
+        "serial",
+        Path("/dev/ttyUSB0"),
+        19200,
+    )
     assert config.ui.font_index == 2  # everything else is still the box file's
     cas = x509.load_pem_x509_certificates((site.provisioning / "trusted-ca.pem").read_bytes())
     assert len(cas) == 2  # JIT and GDCA in one file
@@ -139,10 +185,15 @@ def test_bundle_applied_then_config_reads_the_site_values(site: Site) -> None:
 
 def test_installed_files_have_their_modes_and_owners(site: Site) -> None:
     site.apply(site.make(100))
-    modes = {path.name: stat.S_IMODE(path.stat().st_mode)
-             for path in site.provisioning.iterdir()}
-    assert modes == {"client-secret": 0o400, "ca-bundle.pem": 0o644, "trusted-ca.pem": 0o644,
-                     "site.toml": 0o640, "installed.json": 0o640, "last-result.json": 0o640}
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in site.provisioning.iterdir()}
+    assert modes == {
+        "client-secret": 0o400,
+        "ca-bundle.pem": 0o644,
+        "trusted-ca.pem": 0o644,
+        "site.toml": 0o640,
+        "installed.json": 0o640,
+        "last-result.json": 0o640,
+    }
     secret = (site.provisioning / "client-secret").stat()
     assert secret.st_uid == SYNC_UID
     site_toml = (site.provisioning / "site.toml").stat()
@@ -236,17 +287,24 @@ def test_an_unsigned_bundle_is_refused(site: Site) -> None:
 def test_a_schema_invalid_site_is_refused(site: Site) -> None:
     key = load_private_key(site.private)
     files = {SECRET: b"x\n", TRUSTED_CA: site.jit.read_bytes()}
-    bad = {"appliance": {"hall_name": "中山", "window": "12"},
-           "branch_server": {"url": "ftp:/nowhere", "client_id": "zs"}}
+    bad = {
+        "appliance": {"hall_name": "中山", "window": "12"},
+        "branch_server": {"url": "ftp:/nowhere", "client_id": "zs"},
+    }
     path = site.tmp / "bad.bin"
-    path.write_bytes(build_bundle(key, serial=5, issued_at="2025-01-01T00:00:00Z",
-                                  site_toml=to_toml(bad), files=files))
+    path.write_bytes(
+        build_bundle(
+            key, serial=5, issued_at="2025-01-01T00:00:00Z", site_toml=to_toml(bad), files=files
+        )
+    )
     refusal = site.refusal(path)
     assert refusal.reason == "invalid_site" and "branch_server.url" in str(refusal)
-    foreign = {**bad, "branch_server": {"url": "https://b.example"},
-               "ui": {"fullscreen": False}}
-    path.write_bytes(build_bundle(key, serial=6, issued_at="2025-01-01T00:00:00Z",
-                                  site_toml=to_toml(foreign), files=files))
+    foreign = {**bad, "branch_server": {"url": "https://b.example"}, "ui": {"fullscreen": False}}
+    path.write_bytes(
+        build_bundle(
+            key, serial=6, issued_at="2025-01-01T00:00:00Z", site_toml=to_toml(foreign), files=files
+        )
+    )
     refusal = site.refusal(path)
     assert refusal.reason == "invalid_site" and "ui: not allowed in a site file" in str(refusal)
 
@@ -261,17 +319,39 @@ def test_garbage_is_refused_as_malformed(site: Site) -> None:
 def test_a_site_file_may_only_set_site_keys(site: Site) -> None:
     site.provisioning.mkdir(parents=True)
     (site.provisioning / "site.toml").write_text(
-        '[appliance]\nwindow = "12"\ndata_dir = "/tmp/elsewhere"\n', encoding="utf-8")
+        '[appliance]\nwindow = "12"\ndata_dir = "/tmp/elsewhere"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match=r"appliance\.data_dir: not allowed in a site file"):
         load_config(site.config)
 
 
 def test_make_bundle_checks_the_site_against_the_schema(site: Site, capsys) -> None:
-    code = main(["provision", "make-bundle", "--config", str(site.config),
-                 "--key", str(site.private), "--hall", "中山", "--window", "12",
-                 "--url", "https://b.example", "--client-id", "zs",
-                 "--secret-file", str(site.secret), "--trusted-ca", str(site.jit),
-                 "--printer-backend", "serial", "-o", str(site.tmp / "x.bin")])
+    code = main(
+        [
+            "provision",
+            "make-bundle",
+            "--config",
+            str(site.config),
+            "--key",
+            str(site.private),
+            "--hall",
+            "中山",
+            "--window",
+            "12",
+            "--url",
+            "https://b.example",
+            "--client-id",
+            "zs",
+            "--secret-file",
+            str(site.secret),
+            "--trusted-ca",
+            str(site.jit),
+            "--printer-backend",
+            "serial",
+            "-o",
+            str(site.tmp / "x.bin"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "printer" in err and "serial_port" in err
@@ -302,8 +382,9 @@ def test_sync_waits_for_the_site_file_then_carries_on(site: Site) -> None:
     config = load_config(site.config)
     stop = threading.Event()
     found: list = []
-    waiter = threading.Thread(target=lambda: found.append(
-        wait_for_provisioning(config, stop, interval_s=0.02)))
+    waiter = threading.Thread(
+        target=lambda: found.append(wait_for_provisioning(config, stop, interval_s=0.02))
+    )
     waiter.start()
     site.apply(bundle)
     waiter.join(5)
@@ -319,7 +400,8 @@ def test_dev_config_text_with_site_merges_over_it(tmp_path: Path) -> None:
     site_file = tmp_path / "site.toml"
     site_file.write_text('[appliance]\nwindow = "21"\n', encoding="utf-8")
     text = dev_config_text(tmp_path / "data") + (
-        f'\n[provisioning]\nsite_file = "{site_file}"\npublic_key = "{tmp_path / "k.pub"}"\n')
+        f'\n[provisioning]\nsite_file = "{site_file}"\npublic_key = "{tmp_path / "k.pub"}"\n'
+    )
     config = parse_config(text, tmp_path / "appliance.toml")
     assert config.appliance.window == "21" and config.provisioned
     assert parse_config(text, tmp_path / "appliance.toml", site=False).appliance.window == "08"

@@ -25,8 +25,6 @@ UNKNOWN = "ticket-unknown.png"
 FAST = 100.0  # frames per second: the tests wait on frames, not on a real camera
 
 
-
-
 @pytest.fixture
 def camera() -> Iterator[ReplayCamera]:
     cam = ReplayCamera(bundled_tickets(), frame_rate=FAST)
@@ -112,8 +110,9 @@ def test_camera_serves_grey_frames_in_turn_with_rising_sequence(camera: ReplayCa
     frames = []
     for _ in range(3):
         seen = frames[-1].sequence if frames else 0
-        assert wait_until(lambda s=seen: (f := camera.latest_frame()) is not None
-                          and f.sequence > s)
+        assert wait_until(
+            lambda s=seen: (f := camera.latest_frame()) is not None and f.sequence > s
+        )
         frames.append(camera.latest_frame())
     assert all(f.gray.dtype == np.uint8 and f.gray.shape == (720, 1280) for f in frames)
     assert len({id(f.gray) for f in frames}) > 1
@@ -131,7 +130,8 @@ def test_show_puts_one_ticket_under_the_camera(camera: ReplayCamera) -> None:
 
 
 def test_unplugged_camera_is_disconnected_and_gives_no_frames(
-        camera: ReplayCamera, caplog: pytest.LogCaptureFixture) -> None:
+    camera: ReplayCamera, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="appliance")
     camera.start()
     assert wait_until(lambda: camera.latest_frame() is not None)
@@ -147,7 +147,8 @@ def test_unplugged_camera_is_disconnected_and_gives_no_frames(
 
 
 def test_ticket_left_under_the_camera_is_one_event(
-        camera: ReplayCamera, collected: tuple[ScanWorker, Collector]) -> None:
+    camera: ReplayCamera, collected: tuple[ScanWorker, Collector]
+) -> None:
     worker, collector = collected
     ticket = MANIFEST[0]
     camera.show(TICKETS_DIR / ticket["file"])
@@ -181,7 +182,8 @@ def test_same_ticket_is_read_again_after_the_dedupe_window(camera: ReplayCamera)
 
 
 def test_a_different_ticket_is_read_at_once(
-        camera: ReplayCamera, collected: tuple[ScanWorker, Collector]) -> None:
+    camera: ReplayCamera, collected: tuple[ScanWorker, Collector]
+) -> None:
     worker, collector = collected
     camera.show(TICKETS_DIR / MANIFEST[0]["file"])
     camera.start()
@@ -195,7 +197,8 @@ def test_a_different_ticket_is_read_at_once(
 
 
 def test_worker_does_nothing_until_armed(
-        camera: ReplayCamera, collected: tuple[ScanWorker, Collector]) -> None:
+    camera: ReplayCamera, collected: tuple[ScanWorker, Collector]
+) -> None:
     worker, collector = collected
     camera.start()
     time.sleep(0.2)
@@ -204,8 +207,8 @@ def test_worker_does_nothing_until_armed(
 
 
 def test_decoded_log_line_never_holds_the_payload(
-        camera: ReplayCamera, collected: tuple[ScanWorker, Collector],
-        caplog: pytest.LogCaptureFixture) -> None:
+    camera: ReplayCamera, collected: tuple[ScanWorker, Collector], caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="appliance")
     worker, collector = collected
     ticket = MANIFEST[1]

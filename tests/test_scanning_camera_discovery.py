@@ -70,7 +70,8 @@ def sysfs(tmp_path: Path) -> FakeSysfs:
 
 
 def test_a_uvc_camera_wins_over_an_earlier_capture_device_of_another_driver(
-        sysfs: FakeSysfs) -> None:
+    sysfs: FakeSysfs,
+) -> None:
     sysfs.add("video0", "vivid", capture=True)
     sysfs.add("video2", "uvcvideo", capture=True)
     sysfs.add("video3", "uvcvideo", capture=False)  # the UVC camera's metadata node
@@ -86,16 +87,14 @@ def test_without_uvc_the_first_capture_node_is_chosen_as_with_vivid(sysfs: FakeS
     assert sysfs.find() == sysfs.dev / "video2"
 
 
-def test_no_capture_node_or_no_v4l2_at_all_finds_nothing(sysfs: FakeSysfs,
-                                                         tmp_path: Path) -> None:
+def test_no_capture_node_or_no_v4l2_at_all_finds_nothing(sysfs: FakeSysfs, tmp_path: Path) -> None:
     sysfs.add("video0", "uvcvideo", capture=False)
     sysfs.add("v4l-subdev0", None, capture=True)
     assert sysfs.find() is None
     assert find_capture_device(tmp_path / "no-sysfs", sysfs.dev, lambda _p: True) is None
 
 
-def test_a_node_whose_driver_is_unbound_still_counts_as_a_capture_device(
-        sysfs: FakeSysfs) -> None:
+def test_a_node_whose_driver_is_unbound_still_counts_as_a_capture_device(sysfs: FakeSysfs) -> None:
     sysfs.add("video0", None, capture=True)
     [node] = video_nodes(sysfs.sysfs, sysfs.dev, lambda path: path in sysfs.capture)
     assert node.driver is None and node.captures_video
@@ -103,8 +102,15 @@ def test_a_node_whose_driver_is_unbound_still_counts_as_a_capture_device(
 
 
 def querycap_reply(driver: bytes, capabilities: int, device_caps: int) -> bytes:
-    return struct.pack("=16s32s32sIII12x", driver, b"Camera", b"usb-0000:00:14.0-1",
-                       0x060100, capabilities, device_caps)
+    return struct.pack(
+        "=16s32s32sIII12x",
+        driver,
+        b"Camera",
+        b"usb-0000:00:14.0-1",
+        0x060100,
+        capabilities,
+        device_caps,
+    )
 
 
 def test_querycap_reply_is_decoded_and_device_caps_describe_the_node() -> None:
@@ -154,11 +160,11 @@ class PluggedCamera:
             pass
 
 
-def test_camera_absent_at_start_is_disconnected_then_found_when_plugged(
-        sysfs: FakeSysfs) -> None:
+def test_camera_absent_at_start_is_disconnected_then_found_when_plugged(sysfs: FakeSysfs) -> None:
     capture = PluggedCamera()
-    camera = V4l2Camera(None, 1280, 720, 30.0, open_capture=capture, retry_seconds=0.02,
-                        find_device=sysfs.find)
+    camera = V4l2Camera(
+        None, 1280, 720, 30.0, open_capture=capture, retry_seconds=0.02, find_device=sysfs.find
+    )
     camera.start()
     try:
         assert wait_until(lambda: camera.status() is CameraStatus.DISCONNECTED)
@@ -173,7 +179,8 @@ def test_camera_absent_at_start_is_disconnected_then_found_when_plugged(
 
 def test_v4l2_config_without_a_device_builds_a_camera_that_looks_for_one() -> None:
     text = DEV_CONFIG.read_text(encoding="utf-8").replace(
-        'backend = "replay"  # bundled ticket images', 'backend = "v4l2"')
+        'backend = "replay"  # bundled ticket images', 'backend = "v4l2"'
+    )
     config = parse_config(text, Path("box.toml"))
     assert config.camera.device is None
     camera = build_camera(config)

@@ -75,8 +75,14 @@ def usb_camera() -> UsbCamera:
 
 
 def v4l2(device: UsbCamera) -> V4l2Camera:
-    return V4l2Camera(Path("/dev/video0"), 1280, 720, 30.0,
-                      open_capture=lambda _path: FakeCapture(device), retry_seconds=0.02)
+    return V4l2Camera(
+        Path("/dev/video0"),
+        1280,
+        720,
+        30.0,
+        open_capture=lambda _path: FakeCapture(device),
+        retry_seconds=0.02,
+    )
 
 
 def test_v4l2_asks_for_mjpg_at_the_configured_size_and_rate(usb_camera: UsbCamera) -> None:
@@ -108,7 +114,8 @@ def test_v4l2_frames_are_grey_and_decode(usb_camera: UsbCamera) -> None:
 
 
 def test_v4l2_unplug_reports_disconnected_then_reconnects_by_itself(
-        usb_camera: UsbCamera, caplog: pytest.LogCaptureFixture) -> None:
+    usb_camera: UsbCamera, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="appliance")
     camera = v4l2(usb_camera)
     camera.start()
@@ -120,8 +127,9 @@ def test_v4l2_unplug_reports_disconnected_then_reconnects_by_itself(
         time.sleep(0.1)  # several reconnect attempts while the cable is out
         assert camera.status() is CameraStatus.DISCONNECTED
         usb_camera.plugged = True
-        assert wait_until(lambda: camera.status() is CameraStatus.RUNNING
-                          and camera.latest_frame() is not None)
+        assert wait_until(
+            lambda: camera.status() is CameraStatus.RUNNING and camera.latest_frame() is not None
+        )
     finally:
         camera.close()
     assert usb_camera.opened == 2
@@ -206,7 +214,8 @@ def fake_picamera2() -> type[FakePicamera2]:
 
 
 def test_picamera2_asks_for_a_yuv420_stream_and_hands_over_the_y_plane_as_a_view(
-        fake_picamera2: type[FakePicamera2]) -> None:
+    fake_picamera2: type[FakePicamera2],
+) -> None:
     camera = Picamera2Camera(1280, 720, 15.0, factory=fake_picamera2, retry_seconds=0.02)
     camera.start()
     try:
@@ -225,15 +234,17 @@ def test_picamera2_asks_for_a_yuv420_stream_and_hands_over_the_y_plane_as_a_view
 
 
 def test_picamera2_failed_capture_is_disconnected_then_reopened(
-        fake_picamera2: type[FakePicamera2]) -> None:
+    fake_picamera2: type[FakePicamera2],
+) -> None:
     camera = Picamera2Camera(1280, 720, 15.0, factory=fake_picamera2, retry_seconds=0.05)
     camera.start()
     try:
         assert wait_until(lambda: camera.latest_frame() is not None)
         fake_picamera2.fail_next = 1
         assert wait_until(lambda: camera.status() is CameraStatus.DISCONNECTED)
-        assert wait_until(lambda: camera.status() is CameraStatus.RUNNING
-                          and camera.latest_frame() is not None)
+        assert wait_until(
+            lambda: camera.status() is CameraStatus.RUNNING and camera.latest_frame() is not None
+        )
     finally:
         camera.close()
     assert len(fake_picamera2.instances) == 2
@@ -310,9 +321,13 @@ def test_v4l2_without_a_device_key_is_the_first_camera_found() -> None:
 
 
 def test_v4l2_config_builds_the_v4l2_camera() -> None:
-    config = parse_config(config_text(
-        '[camera]\nbackend = "v4l2"\ndevice = "/dev/document-camera"\n'
-        "width = 1920\nheight = 1080\nframe_rate = 15.0\n"), Path("box.toml"))
+    config = parse_config(
+        config_text(
+            '[camera]\nbackend = "v4l2"\ndevice = "/dev/document-camera"\n'
+            "width = 1920\nheight = 1080\nframe_rate = 15.0\n"
+        ),
+        Path("box.toml"),
+    )
     camera = build_camera(config)
     assert isinstance(camera, V4l2Camera)
     assert camera.status() is CameraStatus.STOPPED
@@ -320,12 +335,15 @@ def test_v4l2_config_builds_the_v4l2_camera() -> None:
 
 def test_replay_video_config_must_name_an_existing_file() -> None:
     with pytest.raises(ConfigError, match=r"camera\.replay_video: path"):
-        parse_config(config_text('[camera]\nbackend = "replay"\nreplay_video = "/nope.mp4"\n'),
-                     Path("box.toml"))
+        parse_config(
+            config_text('[camera]\nbackend = "replay"\nreplay_video = "/nope.mp4"\n'),
+            Path("box.toml"),
+        )
 
 
 def test_replay_unplugged_while_stopped_starts_disconnected_without_a_flicker(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.INFO, logger="appliance")
     camera = ReplayCamera([UPRIGHT], frame_rate=100.0)
     camera.unplug()
@@ -363,12 +381,17 @@ class PulledMidFrame:
 
 
 def test_hot_plug_notice_wins_over_a_frame_grabbed_before_it(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.INFO, logger="appliance")
     device = PulledMidFrame()
     opened = iter([device])
-    camera = FrameSource(lambda: next(opened, None), thread_name="test-camera",
-                         log_fields={"backend": "test"}, retry_seconds=0.01)
+    camera = FrameSource(
+        lambda: next(opened, None),
+        thread_name="test-camera",
+        log_fields={"backend": "test"},
+        retry_seconds=0.01,
+    )
     camera.start()
     try:
         assert device.grabbing.wait(2.0)

@@ -19,8 +19,10 @@ from appliance.scanning.scanner import ZxingScanner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from make_frames import render  # noqa: E402
 
-CHINESE = ('{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310","hall":"ZSFT",'
-           '"ts":"2026-11-29T09:30:00+08:00","item_name":"社会保险参保登记"}')
+CHINESE = (
+    '{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310","hall":"ZSFT",'
+    '"ts":"2026-11-29T09:30:00+08:00","item_name":"社会保险参保登记"}'
+)
 
 
 def small_module_frame(seed: int) -> tuple[np.ndarray, str]:
@@ -33,7 +35,7 @@ def clean_qr(text: str, eci: bool) -> np.ndarray:
     modules = np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=np.uint8)
     image = np.kron(1 - modules, np.ones((4, 4), dtype=np.uint8)) * 200 + 30
     frame = np.full((720, 1280), 90, dtype=np.uint8)
-    frame[100:100 + image.shape[0], 300:300 + image.shape[1]] = image
+    frame[100 : 100 + image.shape[0], 300 : 300 + image.shape[1]] = image
     return frame
 
 
@@ -57,7 +59,8 @@ def test_second_pass_reads_a_found_but_undecoded_small_qr(seed: int) -> None:
 
 
 def test_frames_that_decode_at_once_and_empty_frames_skip_the_second_pass(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     counter = CountingSecondPass(monkeypatch)
     scanner = ZxingScanner()
     assert len(scanner.decode(cv2.imread(str(TICKETS_DIR / "ticket-upright.png"), 0))) == 1
@@ -98,7 +101,8 @@ def scan_lines(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, lis
 
 
 def test_scan_command_prints_one_json_line_per_image_in_a_folder(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, lines = scan_lines(capsys, str(TICKETS_DIR))
     by_name = {Path(line["file"]).name: line for line in lines}
     assert len(lines) == 6
@@ -111,7 +115,8 @@ def test_scan_command_prints_one_json_line_per_image_in_a_folder(
 
 
 def test_scan_command_reports_empty_and_unreadable_files(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "desk.png"
     cv2.imwrite(str(empty), np.full((480, 640), 90, dtype=np.uint8))
     broken = tmp_path / "broken.jpg"

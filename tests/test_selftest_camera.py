@@ -46,8 +46,9 @@ def check(backend: str, camera: FrameSource) -> str:
 
 
 def test_real_camera_with_no_ticket_under_it_passes_and_says_so() -> None:
-    camera = V4l2Camera(Path("/dev/video0"), 1280, 720, 30.0,
-                        open_capture=lambda _path: EmptyDesk())
+    camera = V4l2Camera(
+        Path("/dev/video0"), 1280, 720, 30.0, open_capture=lambda _path: EmptyDesk()
+    )
     assert check("v4l2", camera) == "camera frame 1280x720, no QR code in view"
 
 
@@ -64,9 +65,16 @@ def test_replay_camera_that_decodes_nothing_fails(tmp_path: Path) -> None:
 
 
 def test_camera_that_delivers_no_frame_fails_naming_its_status(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(selftest, "FRAME_WAIT_S", 0.2)
-    camera = V4l2Camera(Path("/dev/video0"), 1280, 720, 30.0,
-                        open_capture=lambda _path: EmptyDesk(plugged=False), retry_seconds=0.02)
+    camera = V4l2Camera(
+        Path("/dev/video0"),
+        1280,
+        720,
+        30.0,
+        open_capture=lambda _path: EmptyDesk(plugged=False),
+        retry_seconds=0.02,
+    )
     with pytest.raises(ApplianceError, match=r"no frame \(disconnected\)"):
         check("v4l2", camera)

@@ -40,27 +40,38 @@ def test_every_simulated_fault_reads_in_chinese(tmp_path: Path) -> None:
 
 def test_each_check_message_has_its_own_sentence() -> None:
     cases = {
-        CheckResult("key", "FAIL", "key certificate expired on 2025-01-31"):
-            "电子钥匙：失败 — 电子钥匙证书已于2025-01-31过期："
-            "请向网建办提交业务需求表办理电子钥匙更新",
-        CheckResult("key_reader", "FAIL", "key state no_driver; missing; 1 USB device(s), "
-                    "drivers loaded: none"):
-            "钥匙驱动：失败 — 未安装电子钥匙驱动：请联系网建办安装驱动",
-        CheckResult("storage", "FAIL", "disk almost full: database 3.0 MB, 0.10 GB free"):
-            "存储空间：失败 — 存储空间不足（剩余 0.10 GB）：请联系网建办清理",
-        CheckResult("audit", "FAIL", "audit chain broken (changed at entry 7)"):
-            "审计日志：失败 — 审计日志第 7 条起校验失败，可能被改动：请联系网建办",
-        CheckResult("branch_server", "FAIL", "clock differs from the branch server by +300 s"):
-            "分厅服务器：失败 — 本机时间与分厅服务器相差 +300 秒：请联系网建办校准时间",
-        CheckResult("branch_server", "FAIL", "branch server reachable but no token: 401"):
-            "分厅服务器：失败 — 分厅服务器拒绝本机的授权：请联系网建办",
-        CheckResult("backlog", "FAIL", "0 submission(s) waiting, 0 rejected, 4 audit entries "
-                    "waiting; audit refused: bad_hash"):
-            "待同步：失败 — 审计记录被分厅服务器拒收：请联系网建办",
-        CheckResult("backlog", "FAIL", "1 submission(s) waiting, 2 rejected, 0 audit entries "
-                    "waiting"): "待同步：失败 — 有 2 件办件被分厅服务器退回：请联系网建办",
-        CheckResult("branch_server", "skip", "offline: branch server not checked"):
-            "分厅服务器：跳过 — 本机离线，未检查",
+        CheckResult(
+            "key", "FAIL", "key certificate expired on 2025-01-31"
+        ): "电子钥匙：失败 — 电子钥匙证书已于2025-01-31过期："
+        "请向网建办提交业务需求表办理电子钥匙更新",
+        CheckResult(
+            "key_reader",
+            "FAIL",
+            "key state no_driver; missing; 1 USB device(s), drivers loaded: none",
+        ): "钥匙驱动：失败 — 未安装电子钥匙驱动：请联系网建办安装驱动",
+        CheckResult(
+            "storage", "FAIL", "disk almost full: database 3.0 MB, 0.10 GB free"
+        ): "存储空间：失败 — 存储空间不足（剩余 0.10 GB）：请联系网建办清理",
+        CheckResult(
+            "audit", "FAIL", "audit chain broken (changed at entry 7)"
+        ): "审计日志：失败 — 审计日志第 7 条起校验失败，可能被改动：请联系网建办",
+        CheckResult(
+            "branch_server", "FAIL", "clock differs from the branch server by +300 s"
+        ): "分厅服务器：失败 — 本机时间与分厅服务器相差 +300 秒：请联系网建办校准时间",
+        CheckResult(
+            "branch_server", "FAIL", "branch server reachable but no token: 401"
+        ): "分厅服务器：失败 — 分厅服务器拒绝本机的授权：请联系网建办",
+        CheckResult(
+            "backlog",
+            "FAIL",
+            "0 submission(s) waiting, 0 rejected, 4 audit entries waiting; audit refused: bad_hash",
+        ): "待同步：失败 — 审计记录被分厅服务器拒收：请联系网建办",
+        CheckResult(
+            "backlog", "FAIL", "1 submission(s) waiting, 2 rejected, 0 audit entries waiting"
+        ): "待同步：失败 — 有 2 件办件被分厅服务器退回：请联系网建办",
+        CheckResult(
+            "branch_server", "skip", "offline: branch server not checked"
+        ): "分厅服务器：跳过 — 本机离线，未检查",
         CheckResult("printer", "ok", "printer ready"): "打印机：通过 — 打印机就绪",
     }
     assert [check_line(result) for result in cases] == list(cases.values())

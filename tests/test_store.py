@@ -31,9 +31,16 @@ APPLICANT = Applicant("张晓三", "resident_id", "11010519491231002X")
 
 def store(db: sqlite_utils.Database, when: datetime) -> str:
     return store_submission(
-        db, created_at=when, hall_name="中山分厅", window="08",
-        operator=Operator("陈晓明", "1A2B"), lookup_method=LookupMethod.QR,
-        item=ITEM, item_type=ItemType.BRANCH, applicant=APPLICANT, queue_number="A023",
+        db,
+        created_at=when,
+        hall_name="中山分厅",
+        window="08",
+        operator=Operator("陈晓明", "1A2B"),
+        lookup_method=LookupMethod.QR,
+        item=ITEM,
+        item_type=ItemType.BRANCH,
+        applicant=APPLICANT,
+        queue_number="A023",
     ).receipt_number
 
 
@@ -54,7 +61,8 @@ def test_submission_and_its_outbox_row_are_written_together(db: sqlite_utils.Dat
     assert number == "ZS-08-20261127-0001"
     row = db.execute("SELECT id, item_type FROM submissions").fetchone()
     outbox = db.execute(
-        "SELECT submission_id, state, idempotency_key, payload FROM outbox").fetchone()
+        "SELECT submission_id, state, idempotency_key, payload FROM outbox"
+    ).fetchone()
     assert outbox[0] == row[0] and outbox[1] == "pending" and len(outbox[2]) == 36
     assert json.loads(outbox[3])["receipt_number"] == number
     assert pending_count(db) == 1
@@ -66,7 +74,10 @@ def test_receipt_numbers_count_per_day(db: sqlite_utils.Database) -> None:
     second = store(db, datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
     next_day = store(db, datetime(2026, 11, 30, 9, 0, tzinfo=TZ))
     assert (first, second, next_day) == (
-        "ZS-08-20261127-0001", "ZS-08-20261127-0002", "ZS-08-20261130-0001")
+        "ZS-08-20261127-0001",
+        "ZS-08-20261127-0002",
+        "ZS-08-20261130-0001",
+    )
 
 
 def test_a_failed_outbox_insert_leaves_no_submission(db: sqlite_utils.Database) -> None:
@@ -91,8 +102,9 @@ def test_promised_date_skips_weekends(db: sqlite_utils.Database) -> None:
 
 
 def test_appointments_are_found_by_number(db: sqlite_utils.Database) -> None:
-    save_appointments(db, [Appointment("YY20261129000123", ITEM.code, date(2026, 11, 29),
-                                       APPLICANT, used=False)])
+    save_appointments(
+        db, [Appointment("YY20261129000123", ITEM.code, date(2026, 11, 29), APPLICANT, used=False)]
+    )
     found = find_appointment(db, "YY20261129000123")
     assert found is not None and found.applicant == APPLICANT
     assert find_appointment(db, "YY20261129999999") is None

@@ -89,9 +89,7 @@ def test_the_wal_goes_aside_with_its_database(tmp_path: Path) -> None:
     assert not Path(f"{path}-wal").exists()
 
 
-def test_next_start_begins_empty_and_keeps_reporting_the_damaged_copy(
-    tmp_path: Path
-) -> None:
+def test_next_start_begins_empty_and_keeps_reporting_the_damaged_copy(tmp_path: Path) -> None:
     path = tmp_path / "appliance.db"
     path.write_bytes(b"\x00garbage" * 512)
     with pytest.raises(StartupError):

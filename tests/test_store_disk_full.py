@@ -56,8 +56,13 @@ def test_page_limit_refuses_the_submission_and_rolls_back_every_table(db) -> Non
     cap_pages(db)
     before = fill_until_full(db)
     assert row_counts(db) == before
-    assert db.execute("SELECT COUNT(*) FROM submissions s LEFT JOIN outbox o "
-                      "ON o.submission_id = s.id WHERE o.seq IS NULL").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT COUNT(*) FROM submissions s LEFT JOIN outbox o "
+            "ON o.submission_id = s.id WHERE o.seq IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
     assert first_broken_link(db) is None
     assert not db.conn.in_transaction
     cap_pages(db, extra=100)  # space freed: the next one goes through, numbered on
@@ -66,13 +71,27 @@ def test_page_limit_refuses_the_submission_and_rolls_back_every_table(db) -> Non
 
 
 def counter(db: sqlite_utils.Database, printer_dir: Path) -> Counter:
-    upsert_catalogue_items(db, [
-        {"code": i.code, "name": i.name, "department": i.department,
-         "promised_days": i.promised_days, "default_type": i.default_type.value}
-        for i in bundled_catalogue()._items])
-    made = Counter(CounterSettings("广东省网上办事大厅中山分厅", "08", 48),
-                   load_catalogue_index(db), db, None, FilePrinter(printer_dir),  # type: ignore[arg-type]
-                   lambda: datetime.now(TZ))
+    upsert_catalogue_items(
+        db,
+        [
+            {
+                "code": i.code,
+                "name": i.name,
+                "department": i.department,
+                "promised_days": i.promised_days,
+                "default_type": i.default_type.value,
+            }
+            for i in bundled_catalogue()._items
+        ],
+    )
+    made = Counter(
+        CounterSettings("广东省网上办事大厅中山分厅", "08", 48),
+        load_catalogue_index(db),
+        db,
+        None,
+        FilePrinter(printer_dir),  # type: ignore[arg-type]
+        lambda: datetime.now(TZ),
+    )
     made.session.key_present()
     made.session.pin_accepted(Operator("陈晓明", "1A"))
     item = made.catalogue.by_code("442000-SB-0310")
@@ -105,17 +124,19 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MiB tmpfs, mounted for this test only (root on Linux; skipped elsewhere)."""
     mount = tmp_path / "small"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-            capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
-def test_a_really_full_filesystem_refuses_and_keeps_what_was_committed(
-    small_disk: Path
-) -> None:
+def test_a_really_full_filesystem_refuses_and_keeps_what_was_committed(small_disk: Path) -> None:
     db = connect(small_disk / "appliance.db")
     add_submissions(db, 5)
     free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize

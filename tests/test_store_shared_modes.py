@@ -30,7 +30,8 @@ def mode(path: Path) -> int:
 
 
 def test_new_database_wal_and_shm_are_group_writable_whatever_the_umask(
-        tmp_path: Path, umask_027: None) -> None:
+    tmp_path: Path, umask_027: None
+) -> None:
     path = tmp_path / "appliance.db"
     db = connect(path)
     with write_transaction(db):
@@ -42,7 +43,8 @@ def test_new_database_wal_and_shm_are_group_writable_whatever_the_umask(
 
 
 def test_an_existing_database_of_ours_that_is_too_narrow_is_widened_and_logged(
-        tmp_path: Path, umask_027: None) -> None:
+    tmp_path: Path, umask_027: None
+) -> None:
     path = tmp_path / "appliance.db"
     connect(path).conn.close()
     for suffix in ("", "-wal", "-shm"):

@@ -23,7 +23,8 @@ def branch(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("contract")
     server, config = start_server(make_config(folder / "box"), folder / "server")
     token = httpx.post(
-        f"{server.url}/oauth/token", data={"grant_type": "client_credentials"},
+        f"{server.url}/oauth/token",
+        data={"grant_type": "client_credentials"},
         auth=(config.branch_server.client_id, read_client_secret(secret_path(config))),
     ).json()["access_token"]
     yield server.url, {"Authorization": f"Bearer {token}"}
@@ -31,9 +32,16 @@ def branch(tmp_path_factory: pytest.TempPathFactory):
 
 
 @schema.parametrize()
-@settings(max_examples=8, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_dev_server_conforms_to_its_openapi_document(case, branch) -> None:
     url, headers = branch
     # A batch answers a malformed item per item ("invalid") so it never blocks the others:

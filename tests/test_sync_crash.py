@@ -55,23 +55,34 @@ def _wait_for_port(port: int) -> None:
     raise AssertionError("dev server did not start")
 
 
-@pytest.mark.parametrize("faults", [
-    {"seed": 1},
-    {"error_rate": 0.15, "throttle_rate": 0.1, "retry_after_s": 0, "drop_rate": 0.2, "seed": 2},
-], ids=["clean-server", "faulty-server"])
+@pytest.mark.parametrize(
+    "faults",
+    [
+        {"seed": 1},
+        {"error_rate": 0.15, "throttle_rate": 0.1, "retry_after_s": 0, "drop_rate": 0.2, "seed": 2},
+    ],
+    ids=["clean-server", "faulty-server"],
+)
 def test_kill_9_loop_loses_nothing_and_duplicates_nothing(tmp_path: Path, faults: dict) -> None:
     ctx = _context()
     port = _free_port()
-    config = make_config(tmp_path / "box", url=f"http://127.0.0.1:{port}", lease_s=1.0,
-                         batch_size=20, backoff_cap_s=0.2, read_timeout_s=5.0)
+    config = make_config(
+        tmp_path / "box",
+        url=f"http://127.0.0.1:{port}",
+        lease_s=1.0,
+        batch_size=20,
+        backoff_cap_s=0.2,
+        read_timeout_s=5.0,
+    )
     connect(config.data_dir / "appliance.db")  # migrate once, before the races
-    server = ctx.Process(target=children.server,
-                         args=(config, tmp_path / "server", faults, port))
+    server = ctx.Process(target=children.server, args=(config, tmp_path / "server", faults, port))
     server.start()
     _wait_for_port(port)
     rng = random.Random(ROUNDS)
-    running = {name: ctx.Process(target=getattr(children, name), args=(config,))
-               for name in ("counter", "sync")}
+    running = {
+        name: ctx.Process(target=getattr(children, name), args=(config,))
+        for name in ("counter", "sync")
+    }
     for process in running.values():
         process.start()
     kills: Counter[str] = Counter()

@@ -29,7 +29,8 @@ def test_claim_leases_the_oldest_rows_in_order(db: sqlite_utils.Database) -> Non
 
 
 def test_a_crashed_senders_rows_come_back_when_the_lease_runs_out(
-        db: sqlite_utils.Database) -> None:
+    db: sqlite_utils.Database,
+) -> None:
     add_submissions(db, 2)
     outbox.claim(db, 10, 30, T0)
     assert outbox.claim(db, 10, 30, T0 + timedelta(seconds=29)) == []
@@ -64,20 +65,24 @@ def test_release_gives_rows_back_at_once_with_the_error(db: sqlite_utils.Databas
     items = outbox.claim(db, 10, 600, T0)
     outbox.release(db, [i.idempotency_key for i in items], "network: refused")
     assert [i.seq for i in outbox.claim(db, 10, 600, T0)] == [1, 2]
-    assert db.execute("SELECT last_error FROM outbox WHERE seq = 1").fetchone()[0] == \
-        "network: refused"
+    assert (
+        db.execute("SELECT last_error FROM outbox WHERE seq = 1").fetchone()[0]
+        == "network: refused"
+    )
 
 
 def test_personal_fields_are_purged_after_n_days_and_statistics_survive(
-        db: sqlite_utils.Database) -> None:
+    db: sqlite_utils.Database,
+) -> None:
     ids = add_submissions(db, 3)
     day = db.execute("SELECT substr(created_at, 1, 10) FROM submissions").fetchone()[0]
     items = outbox.claim(db, 10, 60, T0)
     outbox.mark_delivered(db, [items[0].idempotency_key, items[1].idempotency_key], T0)
     assert purge_personal_fields(db, T0 + timedelta(days=29), 30) == 0
     assert purge_personal_fields(db, T0 + timedelta(days=31), 30) == 2
-    rows = db.execute("SELECT id, applicant_name, id_number, phone, purged_at FROM submissions "
-                      "ORDER BY rowid").fetchall()
+    rows = db.execute(
+        "SELECT id, applicant_name, id_number, phone, purged_at FROM submissions ORDER BY rowid"
+    ).fetchall()
     assert rows[0][1:4] == ("", "", None) and rows[0][4] is not None
     assert rows[2][0] == ids[2] and rows[2][2] == "11010519491231002X"  # still owed
     payload = json.loads(db.execute("SELECT payload FROM outbox WHERE seq = 1").fetchone()[0])
@@ -87,7 +92,8 @@ def test_personal_fields_are_purged_after_n_days_and_statistics_survive(
 
 
 def test_queue_status_and_status_bar_show_backlog_rejects_and_last_sync(
-        db: sqlite_utils.Database) -> None:
+    db: sqlite_utils.Database,
+) -> None:
     add_submissions(db, 3)
     items = outbox.claim(db, 1, 60, T0)
     outbox.mark_rejected(db, items[0].idempotency_key, "conflict: key reused")

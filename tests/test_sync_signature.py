@@ -64,12 +64,28 @@ def box(tmp_path: Path) -> Iterator[Box]:
     key = build_key_service(config, usb, [demo.ca_cert_path])
     server, config = start_server(config, tmp_path / "server", require_signature=True)
     db = connect(config.data_dir / "appliance.db")
-    upsert_catalogue_items(db, [
-        {"code": i.code, "name": i.name, "department": i.department,
-         "promised_days": i.promised_days, "default_type": i.default_type.value}
-        for i in bundled_catalogue()._items])
-    counter = Counter(CounterSettings(HALL, "08", 48), load_catalogue_index(db), db, key,
-                      FilePrinter(tmp_path / "printer"), lambda: datetime.now(TZ), signer=key)
+    upsert_catalogue_items(
+        db,
+        [
+            {
+                "code": i.code,
+                "name": i.name,
+                "department": i.department,
+                "promised_days": i.promised_days,
+                "default_type": i.default_type.value,
+            }
+            for i in bundled_catalogue()._items
+        ],
+    )
+    counter = Counter(
+        CounterSettings(HALL, "08", 48),
+        load_catalogue_index(db),
+        db,
+        key,
+        FilePrinter(tmp_path / "printer"),
+        lambda: datetime.now(TZ),
+        signer=key,
+    )
     certificate = key.login(bytearray(DEMO_PIN.encode()))
     counter.session.key_present()
     counter.session.pin_accepted(Operator(certificate.name, certificate.serial))
@@ -96,24 +112,26 @@ def accept(counter: Counter, name: str = "张晓三") -> str:
 
 def stored_bodies(path: Path) -> dict[str, dict]:
     with sqlite3.connect(path) as conn:
-        return {sid: json.loads(body) for sid, body in
-                conn.execute("SELECT submission_id, body FROM submissions")}
+        return {
+            sid: json.loads(body)
+            for sid, body in conn.execute("SELECT submission_id, body FROM submissions")
+        }
 
 
-def test_each_submission_is_signed_at_submit_and_the_server_verifies_the_operator(
-    box: Box
-) -> None:
+def test_each_submission_is_signed_at_submit_and_the_server_verifies_the_operator(box: Box) -> None:
     ids = [accept(box.counter), accept(box.counter, "李华")]
-    payload = json.loads(box.db.execute(
-        "SELECT payload FROM outbox WHERE submission_id = ?", [ids[0]]).fetchone()[0])
+    payload = json.loads(
+        box.db.execute("SELECT payload FROM outbox WHERE submission_id = ?", [ids[0]]).fetchone()[0]
+    )
     assert set(payload) == {"submission", "operator_certificate", "signature"}
     assert box.worker.drain() == 2
     assert outbox.counts(box.db).delivered == 2
     bodies = stored_bodies(box.server_db)
     assert sorted(bodies) == sorted(ids)
     for body in bodies.values():
-        signer = verify_signature(body["submission"], body["operator_certificate"],
-                                  body["signature"])
+        signer = verify_signature(
+            body["submission"], body["operator_certificate"], body["signature"]
+        )
         assert signer == body["submission"]["operator_serial"]
         certificate = x509.load_pem_x509_certificate(body["operator_certificate"].encode())
         assert "陈晓明" in certificate.subject.rfc4514_string()
@@ -121,37 +139,41 @@ def test_each_submission_is_signed_at_submit_and_the_server_verifies_the_operato
 
 def test_a_submission_changed_after_signing_is_rejected_alone(box: Box) -> None:
     tampered, honest = accept(box.counter), accept(box.counter)
-    payload = json.loads(box.db.execute(
-        "SELECT payload FROM outbox WHERE submission_id = ?", [tampered]).fetchone()[0])
+    payload = json.loads(
+        box.db.execute("SELECT payload FROM outbox WHERE submission_id = ?", [tampered]).fetchone()[
+            0
+        ]
+    )
     payload["submission"]["applicant_name"] = "王五"
-    box.db.execute("UPDATE outbox SET payload = ? WHERE submission_id = ?",
-                   [json.dumps(payload, ensure_ascii=False), tampered])
+    box.db.execute(
+        "UPDATE outbox SET payload = ? WHERE submission_id = ?",
+        [json.dumps(payload, ensure_ascii=False), tampered],
+    )
     assert box.worker.drain() == 1
     [rejected] = outbox.rejected_items(box.db)
     assert "signature does not match" in rejected.reason
     assert list(stored_bodies(box.server_db)) == [honest]
 
 
-def test_an_unsigned_submission_is_refused_by_a_server_that_requires_signatures(
-    box: Box
-) -> None:
+def test_an_unsigned_submission_is_refused_by_a_server_that_requires_signatures(box: Box) -> None:
     add_submissions(box.db, 1)  # stored without a key, as before signatures existed
     assert box.worker.drain() == 0
     [rejected] = outbox.rejected_items(box.db)
     assert "signature is required" in rejected.reason
 
 
-def test_a_signature_by_another_certificate_than_the_operator_named_is_refused(
-    box: Box
-) -> None:
+def test_a_signature_by_another_certificate_than_the_operator_named_is_refused(box: Box) -> None:
     sid = accept(box.counter)
-    payload = json.loads(box.db.execute(
-        "SELECT payload FROM outbox WHERE submission_id = ?", [sid]).fetchone()[0])
+    payload = json.loads(
+        box.db.execute("SELECT payload FROM outbox WHERE submission_id = ?", [sid]).fetchone()[0]
+    )
     payload["submission"]["operator_serial"] = "1A2B"
     signature, _certificate = box.key.operator_signature(canonical(payload["submission"]))
     payload["signature"] = base64.b64encode(signature).decode()
-    box.db.execute("UPDATE outbox SET payload = ? WHERE submission_id = ?",
-                   [json.dumps(payload, ensure_ascii=False), sid])
+    box.db.execute(
+        "UPDATE outbox SET payload = ? WHERE submission_id = ?",
+        [json.dumps(payload, ensure_ascii=False), sid],
+    )
     assert box.worker.drain() == 0
     assert "another certificate" in outbox.rejected_items(box.db)[0].reason
 
@@ -174,13 +196,22 @@ def test_server_verifies_both_rsa_schemes_the_key_vendors_use(scheme: str) -> No
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "陈晓明")])
     moment = datetime.now(TZ)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-                   .public_key(key.public_key()).serial_number(0x1A2B)
-                   .not_valid_before(moment).not_valid_after(moment + timedelta(days=1))
-                   .sign(key, hashes.SHA256()))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(0x1A2B)
+        .not_valid_before(moment)
+        .not_valid_after(moment + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     submission = {"id": "x", "operator_serial": "1A2B", "applicant_name": "张晓三"}
-    pad = (padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
-           if scheme == "pss" else padding.PKCS1v15())
+    pad = (
+        padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
+        if scheme == "pss"
+        else padding.PKCS1v15()
+    )
     signature = base64.b64encode(key.sign(canonical(submission), pad, hashes.SHA256()))
     pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     assert verify_signature(submission, pem, signature.decode()) == "1A2B"

@@ -44,8 +44,9 @@ def test_a_resend_after_a_lost_answer_is_recognised_not_stored_twice(sync_box) -
     server, worker, db = sync_box
     add_submissions(db, 3)
     items = outbox.claim(db, 10, 60, dt.datetime.now(dt.UTC))
-    worker.client.submit([{"idempotency_key": i.idempotency_key,
-                           "submission": json.loads(i.payload)} for i in items])
+    worker.client.submit(
+        [{"idempotency_key": i.idempotency_key, "submission": json.loads(i.payload)} for i in items]
+    )
     outbox.release(db, [i.idempotency_key for i in items], "answer lost")
     assert worker.drain() == 3  # answered "duplicate": delivered
     assert len(server.app.store.submission_ids()) == 3
@@ -56,8 +57,9 @@ def test_same_key_different_body_is_a_conflict_and_rejected_alone(sync_box) -> N
     add_submissions(db, 3)
     second = db.execute("SELECT idempotency_key, payload FROM outbox WHERE seq = 2").fetchone()
     body = json.loads(second[1])
-    worker.client.submit([{"idempotency_key": second[0],
-                           "submission": {**body, "item_name": "另一个事项"}}])
+    worker.client.submit(
+        [{"idempotency_key": second[0], "submission": {**body, "item_name": "另一个事项"}}]
+    )
     assert worker.drain() == 2
     counts = outbox.counts(db)
     assert (counts.delivered, counts.rejected, counts.backlog) == (2, 1, 0)
@@ -67,8 +69,9 @@ def test_same_key_different_body_is_a_conflict_and_rejected_alone(sync_box) -> N
 def test_an_invalid_item_is_rejected_and_does_not_block_the_batch(sync_box) -> None:
     _server, worker, db = sync_box
     add_submissions(db, 3)
-    db.execute("UPDATE outbox SET payload = json_set(payload, '$.item_type', 'nonsense') "
-               "WHERE seq = 1")
+    db.execute(
+        "UPDATE outbox SET payload = json_set(payload, '$.item_type', 'nonsense') WHERE seq = 1"
+    )
     assert worker.drain() == 2
     assert "item_type" in outbox.rejected_items(db)[0].reason
 
@@ -119,8 +122,9 @@ def test_server_down_means_backoff_and_nothing_lost(tmp_path: Path) -> None:
 
 def test_429_retry_after_is_honoured(tmp_path: Path) -> None:
     config = make_config(tmp_path / "box")
-    server, config = start_server(config, tmp_path / "server",
-                                  Faults(throttle_rate=1.0, retry_after_s=7))
+    server, config = start_server(
+        config, tmp_path / "server", Faults(throttle_rate=1.0, retry_after_s=7)
+    )
     db = connect(config.data_dir / "appliance.db")
     worker = build_worker(config, db)
     add_submissions(db, 1)
@@ -192,8 +196,11 @@ class _Garbage(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        body = (b'{"access_token": "t", "token_type": "Bearer", "expires_in": 600}'
-                if self.path == "/oauth/token" else b"<html>proxy error</html>")
+        body = (
+            b'{"access_token": "t", "token_type": "Bearer", "expires_in": 600}'
+            if self.path == "/oauth/token"
+            else b"<html>proxy error</html>"
+        )
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -221,27 +228,41 @@ def _issue_ca_and_server_cert(folder: Path, name: str) -> tuple[Path, Path, Path
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=9))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=9))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=9))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=9))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = folder / f"{name}-ca.pem", folder / f"{name}-cert.pem", folder / f"{name}-key.pem"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return paths
 
 
@@ -273,14 +294,28 @@ def test_catalogue_is_pulled_incrementally_and_appointments_keep_local_use(sync_
     worker.pull()
     cursor = read_state(db)["catalogue_cursor"]
     assert db.execute("SELECT COUNT(*) FROM catalogue_items").fetchone()[0] == 8
-    server.app.store.put_catalogue_item({
-        "code": "442000-ZZ-0001", "name": "住房公积金提取", "department": "中山市公积金中心",
-        "promised_days": 3, "default_type": "department"})
-    server.app.store.put_catalogue_item({
-        "code": "442000-GA-0101", "name": "居民身份证换领", "department": "中山市公安局",
-        "promised_days": 20, "default_type": "branch", "deleted": True})
-    db.execute("UPDATE appointments SET used = 1 WHERE appointment_number = ?",
-               ["YY20261129000123"])
+    server.app.store.put_catalogue_item(
+        {
+            "code": "442000-ZZ-0001",
+            "name": "住房公积金提取",
+            "department": "中山市公积金中心",
+            "promised_days": 3,
+            "default_type": "department",
+        }
+    )
+    server.app.store.put_catalogue_item(
+        {
+            "code": "442000-GA-0101",
+            "name": "居民身份证换领",
+            "department": "中山市公安局",
+            "promised_days": 20,
+            "default_type": "branch",
+            "deleted": True,
+        }
+    )
+    db.execute(
+        "UPDATE appointments SET used = 1 WHERE appointment_number = ?", ["YY20261129000123"]
+    )
     worker.pull()
     assert int(read_state(db)["catalogue_cursor"]) == int(cursor) + 2
     codes = {r[0] for r in db.execute("SELECT code FROM catalogue_items")}

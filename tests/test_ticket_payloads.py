@@ -14,22 +14,32 @@ from appliance.domain.ticket import (
 
 CST = timezone(timedelta(hours=8))
 URL = "https://zs.gdzwfw.gov.cn/q?v=1&q=A023&i=442000-GA-0101&h=ZSFT&t=20261129T093000"
-JSON = ('{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310","hall":"ZSFT",'
-        '"ts":"2026-11-29T09:30:00+08:00"}')
+JSON = (
+    '{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310","hall":"ZSFT",'
+    '"ts":"2026-11-29T09:30:00+08:00"}'
+)
 
 
 def test_queue_machine_url_gives_queue_number_item_hall_and_local_time() -> None:
     assert parse_ticket(URL) == Ticket(
-        queue_number="A023", appointment_number=None, item_code="442000-GA-0101",
-        hall="ZSFT", issued_at=datetime(2026, 11, 29, 9, 30, tzinfo=CST),
-        source="queue", raw=URL)
+        queue_number="A023",
+        appointment_number=None,
+        item_code="442000-GA-0101",
+        hall="ZSFT",
+        issued_at=datetime(2026, 11, 29, 9, 30, tzinfo=CST),
+        source="queue",
+        raw=URL,
+    )
 
 
 def test_queue_url_may_carry_an_appointment_and_omit_the_item() -> None:
     raw = "https://zs.gdzwfw.gov.cn/q?v=1&q=C105&a=YY20261129000087&h=ZSFT&t=20261129T101500"
     ticket = parse_ticket(raw)
     assert (ticket.queue_number, ticket.appointment_number, ticket.item_code) == (
-        "C105", "YY20261129000087", None)
+        "C105",
+        "YY20261129000087",
+        None,
+    )
 
 
 def test_queue_url_scheme_and_host_are_case_insensitive() -> None:
@@ -39,9 +49,14 @@ def test_queue_url_scheme_and_host_are_case_insensitive() -> None:
 
 def test_appointment_json_gives_appointment_item_hall_and_time() -> None:
     assert parse_ticket(JSON) == Ticket(
-        queue_number=None, appointment_number="YY20261129000123", item_code="442000-SB-0310",
-        hall="ZSFT", issued_at=datetime(2026, 11, 29, 9, 30, tzinfo=CST),
-        source="appointment", raw=JSON)
+        queue_number=None,
+        appointment_number="YY20261129000123",
+        item_code="442000-SB-0310",
+        hall="ZSFT",
+        issued_at=datetime(2026, 11, 29, 9, 30, tzinfo=CST),
+        source="appointment",
+        raw=JSON,
+    )
 
 
 def test_appointment_json_time_keeps_its_utc_offset() -> None:
@@ -51,7 +66,8 @@ def test_appointment_json_time_keeps_its_utc_offset() -> None:
 
 def test_bare_appointment_number_is_a_ticket_with_only_that_number() -> None:
     assert parse_ticket("YY20261129000123") == Ticket(
-        None, "YY20261129000123", None, None, None, "bare", "YY20261129000123")
+        None, "YY20261129000123", None, None, None, "bare", "YY20261129000123"
+    )
 
 
 def test_unreadable_message_is_the_counter_wording() -> None:
@@ -66,8 +82,13 @@ def _url(**changes: str | None) -> str:
 
 
 def _json(**changes: str) -> str:
-    fields = {"v": "1", "appt": '"YY20261129000123"', "item": '"442000-SB-0310"',
-              "hall": '"ZSFT"', "ts": '"2026-11-29T09:30:00+08:00"'}
+    fields = {
+        "v": "1",
+        "appt": '"YY20261129000123"',
+        "item": '"442000-SB-0310"',
+        "hall": '"ZSFT"',
+        "ts": '"2026-11-29T09:30:00+08:00"',
+    }
     fields.update(changes)
     return "{" + ",".join(f'"{k}":{v}' for k, v in fields.items() if v is not None) + "}"
 

@@ -8,8 +8,13 @@ from hypothesis import strategies as st
 
 from appliance.domain.ticket import Ticket, UnreadableTicket, parse_ticket
 
-BASE = {"v": 1, "appt": "YY20261129000123", "item": "442000-SB-0310", "hall": "ZSFT",
-        "ts": "2026-11-29T09:30:00+08:00"}
+BASE = {
+    "v": 1,
+    "appt": "YY20261129000123",
+    "item": "442000-SB-0310",
+    "hall": "ZSFT",
+    "ts": "2026-11-29T09:30:00+08:00",
+}
 
 
 def appointment(**extra: object) -> str:
@@ -63,8 +68,17 @@ def test_any_bytes_as_a_decoder_would_give_them(data: bytes) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(["v", "appt", "item", "hall", "ts", "item_name", "x"]),
-                       st.one_of(st.text(max_size=20), st.integers(), st.none(),
-                                 st.booleans(), st.floats(allow_nan=False))))
+@given(
+    st.dictionaries(
+        st.sampled_from(["v", "appt", "item", "hall", "ts", "item_name", "x"]),
+        st.one_of(
+            st.text(max_size=20),
+            st.integers(),
+            st.none(),
+            st.booleans(),
+            st.floats(allow_nan=False),
+        ),
+    )
+)
 def test_any_json_object_gives_a_ticket_or_a_refusal(fields: dict) -> None:
     _only_ticket_or_refusal(json.dumps(fields, ensure_ascii=False))

@@ -32,11 +32,21 @@ pytestmark = pytest.mark.ui
 
 SCRIPTS = ("acceptance", "faults", "resume")
 ACCEPTANCE_SCREENS = {
-    "01-login": "login", "03-home": "home", "06-scan-preview": "scan",
-    "07-confirm-booked": "confirm", "08-success-scan": "success", "09-appointment": "appointment",
-    "10-confirm-appointment": "confirm", "11-search": "search", "12-item": "item",
-    "13-item-type": "item_type", "14-applicant": "applicant", "15-confirm": "confirm",
-    "16-printed": "success", "17-stats": "stats", "18-diagnostics": "diagnostics",
+    "01-login": "login",
+    "03-home": "home",
+    "06-scan-preview": "scan",
+    "07-confirm-booked": "confirm",
+    "08-success-scan": "success",
+    "09-appointment": "appointment",
+    "10-confirm-appointment": "confirm",
+    "11-search": "search",
+    "12-item": "item",
+    "13-item-type": "item_type",
+    "14-applicant": "applicant",
+    "15-confirm": "confirm",
+    "16-printed": "success",
+    "17-stats": "stats",
+    "18-diagnostics": "diagnostics",
     "19-selftest": "diagnostics",
 }
 TYPED_ID = "44200019900315123X"
@@ -50,26 +60,45 @@ def closed_port() -> int:
 
 def demo_config(tmp: Path) -> Path:
     text = dev_config_text(tmp / "data")
-    text = re.sub(r'url = "http://127\.0\.0\.1:\d+"',
-                  f'url = "http://127.0.0.1:{closed_port()}"', text)
+    text = re.sub(
+        r'url = "http://127\.0\.0\.1:\d+"', f'url = "http://127.0.0.1:{closed_port()}"', text
+    )
     path = tmp / "appliance.toml"
     path.write_text(text, encoding="utf-8")
     return path
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subprocess.CompletedProcess,
-                                                                        Path]]:
+def runs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
     tmp = tmp_path_factory.mktemp("demo")
     config = demo_config(tmp)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     done = {}
     for script in SCRIPTS:
         out = tmp / script
-        done[script] = subprocess.run(
-            [sys.executable, "-m", "appliance", "demo", "--config", str(config),
-             "--output", str(out), "--script", script],
-            capture_output=True, text=True, timeout=240, env=env), out
+        done[script] = (
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "appliance",
+                    "demo",
+                    "--config",
+                    str(config),
+                    "--output",
+                    str(out),
+                    "--script",
+                    script,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=240,
+                env=env,
+            ),
+            out,
+        )
     return done
 
 
@@ -101,12 +130,16 @@ def test_chinese_renders_as_glyphs_not_boxes(runs) -> None:
             image = np.asarray(Image.open(meta_path.with_suffix(".png")).convert("L"))
             for label in json.loads(meta_path.read_text(encoding="utf-8"))["labels"]:
                 text = label["text"]
-                if len(text) < 2 or not all(is_cjk(c) for c in text) or label["wraps"] \
-                        or label["disabled"]:
+                if (
+                    len(text) < 2
+                    or not all(is_cjk(c) for c in text)
+                    or label["wraps"]
+                    or label["disabled"]
+                ):
                     continue
                 x, y, w, h = (round(v) for v in label["rect"])
                 top = image.shape[0] - (y + h)
-                crop = image[max(top, 0):top + h, max(x, 0):x + w]
+                crop = image[max(top, 0) : top + h, max(x, 0) : x + w]
                 if crop.shape[1] < len(text) * 8:
                     continue
                 assert glyph_problems(crop, text) == [], (meta_path.name, text)
@@ -129,12 +162,32 @@ def test_screens_show_the_manual_words(runs) -> None:
     words = set()
     for _, out in runs.values():
         for meta_path in out.glob("[0-9]*.json"):
-            words |= {label["text"] for label in
-                      json.loads(meta_path.read_text(encoding="utf-8"))["labels"]}
-    for word in ("二维码扫描", "按预约编号", "按服务事项查询", "获取条码", "开始预览", "停止预览",
-                 "中山分厅待办", "部门内部系统", "打印回执", "重新打印", "姓名", "证件类型",
-                 "证件号码", "手机号码（选填）", "今日统计", "系统诊断", "运行自检", "打印自检单",
-                 "待打印回执 1 件", "待打印回执"):
+            words |= {
+                label["text"]
+                for label in json.loads(meta_path.read_text(encoding="utf-8"))["labels"]
+            }
+    for word in (
+        "二维码扫描",
+        "按预约编号",
+        "按服务事项查询",
+        "获取条码",
+        "开始预览",
+        "停止预览",
+        "中山分厅待办",
+        "部门内部系统",
+        "打印回执",
+        "重新打印",
+        "姓名",
+        "证件类型",
+        "证件号码",
+        "手机号码（选填）",
+        "今日统计",
+        "系统诊断",
+        "运行自检",
+        "打印自检单",
+        "待打印回执 1 件",
+        "待打印回执",
+    ):
         assert word in words, word
 
 
@@ -152,7 +205,8 @@ def test_each_lookup_reaches_a_printed_receipt(runs) -> None:
         rows = conn.execute(
             "SELECT s.lookup_method, s.item_code, s.item_type, s.applicant_name, "
             "s.printed_count, o.state FROM submissions s JOIN outbox o ON o.submission_id = s.id "
-            "ORDER BY s.receipt_number LIMIT 3").fetchall()
+            "ORDER BY s.receipt_number LIMIT 3"
+        ).fetchall()
     assert rows == [
         ("qr", "442000-SB-0310", "branch", "李华", 1, "pending"),
         ("appointment", "442000-GA-0205", "branch", "王芳", 1, "pending"),
@@ -169,10 +223,12 @@ def test_used_appointments_are_marked_and_every_submission_is_audited(runs) -> N
         used = conn.execute(
             "SELECT a.applicant_name, s.lookup_method, s.appointment_number = a.appointment_number "
             "FROM appointments a JOIN submissions s ON s.id = a.used_by "
-            "WHERE a.used = 1 ORDER BY 1").fetchall()
+            "WHERE a.used = 1 ORDER BY 1"
+        ).fetchall()
         submissions = conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
-        audited = conn.execute("SELECT COUNT(*) FROM audit_log "
-                               "WHERE action = 'submission.created'").fetchone()[0]
+        audited = conn.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'submission.created'"
+        ).fetchone()[0]
         entries = " ".join(r[0] for r in conn.execute("SELECT entry FROM audit_log"))
     assert used == [("李华", "qr", 1), ("王芳", "appointment", 1)]
     assert audited == submissions == 5
@@ -202,8 +258,12 @@ def test_wrong_id_numbers_say_which_part_is_wrong(runs) -> None:
 def test_a_pulled_key_locks_and_keeps_what_was_typed(runs) -> None:
     found = findings(runs, "faults")
     assert found["locked_after_pull_s"] > 0  # how fast is measured by `make bench` (key)
-    assert found["kept_after_pull"] == {"name": "阿力木·买买提", "doc_type": "居民身份证",
-                                        "number": TYPED_ID, "phone": ""}
+    assert found["kept_after_pull"] == {
+        "name": "阿力木·买买提",
+        "doc_type": "居民身份证",
+        "number": TYPED_ID,
+        "phone": "",
+    }
 
 
 def test_paper_out_keeps_the_receipt_owed_until_reprinted_after_the_restart(runs) -> None:
@@ -220,12 +280,16 @@ def test_paper_out_keeps_the_receipt_owed_until_reprinted_after_the_restart(runs
     job = (runs["resume"][1] / "owed-receipt.bin").read_bytes()
     assert number.encode() in job and TYPED_ID.encode() not in job
     with database(runs) as conn:
-        assert conn.execute("SELECT printed_count FROM submissions WHERE applicant_name = ?",
-                            ["阿力木·买买提"]).fetchone() == (1,)
-        assert conn.execute("SELECT COUNT(*) FROM print_jobs WHERE state != 'printed'"
-                            ).fetchone() == (0,)
-        entry = conn.execute("SELECT entry FROM audit_log WHERE action = 'receipt.printed' "
-                             "AND entry LIKE ?", [f"%{number}%"]).fetchone()[0]
+        assert conn.execute(
+            "SELECT printed_count FROM submissions WHERE applicant_name = ?", ["阿力木·买买提"]
+        ).fetchone() == (1,)
+        assert conn.execute(
+            "SELECT COUNT(*) FROM print_jobs WHERE state != 'printed'"
+        ).fetchone() == (0,)
+        entry = conn.execute(
+            "SELECT entry FROM audit_log WHERE action = 'receipt.printed' AND entry LIKE ?",
+            [f"%{number}%"],
+        ).fetchone()[0]
     assert json.loads(entry)["owed"] is True
 
 
@@ -235,15 +299,26 @@ def test_diagnostics_runs_the_selftest_in_chinese_and_prints_the_slip(runs) -> N
     failed = [line for line in lines if "：失败 — " in line]
     assert len(failed) == 1 and failed[0].startswith("分厅服务器：失败 — 连不上分厅服务器")
     assert all("：通过 — " in line for line in lines[:-1] if line not in failed)
-    assert not any(re.search(r"[A-Za-z]{4,}", line.split(" — ")[1]) for line in lines
-                   if not line.startswith(("钥匙驱动", "自检结论")))  # reasons in Chinese
+    assert not any(
+        re.search(r"[A-Za-z]{4,}", line.split(" — ")[1])
+        for line in lines
+        if not line.startswith(("钥匙驱动", "自检结论"))
+    )  # reasons in Chinese
     slip = (runs["acceptance"][1] / "selftest-receipt.bin").read_bytes()
     assert "设备自检单".encode("gb18030") in slip
     with database(runs) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'selftest.run'"
-                            ).fetchone()[0] >= 1
-        assert conn.execute("SELECT COUNT(*) FROM audit_log "
-                            "WHERE action = 'diagnostics.opened'").fetchone()[0] >= 1
+        assert (
+            conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'selftest.run'").fetchone()[
+                0
+            ]
+            >= 1
+        )
+        assert (
+            conn.execute(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'diagnostics.opened'"
+            ).fetchone()[0]
+            >= 1
+        )
 
 
 def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:
@@ -251,8 +326,9 @@ def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:
     assert resumed["restored"] == findings(runs, "faults")["left_half_typed"]
     assert resumed["keyboard_candidates"][1] == "东"  # typed on a physical keyboard
     with database(runs) as conn:
-        assert conn.execute("SELECT lookup_method, printed_count FROM submissions "
-                            "WHERE applicant_name = '欧阳晓东'").fetchone() == ("search", 1)
+        assert conn.execute(
+            "SELECT lookup_method, printed_count FROM submissions WHERE applicant_name = '欧阳晓东'"
+        ).fetchone() == ("search", 1)
 
 
 def test_logs_never_carry_the_pin_or_the_id_number(runs) -> None:

@@ -51,9 +51,13 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Completed
     work = tmp_path_factory.mktemp("key-ui")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
-    result = subprocess.run([sys.executable, "-m", "appliance_dev.demo.key_driver",
-                             "--work", str(work)],
-                            capture_output=True, text=True, timeout=180, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "appliance_dev.demo.key_driver", "--work", str(work)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     return result, work / "out"
 
 

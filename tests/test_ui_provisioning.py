@@ -26,9 +26,14 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("provisioning-ui")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
-    run = subprocess.run([sys.executable, "-m", "tests.provisioning_screen_child",
-                          "--work", str(work)], capture_output=True, text=True, timeout=120,
-                         env=env, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.provisioning_screen_child", "--work", str(work)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr[-3000:] + (work / "out" / "result.json").read_text()
     return work / "out"
 
@@ -61,6 +66,6 @@ def test_the_title_renders_as_chinese_glyphs(out: Path) -> None:
     title = next(label for label in labels(out, "p01-refused")[1] if label["text"] == TITLE)
     x, y, w, h = (round(v) for v in title["rect"])
     top = image.shape[0] - (y + h)
-    crop = image[max(top, 0):top + h, max(x, 0):x + w]
+    crop = image[max(top, 0) : top + h, max(x, 0) : x + w]
     assert crop.shape[1] >= len(TITLE) * 8
     assert glyph_problems(crop, TITLE) == []

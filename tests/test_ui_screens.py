@@ -15,8 +15,12 @@ import pytest
 
 pytestmark = pytest.mark.ui
 ROOT = Path(__file__).resolve().parents[1]
-FORM = {"name": "黄志明", "doc_type": "居民身份证", "number": "44200019900315123X",
-        "phone": "13800138000"}
+FORM = {
+    "name": "黄志明",
+    "doc_type": "居民身份证",
+    "number": "44200019900315123X",
+    "phone": "13800138000",
+}
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +28,14 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("screens")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_NO_ARGS"] = "1"
-    run = subprocess.run([sys.executable, "-m", "tests.screens_child", "--work", str(work)],
-                         capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.screens_child", "--work", str(work)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return json.loads((work / "observed.json").read_text(encoding="utf-8"))
 
@@ -45,26 +55,43 @@ def test_login_sends_the_pin_typed(observed) -> None:
 def test_home_shows_the_owed_count_and_each_button_goes_where_it_says(observed) -> None:
     home = scenario(observed, "home")
     assert home["owed"] == "待打印回执 2 件"
-    assert home["calls"] == [["count_owed"], ["go", "owed"], ["go", "search"],
-                             ["go", "stats"], ["go", "diagnostics"], ["lock"]]
+    assert home["calls"] == [
+        ["count_owed"],
+        ["go", "owed"],
+        ["go", "search"],
+        ["go", "stats"],
+        ["go", "diagnostics"],
+        ["lock"],
+    ]
 
 
 def test_scan_previews_on_entry_and_arms_the_scanner(observed) -> None:
     assert scenario(observed, "scan")["calls"] == [
-        ["start_preview"], ["arm_scan"], ["stop_preview"], ["go", "home"]]
+        ["start_preview"],
+        ["arm_scan"],
+        ["stop_preview"],
+        ["go", "home"],
+    ]
 
 
 def test_appointment_looks_up_the_number_typed(observed) -> None:
     assert scenario(observed, "appointment")["calls"] == [
-        ["find_appointment", "YY20261129000311"], ["go", "home"]]
+        ["find_appointment", "YY20261129000311"],
+        ["go", "home"],
+    ]
 
 
 def test_search_follows_each_keystroke_and_chooses_the_item_tapped(observed) -> None:
     search = scenario(observed, "search")
     assert search["found"] == ["住房公积金提取"]
     assert search["calls"] == [
-        ["refresh_catalogue"], ["search_catalogue", "g", 6], ["search_catalogue", "gj", 6],
-        ["search_catalogue", "gjj", 6], ["choose_item", "11442000MB2D12345X"], ["go", "home"]]
+        ["refresh_catalogue"],
+        ["search_catalogue", "g", 6],
+        ["search_catalogue", "gj", 6],
+        ["search_catalogue", "gjj", 6],
+        ["choose_item", "11442000MB2D12345X"],
+        ["go", "home"],
+    ]
 
 
 def test_item_shows_the_draft_and_goes_on_to_the_item_type(observed) -> None:
@@ -75,14 +102,17 @@ def test_item_shows_the_draft_and_goes_on_to_the_item_type(observed) -> None:
 
 def test_item_type_chooses_the_type_tapped(observed) -> None:
     assert scenario(observed, "item_type")["calls"] == [
-        ["choose_type", "department"], ["go", "item"]]
+        ["choose_type", "department"],
+        ["go", "item"],
+    ]
 
 
 def test_applicant_keeps_the_form_and_enters_the_booked_applicant(observed) -> None:
     assert scenario(observed, "applicant")["calls"] == [
         ["keep_form", FORM],
         ["enter_applicant", "黄志明", "resident_id", "44200019900315123X", "13800138000"],
-        ["back"]]
+        ["back"],
+    ]
 
 
 def test_confirm_shows_the_applicant_and_submits(observed) -> None:
@@ -96,8 +126,7 @@ def test_success_shows_the_receipt_loaded_and_prints(observed) -> None:
     assert "回执编号：ZS-0001" in success["summary"]
     assert "已同步至分厅服务器" in success["summary"]
     assert success["preview"] == [64, 128] and success["reprint_disabled"]
-    assert success["calls"] == [["load_receipt", "sub-1"], ["print_receipt"],
-                                ["next_applicant"]]
+    assert success["calls"] == [["load_receipt", "sub-1"], ["print_receipt"], ["next_applicant"]]
 
 
 def test_stats_shows_the_counts_loaded(observed) -> None:
@@ -112,19 +141,31 @@ def test_diagnostics_opens_with_the_pin_then_runs_and_prints_the_selftest(observ
     assert diagnostics["info"] == "软件版本：0.1.0"
     assert diagnostics["results"].startswith("打印机：通过")
     assert diagnostics["message"] == "自检单已打印"
-    assert diagnostics["calls"] == [["open_diagnostics", "1234"], ["run_selftest"],
-                                    ["print_selftest_slip", ["printer"]], ["go", "home"]]
+    assert diagnostics["calls"] == [
+        ["open_diagnostics", "1234"],
+        ["run_selftest"],
+        ["print_selftest_slip", ["printer"]],
+        ["go", "home"],
+    ]
 
 
 def test_owed_receipts_lists_and_reprints(observed) -> None:
     owed = scenario(observed, "owed")
     assert owed["rows"] == ["ZS-0001　住房公积金提取　黄*明　11-29 09:30受理（缺纸）"]
     assert owed["message"] == "回执 ZS-0001 已打印，请交给办事人"
-    assert owed["calls"] == [["load_owed"], ["reprint_owed", "ZS-0001"], ["load_owed"],
-                             ["go", "home"]]
+    assert owed["calls"] == [
+        ["load_owed"],
+        ["reprint_owed", "ZS-0001"],
+        ["load_owed"],
+        ["go", "home"],
+    ]
 
 
 def test_a_failed_reprint_reloads_the_list_and_shows_the_error(observed) -> None:
     assert scenario(observed, "owed_failed")["calls"] == [
-        ["load_owed"], ["reprint_owed", "ZS-0001"], ["load_owed"],
-        ["show_error", "printer gone"], ["go", "home"]]
+        ["load_owed"],
+        ["reprint_owed", "ZS-0001"],
+        ["load_owed"],
+        ["show_error", "printer gone"],
+        ["go", "home"],
+    ]

@@ -16,9 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "appliance"
 CATALOGUE = PACKAGE / "wording.py"
 # Folders whose Chinese is not in the catalogue yet: the kiosk's screens (a later pass)
 # and the development-only packages (their Chinese is sample data; they are moving out).
-NOT_YET_CATALOGUED: tuple[str, ...] = (
-    "appliance/ui/",
-)
+NOT_YET_CATALOGUED: tuple[str, ...] = ("appliance/ui/",)
 ID = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 # CJK Unified Ideographs (with extension A and the compatibility block), CJK Symbols and
 # Punctuation (、。「」　), and the full-width forms (，：（）).
@@ -40,18 +38,24 @@ def _lookups(tree: ast.Module) -> Iterator[ast.expr]:
         if isinstance(node, ast.ImportFrom) and node.module == "appliance.wording":
             for alias in node.names:
                 {"text": text_names, "ZH": zh_names}.get(alias.name, set()).add(
-                    alias.asname or alias.name)
+                    alias.asname or alias.name
+                )
         elif isinstance(node, ast.ImportFrom) and node.module == "appliance":
             module_names |= {a.asname or a.name for a in node.names if a.name == "wording"}
         elif isinstance(node, ast.Import):
-            module_names |= {a.asname for a in node.names
-                             if a.name == "appliance.wording" and a.asname}
+            module_names |= {
+                a.asname for a in node.names if a.name == "appliance.wording" and a.asname
+            }
 
     def refers(expr: ast.expr, names: set[str], attribute: str) -> bool:
         if isinstance(expr, ast.Name):
             return expr.id in names
-        return (isinstance(expr, ast.Attribute) and expr.attr == attribute
-                and isinstance(expr.value, ast.Name) and expr.value.id in module_names)
+        return (
+            isinstance(expr, ast.Attribute)
+            and expr.attr == attribute
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id in module_names
+        )
 
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and refers(node.func, text_names, "text") and node.args:
@@ -62,16 +66,23 @@ def _lookups(tree: ast.Module) -> Iterator[ast.expr]:
 
 def _documentation(tree: ast.Module) -> set[int]:
     """The string statements (docstrings and the like): read by developers, not users."""
-    return {id(node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)}
+    return {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    }
 
 
 def test_ids_are_area_dot_what_and_placeholders_are_named() -> None:
     bad_ids = [key for key in ZH if not ID.fullmatch(key)]
-    unnamed = [(key, field) for key, sentence in ZH.items()
-               for _, field, _, _ in string.Formatter().parse(sentence)
-               if field is not None and not field.isidentifier()]
+    unnamed = [
+        (key, field)
+        for key, sentence in ZH.items()
+        for _, field, _, _ in string.Formatter().parse(sentence)
+        if field is not None and not field.isidentifier()
+    ]
     assert not bad_ids, f"ids not of the form area.what: {bad_ids}"
     assert not unnamed, f"placeholders without a name: {unnamed}"
 
@@ -97,7 +108,12 @@ def test_no_chinese_literal_outside_the_catalogue() -> None:
         if name.startswith(NOT_YET_CATALOGUED):
             continue
         documentation = _documentation(tree)
-        found += [f"{name}:{node.lineno}: {node.value!r}" for node in ast.walk(tree)
-                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                  and id(node) not in documentation and CHINESE.search(node.value)]
+        found += [
+            f"{name}:{node.lineno}: {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in documentation
+            and CHINESE.search(node.value)
+        ]
     assert not found, "Chinese outside appliance/wording.py:\n" + "\n".join(found)

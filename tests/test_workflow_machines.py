@@ -25,10 +25,15 @@ OPERATOR = Operator("陈晓明", "1A2B")
 
 def submission() -> Submission:
     return Submission(
-        id="s1", receipt_number="ZS-08-20261129-0001",
+        id="s1",
+        receipt_number="ZS-08-20261129-0001",
         created_at=datetime(2026, 11, 27, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
-        hall_name="中山分厅", window="08", operator=OPERATOR,
-        lookup_method=LookupMethod.QR, item=ITEM, item_type=ItemType.BRANCH,
+        hall_name="中山分厅",
+        window="08",
+        operator=OPERATOR,
+        lookup_method=LookupMethod.QR,
+        item=ITEM,
+        item_type=ItemType.BRANCH,
         applicant=APPLICANT,
     )
 

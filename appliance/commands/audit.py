@@ -17,17 +17,29 @@ from appliance.store.statistics import acceptances, write_csv
 COMMANDS = frozenset({"audit", "stats"})
 
 
-def add_audit_commands(commands: argparse._SubParsersAction,
-                       common: argparse.ArgumentParser) -> None:
+def add_audit_commands(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
     audit = commands.add_parser("audit", parents=[common], help="the audit trail")
-    audit.add_argument("action", choices=["verify"],
-                       help="verify: check the hash chain (exit 1 when broken)")
+    audit.add_argument(
+        "action", choices=["verify"], help="verify: check the hash chain (exit 1 when broken)"
+    )
     stats = commands.add_parser("stats", parents=[common], help="acceptance statistics")
     stats.add_argument("action", choices=["export"], help="export: CSV per day, operator, item")
-    stats.add_argument("--from", dest="first", type=date.fromisoformat, default=None,
-                       help="first day YYYY-MM-DD (default: the first acceptance)")
-    stats.add_argument("--to", dest="last", type=date.fromisoformat, default=None,
-                       help="last day YYYY-MM-DD (default: the last acceptance)")
+    stats.add_argument(
+        "--from",
+        dest="first",
+        type=date.fromisoformat,
+        default=None,
+        help="first day YYYY-MM-DD (default: the first acceptance)",
+    )
+    stats.add_argument(
+        "--to",
+        dest="last",
+        type=date.fromisoformat,
+        default=None,
+        help="last day YYYY-MM-DD (default: the last acceptance)",
+    )
     stats.add_argument("--output", type=Path, default=None, help="CSV file (default: stdout)")
 
 
@@ -41,8 +53,7 @@ def run_audit_command(config: Config, args: argparse.Namespace) -> int:
     else:
         with args.output.open("w", encoding="utf-8", newline="") as out:
             count = write_csv(rows, out)
-    log.event("stats.export", rows=count, acceptances=len(rows),
-              path=args.output or "stdout")
+    log.event("stats.export", rows=count, acceptances=len(rows), path=args.output or "stdout")
     return 0
 
 

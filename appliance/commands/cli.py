@@ -30,33 +30,51 @@ from appliance.wording import text
 
 def _parser(extra: list[CommandGroup]) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                        help="configuration file (default: $APPLIANCE_CONFIG, else "
-                             "/etc/appliance/appliance.toml when present, else the "
-                             "development default)")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="configuration file (default: $APPLIANCE_CONFIG, else "
+        "/etc/appliance/appliance.toml when present, else the "
+        "development default)",
+    )
     parser = argparse.ArgumentParser(
-        prog="appliance", parents=[common],
-        description=f"Counter-acceptance appliance ({text('cli.product')})")
+        prog="appliance",
+        parents=[common],
+        description=f"Counter-acceptance appliance ({text('cli.product')})",
+    )
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", parents=[common], help="start the kiosk")
-    run.add_argument("--demo-if-headless", action="store_true",
-                     help="with no display, start a virtual one and run the demo instead "
-                          "(development package)")
-    run.add_argument("--exit-after-first-frame", action="store_true",
-                     help="stop once the first frame is drawn (start-up benchmark, smoke check)")
+    run.add_argument(
+        "--demo-if-headless",
+        action="store_true",
+        help="with no display, start a virtual one and run the demo instead (development package)",
+    )
+    run.add_argument(
+        "--exit-after-first-frame",
+        action="store_true",
+        help="stop once the first frame is drawn (start-up benchmark, smoke check)",
+    )
     key = commands.add_parser("key", parents=[common], help="the operator's USB key")
     key.add_argument("action", choices=["status"])
     key.add_argument("--json", action="store_true", help="machine-readable output")
-    selftest = commands.add_parser("selftest", parents=[common],
-                                   help="check every device and the store")
-    selftest.add_argument("--offline", action="store_true",
-                          help="skip checks that need the network or the branch server "
-                               "(image build, chroot)")
-    selftest.add_argument("--no-slip", action="store_true",
-                          help="do not print the readiness slip on the receipt printer")
-    scan = commands.add_parser("scan", parents=[common],
-                               help="decode ticket photos (files or folders), one JSON line each")
+    selftest = commands.add_parser(
+        "selftest", parents=[common], help="check every device and the store"
+    )
+    selftest.add_argument(
+        "--offline",
+        action="store_true",
+        help="skip checks that need the network or the branch server (image build, chroot)",
+    )
+    selftest.add_argument(
+        "--no-slip",
+        action="store_true",
+        help="do not print the readiness slip on the receipt printer",
+    )
+    scan = commands.add_parser(
+        "scan", parents=[common], help="decode ticket photos (files or folders), one JSON line each"
+    )
     scan.add_argument("images", nargs="+", type=Path, help="PNG/JPEG files or folders of them")
     add_sync_commands(commands, common)
     add_audit_commands(commands, common)
@@ -117,7 +135,8 @@ def _has_display() -> bool:
 def _headless_demo(config: Config, extra: list[CommandGroup]) -> int:
     demo = next((g for g in extra if "demo" in g.names), None)
     if demo is None:
-        raise StartupError("no display (DISPLAY is not set), and the demo for headless "
-                           "machines is in the development package, which is not installed")
-    return demo.run(config, argparse.Namespace(command="demo", output=None,
-                                               script="acceptance"))
+        raise StartupError(
+            "no display (DISPLAY is not set), and the demo for headless "
+            "machines is in the development package, which is not installed"
+        )
+    return demo.run(config, argparse.Namespace(command="demo", output=None, script="acceptance"))

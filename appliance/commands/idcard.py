@@ -38,22 +38,34 @@ from appliance.store.db import connect
 COMMANDS = frozenset({"idcard"})
 
 
-def add_idcard_commands(commands: argparse._SubParsersAction,
-                        common: argparse.ArgumentParser) -> None:
-    idcard = commands.add_parser("idcard", parents=[common],
-                                 help="the resident ID card reader")
-    idcard.add_argument("action", choices=["read"],
-                        help="read: read the card on the reader once and print it")
-    idcard.add_argument("--device", type=Path, default=None,
-                        help="the reader's serial device (default: [id_reader] device, "
-                             "else the one USB-serial adapter of a common chip)")
-    idcard.add_argument("--json", action="store_true",
-                        help="one JSON object, Chinese unescaped")
-    idcard.add_argument("--unmasked", action="store_true",
-                        help="print name, number, address and birth date in full (audited)")
-    idcard.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="wait this long for a card to be laid on the reader (default: "
-                             "the card must be on it already)")
+def add_idcard_commands(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    idcard = commands.add_parser("idcard", parents=[common], help="the resident ID card reader")
+    idcard.add_argument(
+        "action", choices=["read"], help="read: read the card on the reader once and print it"
+    )
+    idcard.add_argument(
+        "--device",
+        type=Path,
+        default=None,
+        help="the reader's serial device (default: [id_reader] device, "
+        "else the one USB-serial adapter of a common chip)",
+    )
+    idcard.add_argument("--json", action="store_true", help="one JSON object, Chinese unescaped")
+    idcard.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="print name, number, address and birth date in full (audited)",
+    )
+    idcard.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for a card to be laid on the reader (default: "
+        "the card must be on it already)",
+    )
 
 
 def run_idcard_command(config: Config, args: argparse.Namespace) -> int:
@@ -84,8 +96,9 @@ def _read(config: Config, args: argparse.Namespace, open_reader: Any) -> int:
         except (ReaderError, UnreadableCard) as error:
             failure = classify(error)
             _audit(config, audit_entry(report.sam_id, None, failure, unmasked=False))
-            return _fail(f"the card could not be read: {failure.value}: {detail(error)}",
-                         failure.value)
+            return _fail(
+                f"the card could not be read: {failure.value}: {detail(error)}", failure.value
+            )
     except ReaderError as error:  # the reader went away while waiting for a card
         return _fail(report_for(error, reader.device).english(), "reader_lost")
     finally:
@@ -97,8 +110,12 @@ def _read(config: Config, args: argparse.Namespace, open_reader: Any) -> int:
         print(json.dumps(fields, ensure_ascii=False, indent=1))
     else:
         _print(fields, record, check, report)
-    log.event("idcard.command", outcome="success", card_type=record.card_type.value,
-              unmasked=args.unmasked)
+    log.event(
+        "idcard.command",
+        outcome="success",
+        card_type=record.card_type.value,
+        unmasked=args.unmasked,
+    )
     return 0
 
 
@@ -122,7 +139,8 @@ def record_fields(record: IdCardRecord, masked: bool) -> dict[str, Any]:
         "nation": record.nation,
         "birth_date": mask_birth_date(birth) if masked else birth,
         "address": (mask_address(record.address) if masked else record.address)
-        if record.address else None,
+        if record.address
+        else None,
         "number": mask_id_number(record.number) if masked else record.number,
         "issuer": record.issuer,
         "valid_from": record.valid_from.isoformat(),
@@ -133,12 +151,16 @@ def record_fields(record: IdCardRecord, masked: bool) -> dict[str, Any]:
     return fields
 
 
-def _print(fields: dict[str, Any], record: IdCardRecord, check: CardCheck,
-           report: ReaderReport) -> None:
+def _print(
+    fields: dict[str, Any], record: IdCardRecord, check: CardCheck, report: ReaderReport
+) -> None:
     rows = [
         ("reader", f"{report.device}  SAM {report.sam_id}"),
-        ("card type", f"{fields['card_type']} (document {fields['document_type']}: "
-                      f"{record.document_type.label})"),
+        (
+            "card type",
+            f"{fields['card_type']} (document {fields['document_type']}: "
+            f"{record.document_type.label})",
+        ),
         ("name", fields["name"]),
         ("sex", fields["sex"]),
         ("nation", fields["nation"]),
@@ -146,10 +168,12 @@ def _print(fields: dict[str, Any], record: IdCardRecord, check: CardCheck,
         ("address", fields["address"]),
         ("number", fields["number"]),
         ("issuer", fields["issuer"]),
-        ("valid", f"{fields['valid_from']} to {fields['valid_to'] or 'long-term'} "
-                  f"({check.validity.value} today)"),
-        ("number check", "passes" if check.problem is None
-         else f"FAILS ({check.problem.part})"),
+        (
+            "valid",
+            f"{fields['valid_from']} to {fields['valid_to'] or 'long-term'} "
+            f"({check.validity.value} today)",
+        ),
+        ("number check", "passes" if check.problem is None else f"FAILS ({check.problem.part})"),
     ]
     for label, value in rows:
         if value is not None:

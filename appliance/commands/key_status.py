@@ -22,10 +22,12 @@ def scan_once(config: Config) -> KeyScan:
         assert config.key.module is not None  # KeySection requires it with demo_token
         token = simulators("key.demo_token").demo_token(config.data_dir, config.key.module)
         extra.append(token.ca_cert_path)
-    policy = DetectionPolicy(load_trusted_cas([*config.key.trusted_ca, *extra]),
-                             config.key.expiry_warning_days)
-    detector = KeyDetector(vendors_from(config), usb_bus(config), policy,
-                           lambda: datetime.now(UTC), time.monotonic)
+    policy = DetectionPolicy(
+        load_trusted_cas([*config.key.trusted_ca, *extra]), config.key.expiry_warning_days
+    )
+    detector = KeyDetector(
+        vendors_from(config), usb_bus(config), policy, lambda: datetime.now(UTC), time.monotonic
+    )
     return detector.scan()
 
 
@@ -33,14 +35,30 @@ def report(scan: KeyScan) -> dict:
     diagnosis = scan.diagnosis
     operator = diagnosis.operator
     return {
-        "usb": [{"id": device.ids, "vendor": vendor.name if vendor else None}
-                for device, vendor in scan.devices],
-        "modules": [{"vendor": load.vendor.name, "path": str(load.path) if load.path else None,
-                     "expected": str(load.vendor.expected_module), "loaded": load.loaded,
-                     "error": load.error} for load in scan.modules],
-        "tokens": [{"vendor": token.vendor.name, "module": str(token.module),
-                    "slot": token.slot_id, "label": token.label,
-                    "certificate": token.found is not None} for token in scan.tokens],
+        "usb": [
+            {"id": device.ids, "vendor": vendor.name if vendor else None}
+            for device, vendor in scan.devices
+        ],
+        "modules": [
+            {
+                "vendor": load.vendor.name,
+                "path": str(load.path) if load.path else None,
+                "expected": str(load.vendor.expected_module),
+                "loaded": load.loaded,
+                "error": load.error,
+            }
+            for load in scan.modules
+        ],
+        "tokens": [
+            {
+                "vendor": token.vendor.name,
+                "module": str(token.module),
+                "slot": token.slot_id,
+                "label": token.label,
+                "certificate": token.found is not None,
+            }
+            for token in scan.tokens
+        ],
         "diagnosis": {
             "state": diagnosis.state.value,
             "vendor": diagnosis.vendor.name if diagnosis.vendor else None,
@@ -68,8 +86,10 @@ def run_key_status(config: Config, as_json: bool) -> int:
             state = "loaded" if module["loaded"] else f"NOT LOADED ({module['error']})"
             print(f"module  {module['vendor']:10} {module['path'] or module['expected']}  {state}")
         for token in facts["tokens"]:
-            print(f"token   {token['vendor']:10} slot {token['slot']} {token['label']!r} "
-                  f"certificate={'yes' if token['certificate'] else 'no'}")
+            print(
+                f"token   {token['vendor']:10} slot {token['slot']} {token['label']!r} "
+                f"certificate={'yes' if token['certificate'] else 'no'}"
+            )
         d = facts["diagnosis"]
         extra = {k: v for k, v in d.items() if v not in (None, "") and k != "state"}
         print(f"diagnosis {d['state']}  " + " ".join(f"{k}={v}" for k, v in extra.items()))

@@ -20,8 +20,7 @@ def prepare_kiosk(config: Config) -> tuple[type[KioskApp], Services]:
     from appliance.ui.fonts import prepare_cjk_font
     from appliance.ui.kivy_setup import configure_kivy
 
-    font = prepare_cjk_font(config.ui.font_path, config.ui.font_index,
-                            config.data_dir / "fonts")
+    font = prepare_cjk_font(config.ui.font_path, config.ui.font_index, config.data_dir / "fonts")
     configure_kivy(config.ui, config.data_dir / "kivy", font)
     from appliance.ui.app import KioskApp
     from appliance.wiring import build_services

@@ -37,34 +37,49 @@ EXIT_REFUSED = 2
 EXIT_WRITE_FAILED = 1
 
 
-def add_provision_commands(commands: argparse._SubParsersAction,
-                           common: argparse.ArgumentParser) -> None:
-    provision = commands.add_parser("provision", parents=[common],
-                                    help="set a box up for its counter (signed bundles)")
+def add_provision_commands(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    provision = commands.add_parser(
+        "provision", parents=[common], help="set a box up for its counter (signed bundles)"
+    )
     actions = provision.add_subparsers(dest="action", required=True)
-    key = actions.add_parser("make-key", parents=[common],
-                             help="a new Ed25519 provisioning key pair (branch IT)")
+    key = actions.add_parser(
+        "make-key", parents=[common], help="a new Ed25519 provisioning key pair (branch IT)"
+    )
     key.add_argument("private", type=Path, help="private key PEM (created 0600)")
     key.add_argument("public", type=Path, help="public key PEM (goes into the image)")
-    make = actions.add_parser("make-bundle", parents=[common],
-                              help="make and sign a provisioning bundle (branch IT)")
+    make = actions.add_parser(
+        "make-bundle", parents=[common], help="make and sign a provisioning bundle (branch IT)"
+    )
     make.add_argument("--key", type=Path, required=True, help="private key PEM")
-    make.add_argument("--hall", required=True,
-                      help=f"hall name, e.g. {text('cli.hall_example')}")
+    make.add_argument("--hall", required=True, help=f"hall name, e.g. {text('cli.hall_example')}")
     make.add_argument("--window", required=True, help="window number, e.g. 08")
     make.add_argument("--url", required=True, help="branch server URL")
-    make.add_argument("--token-url", default=None,
-                      help="OAuth2 token URL (default: <url>/oauth/token)")
+    make.add_argument(
+        "--token-url", default=None, help="OAuth2 token URL (default: <url>/oauth/token)"
+    )
     make.add_argument("--client-id", required=True, help="the box's OAuth2 client id")
-    make.add_argument("--secret-file", type=Path, required=True,
-                      help="file holding the client secret (one line)")
-    make.add_argument("--ca-bundle", type=Path, default=None,
-                      help="PEM CA bundle of the branch server's TLS certificate")
-    make.add_argument("--trusted-ca", type=Path, action="append", required=True,
-                      help="PEM CA certificate(s) of operator keys (JIT, GDCA); repeat")
+    make.add_argument(
+        "--secret-file", type=Path, required=True, help="file holding the client secret (one line)"
+    )
+    make.add_argument(
+        "--ca-bundle",
+        type=Path,
+        default=None,
+        help="PEM CA bundle of the branch server's TLS certificate",
+    )
+    make.add_argument(
+        "--trusted-ca",
+        type=Path,
+        action="append",
+        required=True,
+        help="PEM CA certificate(s) of operator keys (JIT, GDCA); repeat",
+    )
     make.add_argument("--printer-profile", default=None, help="printer profile name")
-    make.add_argument("--printer-backend", choices=["usb", "serial", "network", "device"],
-                      default=None)
+    make.add_argument(
+        "--printer-backend", choices=["usb", "serial", "network", "device"], default=None
+    )
     make.add_argument("--serial-port", default=None, help="e.g. /dev/ttyUSB0")
     make.add_argument("--baudrate", type=int, default=None)
     make.add_argument("--usb-id", default=None, help="printer USB id VVVV:PPPP (hex)")
@@ -72,15 +87,21 @@ def add_provision_commands(commands: argparse._SubParsersAction,
     make.add_argument("--printer-port", type=int, default=None)
     make.add_argument("--paper-width", type=int, choices=[58, 80], default=None)
     make.add_argument("--printer-mode", choices=["text", "raster"], default=None)
-    make.add_argument("--serial", type=int, default=None,
-                      help="bundle serial, larger than any before for this box "
-                           "(default: the issue time in seconds)")
+    make.add_argument(
+        "--serial",
+        type=int,
+        default=None,
+        help="bundle serial, larger than any before for this box "
+        "(default: the issue time in seconds)",
+    )
     make.add_argument("-o", "--output", type=Path, required=True, help="bundle file to write")
-    apply = actions.add_parser("apply", parents=[common],
-                               help="verify a bundle and install it (root, on the box)")
+    apply = actions.add_parser(
+        "apply", parents=[common], help="verify a bundle and install it (root, on the box)"
+    )
     apply.add_argument("bundle", type=Path)
-    status = actions.add_parser("status", parents=[common],
-                                help="provisioned or not, hall, window, serial, last result")
+    status = actions.add_parser(
+        "status", parents=[common], help="provisioned or not, hall, window, serial, last result"
+    )
     status.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -98,10 +119,16 @@ def run_provision_command(args: argparse.Namespace) -> int:
 
 
 def _printer(args: argparse.Namespace) -> dict:
-    printer = {"profile": args.printer_profile, "backend": args.printer_backend,
-               "serial_port": args.serial_port, "baudrate": args.baudrate,
-               "host": args.printer_host, "port": args.printer_port,
-               "paper_width_mm": args.paper_width, "mode": args.printer_mode}
+    printer = {
+        "profile": args.printer_profile,
+        "backend": args.printer_backend,
+        "serial_port": args.serial_port,
+        "baudrate": args.baudrate,
+        "host": args.printer_host,
+        "port": args.printer_port,
+        "paper_width_mm": args.paper_width,
+        "mode": args.printer_mode,
+    }
     if args.usb_id:
         try:
             vendor, product = (int(part, 16) for part in args.usb_id.split(":"))
@@ -120,13 +147,17 @@ def _read(path: Path, what: str) -> bytes:
 
 def _make_bundle(args: argparse.Namespace, config_path: Path) -> int:
     key = load_private_key(args.key)
-    site = to_toml(site_table(args.hall, args.window, args.url, args.client_id,
-                              args.token_url, _printer(args)))
+    site = to_toml(
+        site_table(args.hall, args.window, args.url, args.client_id, args.token_url, _printer(args))
+    )
     # The same schema as the box: the site over the box file (or the development one).
     check_site(read_config_text(config_path), config_path, site, args.output)
-    files = {SECRET: _read(args.secret_file, "--secret-file"),
-             TRUSTED_CA: b"".join(_read(path, "--trusted-ca").rstrip(b"\n") + b"\n"
-                                  for path in args.trusted_ca)}
+    files = {
+        SECRET: _read(args.secret_file, "--secret-file"),
+        TRUSTED_CA: b"".join(
+            _read(path, "--trusted-ca").rstrip(b"\n") + b"\n" for path in args.trusted_ca
+        ),
+    }
     if args.ca_bundle is not None:
         files[CA_BUNDLE] = _read(args.ca_bundle, "--ca-bundle")
     try:
@@ -137,13 +168,27 @@ def _make_bundle(args: argparse.Namespace, config_path: Path) -> int:
     serial = args.serial if args.serial is not None else int(time.time())
     if serial < 1:
         raise ApplianceError("--serial must be a positive integer")
-    data = build_bundle(key, serial=serial, issued_at=issued.isoformat(timespec="seconds"),
-                        site_toml=site, files=files)
+    data = build_bundle(
+        key,
+        serial=serial,
+        issued_at=issued.isoformat(timespec="seconds"),
+        site_toml=site,
+        files=files,
+    )
     args.output.write_bytes(data)
-    log.event("provision.bundle_made", serial=serial, hall=args.hall, window=args.window,
-              key_id=key_id(key.public_key()), path=args.output, bytes=len(data))
-    print(f"bundle {args.output}: serial {serial}, {args.hall} window {args.window}, "
-          f"checked against {config_path}")
+    log.event(
+        "provision.bundle_made",
+        serial=serial,
+        hall=args.hall,
+        window=args.window,
+        key_id=key_id(key.public_key()),
+        path=args.output,
+        bytes=len(data),
+    )
+    print(
+        f"bundle {args.output}: serial {serial}, {args.hall} window {args.window}, "
+        f"checked against {config_path}"
+    )
     return 0
 
 
@@ -156,8 +201,7 @@ def _apply(bundle: Path, config_path: Path) -> int:
         print(f"appliance provision: refused ({refusal.reason}): {refusal}", file=sys.stderr)
         return EXIT_WRITE_FAILED if refusal.reason == "write_failed" else EXIT_REFUSED
     manifest = installed.manifest
-    print(f"provisioned: {manifest.hall_name} window {manifest.window}, "
-          f"serial {manifest.serial}")
+    print(f"provisioned: {manifest.hall_name} window {manifest.window}, serial {manifest.serial}")
     return 0
 
 
@@ -167,21 +211,30 @@ def _status(config_path: Path, as_json: bool) -> int:
     installed = read_installed(site_file.parent) if site_file else None
     last = read_last_result(site_file.parent) if site_file else None
     status = {
-        "provisioned": config.provisioned, "site_file": str(site_file) if site_file else None,
+        "provisioned": config.provisioned,
+        "site_file": str(site_file) if site_file else None,
         "hall_name": installed.hall_name if installed else config.appliance.hall_name,
         "window": installed.window if installed else config.appliance.window,
         "serial": installed.serial if installed else None,
         "issued_at": installed.issued_at if installed else None,
-        "last_result": None if last is None else {
-            "ok": last.ok, "reason": last.reason, "english": last.english,
-            "chinese": last.chinese, "at": last.at},
+        "last_result": None
+        if last is None
+        else {
+            "ok": last.ok,
+            "reason": last.reason,
+            "english": last.english,
+            "chinese": last.chinese,
+            "at": last.at,
+        },
     }
     if as_json:
         json.dump(status, sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"provisioned: {'yes' if status['provisioned'] else 'no'}"
-          + (f" (site file {site_file})" if site_file else " (no [provisioning] section)"))
+    print(
+        f"provisioned: {'yes' if status['provisioned'] else 'no'}"
+        + (f" (site file {site_file})" if site_file else " (no [provisioning] section)")
+    )
     print(f"hall: {status['hall_name']}  window: {status['window']}")
     print(f"serial: {status['serial'] or '-'}  issued: {status['issued_at'] or '-'}")
     if last is None:

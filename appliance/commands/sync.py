@@ -14,12 +14,17 @@ from appliance.config import Config
 COMMANDS = ("sync", "queue")
 
 
-def add_sync_commands(commands: argparse._SubParsersAction,
-                      common: argparse.ArgumentParser) -> None:
-    sync = commands.add_parser("sync", parents=[common],
-                               help="deliver queued submissions and pull look-up data")
-    sync.add_argument("--once", action="store_true",
-                      help="drain and pull once, then exit (1 when the server failed)")
+def add_sync_commands(
+    commands: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    sync = commands.add_parser(
+        "sync", parents=[common], help="deliver queued submissions and pull look-up data"
+    )
+    sync.add_argument(
+        "--once",
+        action="store_true",
+        help="drain and pull once, then exit (1 when the server failed)",
+    )
     queue = commands.add_parser("queue", parents=[common], help="the offline queue")
     queue.add_argument("action", choices=["status"])
     queue.add_argument("--json", action="store_true", help="machine-readable output")
@@ -44,4 +49,3 @@ def _queue_status(config: Config, as_json: bool) -> int:
     else:
         print(format_status(status))
     return 0
-

@@ -35,12 +35,19 @@ if TYPE_CHECKING:
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 MAX_CLOCK_SKEW_S = 120.0
-LABELS = {"font": text("check.font"), "database": text("check.database"),
-          "key": text("check.key"), "key_reader": text("check.key_reader"),
-          "camera": text("check.camera"), "printer": text("check.printer"),
-          "storage": text("check.storage"), "audit": text("check.audit"),
-          "branch_server": text("check.branch_server"), "backlog": text("check.backlog"),
-          "id_reader": text("check.id_reader")}
+LABELS = {
+    "font": text("check.font"),
+    "database": text("check.database"),
+    "key": text("check.key"),
+    "key_reader": text("check.key_reader"),
+    "camera": text("check.camera"),
+    "printer": text("check.printer"),
+    "storage": text("check.storage"),
+    "audit": text("check.audit"),
+    "branch_server": text("check.branch_server"),
+    "backlog": text("check.backlog"),
+    "id_reader": text("check.id_reader"),
+}
 
 
 class Skipped(Exception):
@@ -65,12 +72,16 @@ def key_reader(_config: Config, services, _offline: bool) -> str:
     diagnosis = scan.diagnosis
     if not diagnosis.state.can_log_in:
         detail = f"; {diagnosis.detail}" if diagnosis.detail else ""
-        raise ApplianceError(f"key state {diagnosis.state.value}{detail}; "
-                             f"{len(scan.devices)} USB device(s), drivers loaded: "
-                             f"{', '.join(loaded) or 'none'}")
+        raise ApplianceError(
+            f"key state {diagnosis.state.value}{detail}; "
+            f"{len(scan.devices)} USB device(s), drivers loaded: "
+            f"{', '.join(loaded) or 'none'}"
+        )
     suffix = f"; not loaded: {', '.join(broken)}" if broken else ""
-    return (f"key state {diagnosis.state.value}, {len(scan.devices)} USB device(s), "
-            f"drivers loaded: {', '.join(loaded)}{suffix}")
+    return (
+        f"key state {diagnosis.state.value}, {len(scan.devices)} USB device(s), "
+        f"drivers loaded: {', '.join(loaded)}{suffix}"
+    )
 
 
 def id_reader(_config: Config, services, _offline: bool) -> str:
@@ -85,8 +96,9 @@ def id_reader(_config: Config, services, _offline: bool) -> str:
 
 
 def storage(config: Config, services, _offline: bool) -> str:
-    pages, size = (services.db.execute(f"PRAGMA {p}").fetchone()[0]
-                   for p in ("page_count", "page_size"))
+    pages, size = (
+        services.db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size")
+    )
     free = shutil.disk_usage(config.data_dir).free
     line = f"database {pages * size / 1e6:.1f} MB, {free / 1e9:.2f} GB free"
     if free < MIN_FREE_BYTES:
@@ -107,12 +119,15 @@ def branch_server(config: Config, _services, offline: bool) -> str:
         raise Skipped("offline: branch server not checked")
     branch = config.branch_server
     try:
-        answer = httpx.get(f"{branch.url}/openapi.yaml", verify=tls_context(branch.ca_bundle),
-                           timeout=httpx.Timeout(branch.read_timeout_s,
-                                                 connect=branch.connect_timeout_s))
+        answer = httpx.get(
+            f"{branch.url}/openapi.yaml",
+            verify=tls_context(branch.ca_bundle),
+            timeout=httpx.Timeout(branch.read_timeout_s, connect=branch.connect_timeout_s),
+        )
     except httpx.HTTPError as exc:
-        raise ApplianceError(f"branch server {branch.url} unreachable: "
-                             f"{type(exc).__name__}") from None
+        raise ApplianceError(
+            f"branch server {branch.url} unreachable: {type(exc).__name__}"
+        ) from None
     skew = _clock_skew(answer.headers.get("Date"))
     client = BranchClient(client_settings(config))
     try:
@@ -140,8 +155,10 @@ def _clock_skew(date_header: str | None) -> float | None:
 def backlog(_config: Config, services, _offline: bool) -> str:
     counts = outbox.counts(services.db)
     owed, refused = audit_backlog(services.db), audit_refusal(services.db)
-    line = (f"{counts.backlog} submission(s) waiting, {counts.rejected} rejected, "
-            f"{owed} audit entries waiting")
+    line = (
+        f"{counts.backlog} submission(s) waiting, {counts.rejected} rejected, "
+        f"{owed} audit entries waiting"
+    )
     if counts.rejected or refused:
         why = f"; audit refused: {refused}" if refused else ""
         raise ApplianceError(f"{line}{why}")
@@ -149,13 +166,18 @@ def backlog(_config: Config, services, _offline: bool) -> str:
 
 
 EXTRA_CHECKS: list[tuple[str, Check]] = [
-    ("key_reader", key_reader), ("id_reader", id_reader), ("storage", storage), ("audit", audit),
-    ("branch_server", branch_server), ("backlog", backlog),
+    ("key_reader", key_reader),
+    ("id_reader", id_reader),
+    ("storage", storage),
+    ("audit", audit),
+    ("branch_server", branch_server),
+    ("backlog", backlog),
 ]
 
 
-def run_checks(config: Config, services, checks: list[tuple[str, Check]],
-               offline: bool) -> list[CheckResult]:
+def run_checks(
+    config: Config, services, checks: list[tuple[str, Check]], offline: bool
+) -> list[CheckResult]:
     results = []
     for name, check in checks:
         try:

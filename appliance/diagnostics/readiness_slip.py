@@ -19,18 +19,31 @@ if TYPE_CHECKING:
 WORDS = {"ok": text("slip.ok"), "FAIL": text("slip.fail"), "skip": text("slip.skip")}
 
 
-def slip_lines(results: list[CheckResult], config: Config, at: datetime,
-               columns: int) -> list[Line]:
+def slip_lines(
+    results: list[CheckResult], config: Config, at: datetime, columns: int
+) -> list[Line]:
     """设备自检单: one line per check, the failures' reasons in Chinese wrapped below them."""
     failed = [r for r in results if r.outcome == "FAIL"]
     lines: list[Line] = [Title(text("slip.title")), Separator(columns)]
-    lines += [Text(row) for row in wrap(text("slip.window", hall=config.appliance.hall_name,
-                                             window=config.appliance.window), columns)]
+    lines += [
+        Text(row)
+        for row in wrap(
+            text("slip.window", hall=config.appliance.hall_name, window=config.appliance.window),
+            columns,
+        )
+    ]
     lines.append(Text(text("slip.time", at=at)))
     lines.append(Separator(columns))
     for result in results:
-        lines.append(Text(text("slip.check", check=LABELS.get(result.name, result.name),
-                               outcome=WORDS[result.outcome])))
+        lines.append(
+            Text(
+                text(
+                    "slip.check",
+                    check=LABELS.get(result.name, result.name),
+                    outcome=WORDS[result.outcome],
+                )
+            )
+        )
         if result.outcome == "FAIL":
             lines += [Text(row) for row in wrap(reason(result), columns, indent=2)]
     lines.append(Separator(columns))

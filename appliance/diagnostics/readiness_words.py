@@ -15,8 +15,11 @@ from appliance.hardware.id_reader.port import ReaderReport, ReaderState
 from appliance.hardware.id_reader.words import report_sentence
 from appliance.wording import ZH, text
 
-OUTCOME_WORDS = {"ok": text("selftest.passed"), "FAIL": text("selftest.failed"),
-                 "skip": text("selftest.skipped")}
+OUTCOME_WORDS = {
+    "ok": text("selftest.passed"),
+    "FAIL": text("selftest.failed"),
+    "skip": text("selftest.skipped"),
+}
 PRINTER_FAULTS = {
     "paper_out": text("printer.paper_out"),
     "cover_open": text("printer.cover_open"),
@@ -64,8 +67,11 @@ PASSES: list[tuple[str, str, str]] = [
     ("audit", r"(?P<entries>\d+) entries", ZH["selftest.audit_ok"]),
     ("branch_server", r"difference (?P<skew>[+-]\d+) s", ZH["selftest.server_ok_clock"]),
     ("branch_server", r"", ZH["selftest.server_ok"]),
-    ("backlog", r"(?P<submissions>\d+) submission.*?(?P<audit>\d+) audit",
-     ZH["selftest.backlog_ok"]),
+    (
+        "backlog",
+        r"(?P<submissions>\d+) submission.*?(?P<audit>\d+) audit",
+        ZH["selftest.backlog_ok"],
+    ),
 ]
 
 
@@ -83,8 +89,9 @@ def reason(result: CheckResult) -> str:
         return PRINTER_FAULTS.get(status, text("printer.other"))
     if result.name == "key_reader" and result.outcome == "FAIL":
         state = re.search(r"key state (\w+)", detail)
-        return KEY_READER_FAULTS.get(state.group(1) if state else "",
-                                     text("selftest.key_reader_other"))
+        return KEY_READER_FAULTS.get(
+            state.group(1) if state else "", text("selftest.key_reader_other")
+        )
     table = PASSES if result.outcome == "ok" else FAILURES
     for name, pattern, chinese in table:
         if name == result.name and (found := re.search(pattern, detail)):
@@ -99,8 +106,9 @@ def _id_reader_reason(result: CheckResult) -> str:
     a failure, ``SAM <id>,`` in a pass, ``status 00 00 24`` where the module answered."""
     if result.outcome == "ok":
         sam = re.search(r"SAM (\S+),", result.detail)
-        return report_sentence(ReaderReport(ReaderState.READY,
-                                            sam_id=sam.group(1) if sam else None))
+        return report_sentence(
+            ReaderReport(ReaderState.READY, sam_id=sam.group(1) if sam else None)
+        )
     state = re.search(r"\(state (\w+)\)$", result.detail)
     status = re.search(r"status ([0-9A-F]{2} [0-9A-F]{2} [0-9A-F]{2})", result.detail)
     try:
@@ -108,16 +116,18 @@ def _id_reader_reason(result: CheckResult) -> str:
     except ValueError:
         reader_state = None
     if reader_state is None:
-        return text("selftest.unexplained", call_it=text("common.call_it"),
-                    detail=result.detail)
-    return report_sentence(ReaderReport(reader_state, status=status.group(1) if status
-                                        else None))
+        return text("selftest.unexplained", call_it=text("common.call_it"), detail=result.detail)
+    return report_sentence(ReaderReport(reader_state, status=status.group(1) if status else None))
 
 
 def check_line(result: CheckResult) -> str:
     """一行：检查项：通过/失败 — 原因."""
-    return text("selftest.line", check=LABELS.get(result.name, result.name),
-                outcome=OUTCOME_WORDS[result.outcome], reason=reason(result))
+    return text(
+        "selftest.line",
+        check=LABELS.get(result.name, result.name),
+        outcome=OUTCOME_WORDS[result.outcome],
+        reason=reason(result),
+    )
 
 
 def verdict(results: list[CheckResult]) -> str:

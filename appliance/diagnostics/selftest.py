@@ -38,8 +38,10 @@ def _key(_config: Config, services: Services) -> str:
     certificate = services.key.certificate()
     if certificate.not_after < datetime.now(UTC):
         raise ApplianceError(f"key certificate expired on {certificate.not_after:%Y-%m-%d}")
-    return f"key present, certificate {certificate.serial} valid until " \
-           f"{certificate.not_after:%Y-%m-%d}"
+    return (
+        f"key present, certificate {certificate.serial} valid until "
+        f"{certificate.not_after:%Y-%m-%d}"
+    )
 
 
 def _camera(config: Config, services: Services) -> str:
@@ -69,7 +71,10 @@ def _printer(_config: Config, services: Services) -> str:
 
 
 CHECKS: list[tuple[str, Callable[[Config, Services], str]]] = [
-    ("font", _font), ("database", _database), ("key", _key), ("camera", _camera),
+    ("font", _font),
+    ("database", _database),
+    ("key", _key),
+    ("camera", _camera),
     ("printer", _printer),
 ]
 
@@ -85,21 +90,36 @@ def selftest_results(config: Config, services: Services, offline: bool) -> list[
     checks = [(name, lambda c, s, _offline, check=check: check(c, s)) for name, check in CHECKS]
     results = run_checks(config, services, [*checks, *EXTRA_CHECKS], offline)
     for result in results:
-        log.event("selftest.check", check=result.name, detail=result.detail,
-                  outcome="failure" if result.outcome == "FAIL" else "success")
+        log.event(
+            "selftest.check",
+            check=result.name,
+            detail=result.detail,
+            outcome="failure" if result.outcome == "FAIL" else "success",
+        )
     failures = [r.name for r in results if r.outcome == "FAIL"]
-    audit_now(services.db, hall_now(), "selftest.run",
-              {"failures": failures, "offline": offline, "checks": len(results)})
-    log.event("selftest.complete", outcome="success" if not failures else "failure",
-              failures=len(failures), offline=offline)
+    audit_now(
+        services.db,
+        hall_now(),
+        "selftest.run",
+        {"failures": failures, "offline": offline, "checks": len(results)},
+    )
+    log.event(
+        "selftest.complete",
+        outcome="success" if not failures else "failure",
+        failures=len(failures),
+        offline=offline,
+    )
     return results
 
 
 def print_readiness_slip(services: Services, results: list[CheckResult]) -> PrinterStatus:
     """The readiness slip (设备自检单) when the printer is ready; its status either way."""
     status = print_slip(services, results, hall_now())
-    log.event("selftest.slip", status=status.value,
-              outcome="success" if status is PrinterStatus.READY else "failure")
+    log.event(
+        "selftest.slip",
+        status=status.value,
+        outcome="success" if status is PrinterStatus.READY else "failure",
+    )
     return status
 
 

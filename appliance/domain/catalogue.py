@@ -17,8 +17,9 @@ class ItemType(Enum):
 
     @property
     def label(self) -> str:
-        return {"branch": text("item_type.branch"),
-                "department": text("item_type.department")}[self.value]
+        return {"branch": text("item_type.branch"), "department": text("item_type.department")}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Catalogue:
         """Items whose name, code or department contains every word of ``query``."""
         words = query.split()
         return [
-            item for item in self._items
+            item
+            for item in self._items
             if all(w in item.name or w in item.code or w in item.department for w in words)
         ][:limit]

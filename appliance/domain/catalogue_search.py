@@ -76,13 +76,17 @@ class CatalogueIndex:
             _Joined([e.pinyin for e in self._entries]),
             _Joined([e.item.code.lower() for e in self._entries]),
         ]
-        self._anywhere_chinese = _Joined([
-            FIELD_SEPARATOR.join((e.item.name, e.item.department)) for e in self._entries])
-        self._anywhere_latin = _Joined([
-            FIELD_SEPARATOR.join((e.initials, e.pinyin, e.item.code.lower(),
-                                  *_latin_part(e.item.name)))
-            for e in self._entries
-        ])
+        self._anywhere_chinese = _Joined(
+            [FIELD_SEPARATOR.join((e.item.name, e.item.department)) for e in self._entries]
+        )
+        self._anywhere_latin = _Joined(
+            [
+                FIELD_SEPARATOR.join(
+                    (e.initials, e.pinyin, e.item.code.lower(), *_latin_part(e.item.name))
+                )
+                for e in self._entries
+            ]
+        )
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -172,8 +172,9 @@ def check_card(record: IdCardRecord, today: date) -> CardCheck:
     """Validity against ``today`` and the number against GB 11643 (or the 15-character
     permanent residence number): a card that fails is reported, never taken as read."""
     try:
-        document: ValidDocument | None = validate_document(record.document_type,
-                                                           record.number, today)
+        document: ValidDocument | None = validate_document(
+            record.document_type, record.number, today
+        )
         problem = None
     except InvalidDocument as error:
         document, problem = None, error
@@ -193,7 +194,7 @@ def decode_base_info(text: bytes) -> IdCardRecord:
 
 def _raw(text: bytes, start: int, size: int) -> str:
     try:
-        return text[start:start + size].decode("utf-16-le")
+        return text[start : start + size].decode("utf-16-le")
     except UnicodeDecodeError:
         raise UnreadableCard(f"bytes {start}-{start + size}", "not UCS-2 text") from None
 
@@ -233,8 +234,7 @@ def _sex(code: str) -> Sex | None:
 def _number(value: str, lengths: tuple[int, ...]) -> str:
     number = value.upper()
     if len(number) not in lengths or not number.isascii() or not number.isalnum():
-        raise UnreadableCard("number", f"not {' or '.join(map(str, lengths))} letters "
-                                       "or digits")
+        raise UnreadableCard("number", f"not {' or '.join(map(str, lengths))} letters or digits")
     return number
 
 

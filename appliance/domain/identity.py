@@ -182,8 +182,7 @@ def _require_length(number: str, length: int, other: int | None = None) -> None:
     if other is None:
         message = text("document.length", expected=length, actual=len(number))
     else:
-        message = text("document.length_either", first=length, second=other,
-                       actual=len(number))
+        message = text("document.length_either", first=length, second=other, actual=len(number))
     raise InvalidDocument("length", message)
 
 
@@ -193,8 +192,7 @@ def _require_chars(number: str, start: int, allowed: frozenset[str], message: st
     for index in range(start, len(number)):
         char = number[index]
         if char not in allowed:
-            raise InvalidDocument("charset", message.format(position=index + 1,
-                                                            char=_shown(char)))
+            raise InvalidDocument("charset", message.format(position=index + 1, char=_shown(char)))
 
 
 def _require_id_chars(number: str) -> None:
@@ -325,8 +323,11 @@ def _require_registration(authority: str, organisation_type: str) -> None:
     if organisation_type not in types:
         raise InvalidDocument(
             "organisation_type",
-            text("document.credit_organisation", authority=authority,
-                 types=text("document.list_separator").join(types)),
+            text(
+                "document.credit_organisation",
+                authority=authority,
+                types=text("document.list_separator").join(types),
+            ),
         )
 
 

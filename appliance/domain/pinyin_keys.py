@@ -12,8 +12,9 @@ def pinyin_keys(text: str) -> tuple[str, str]:
     lower-case as they are (digits, Latin letters)."""
     from pypinyin import Style, lazy_pinyin
 
-    syllables = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default")
-                 if s.strip()]
+    syllables = [
+        s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()
+    ]
     full = "".join(c for c in "".join(syllables) if c.isalnum()).replace("ü", "v")
     initials = "".join(s[0] for s in syllables if s[0].isalnum())
     return full, initials

@@ -69,7 +69,8 @@ _HALL_CODE = re.compile(r"[A-Z]{2,8}")
 _URL_CHARS = re.compile(r"[\x21-\x7e]+")
 _COMPACT_TIME = re.compile(r"[0-9]{8}T[0-9]{6}")
 _ISO_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})")
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 _URL_REQUIRED = ("v", "q", "h", "t")
 _URL_OPTIONAL = ("a", "i")
@@ -145,8 +146,11 @@ def _parse_url(raw: str) -> Ticket:
 
 def _parse_json(raw: str) -> Ticket:
     try:
-        obj = json.loads(raw, object_pairs_hook=lambda pairs: _unique(pairs, raw),
-                         parse_constant=_refuse_constant)
+        obj = json.loads(
+            raw,
+            object_pairs_hook=lambda pairs: _unique(pairs, raw),
+            parse_constant=_refuse_constant,
+        )
     except UnreadableTicket:
         raise
     except ValueError:
@@ -188,8 +192,9 @@ def _unique(pairs: list[tuple[str, _V]], raw: str) -> dict[str, _V]:
     return result
 
 
-def _check_keys(fields: Mapping[str, object], required: tuple[str, ...], optional: tuple[str, ...],
-                raw: str) -> None:
+def _check_keys(
+    fields: Mapping[str, object], required: tuple[str, ...], optional: tuple[str, ...], raw: str
+) -> None:
     for key in fields:
         if key not in required and key not in optional:
             raise UnreadableTicket(f"unknown_field:{_safe(key)}", raw)
@@ -205,8 +210,9 @@ def _check_version(supported: bool, well_formed: bool, raw: str) -> None:
         raise UnreadableTicket("unsupported_version", raw)
 
 
-def _field(fields: Mapping[str, object], key: str, pattern: re.Pattern[str],
-           raw: str) -> str | None:
+def _field(
+    fields: Mapping[str, object], key: str, pattern: re.Pattern[str], raw: str
+) -> str | None:
     if key not in fields:
         return None
     value = fields[key]
@@ -219,7 +225,8 @@ def _compact_time(value: str, raw: str) -> datetime:
     if not _COMPACT_TIME.fullmatch(value):
         raise UnreadableTicket("bad_field:t", raw)
     return _parse_time(
-        lambda: datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=HALL_TIME), "t", raw)
+        lambda: datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=HALL_TIME), "t", raw
+    )
 
 
 def _parse_time(parse: Callable[[], datetime], key: str, raw: str) -> datetime:

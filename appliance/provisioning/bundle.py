@@ -65,24 +65,44 @@ class Manifest:
     files: dict[str, str]
 
     def to_bytes(self) -> bytes:
-        return json.dumps({"format": FORMAT, "serial": self.serial, "issued_at": self.issued_at,
-                           "hall_name": self.hall_name, "window": self.window,
-                           "site_toml": self.site_toml, "files": self.files},
-                          ensure_ascii=False, sort_keys=True, indent=1).encode()
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "serial": self.serial,
+                "issued_at": self.issued_at,
+                "hall_name": self.hall_name,
+                "window": self.window,
+                "site_toml": self.site_toml,
+                "files": self.files,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+            indent=1,
+        ).encode()
 
     @classmethod
     def parse(cls, raw: bytes) -> Manifest:
         try:
             data = json.loads(raw)
             if data.get("format") != FORMAT:
-                raise ProvisioningRefused("malformed", f"format {data.get('format')!r} "
-                                          f"is not {FORMAT}")
-            manifest = cls(data["serial"], data["issued_at"], data["hall_name"],
-                           data["window"], data["site_toml"], dict(data["files"]))
+                raise ProvisioningRefused(
+                    "malformed", f"format {data.get('format')!r} is not {FORMAT}"
+                )
+            manifest = cls(
+                data["serial"],
+                data["issued_at"],
+                data["hall_name"],
+                data["window"],
+                data["site_toml"],
+                dict(data["files"]),
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise ProvisioningRefused("malformed", f"manifest: {error}") from None
-        if not isinstance(manifest.serial, int) or isinstance(manifest.serial, bool) \
-                or manifest.serial < 1:
+        if (
+            not isinstance(manifest.serial, int)
+            or isinstance(manifest.serial, bool)
+            or manifest.serial < 1
+        ):
             raise ProvisioningRefused("malformed", f"serial {manifest.serial!r}")
         return manifest
 
@@ -97,33 +117,49 @@ class Bundle:
     sha256: str
 
 
-def site_table(hall_name: str, window: str, url: str, client_id: str,
-               token_url: str | None = None,
-               printer: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+def site_table(
+    hall_name: str,
+    window: str,
+    url: str,
+    client_id: str,
+    token_url: str | None = None,
+    printer: dict[str, Any] | None = None,
+) -> dict[str, dict[str, Any]]:
     """The site keys branch IT chooses (file paths are added when the box installs it)."""
     branch: dict[str, Any] = {"url": url, "client_id": client_id}
     if token_url:
         branch["token_url"] = token_url
     site: dict[str, dict[str, Any]] = {
-        "appliance": {"hall_name": hall_name, "window": window}, "branch_server": branch}
+        "appliance": {"hall_name": hall_name, "window": window},
+        "branch_server": branch,
+    }
     if printer:
         site["printer"] = dict(printer)
     return site
 
 
-def build_bundle(key: Ed25519PrivateKey, *, serial: int, issued_at: str, site_toml: str,
-                 files: dict[str, bytes]) -> bytes:
+def build_bundle(
+    key: Ed25519PrivateKey, *, serial: int, issued_at: str, site_toml: str, files: dict[str, bytes]
+) -> bytes:
     """Branch IT's side: the signed bundle's bytes. ``files`` are named as in
     :data:`CARRIED_FILES`; the site TOML must already have passed the schema."""
     check_files(files)
     appliance = tomllib.loads(site_toml).get("appliance", {})
-    manifest = Manifest(serial, issued_at, appliance.get("hall_name", ""),
-                        appliance.get("window", ""), site_toml,
-                        {name: _sha256(data) for name, data in sorted(files.items())})
+    manifest = Manifest(
+        serial,
+        issued_at,
+        appliance.get("hall_name", ""),
+        appliance.get("window", ""),
+        site_toml,
+        {name: _sha256(data) for name, data in sorted(files.items())},
+    )
     raw = manifest.to_bytes()
-    members = [(MANIFEST, raw), (SIGNATURE, sign(key, raw)),
-               (KEY_ID, key_id(key.public_key()).encode()),
-               *((FILE_PREFIX + name, data) for name, data in sorted(files.items()))]
+    members = [
+        (MANIFEST, raw),
+        (SIGNATURE, sign(key, raw)),
+        (KEY_ID, key_id(key.public_key()).encode()),
+        *((FILE_PREFIX + name, data) for name, data in sorted(files.items())),
+    ]
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as bundle:
         for name, data in members:
@@ -133,8 +169,12 @@ def build_bundle(key: Ed25519PrivateKey, *, serial: int, issued_at: str, site_to
     return buffer.getvalue()
 
 
-def verify_bundle(data: bytes, key: Ed25519PublicKey, installed_serial: int,
-                  check_site: Callable[[dict[str, Any]], None]) -> Bundle:
+def verify_bundle(
+    data: bytes,
+    key: Ed25519PublicKey,
+    installed_serial: int,
+    check_site: Callable[[dict[str, Any]], None],
+) -> Bundle:
     """The bundle, if it is signed by ``key``, whole, newer than ``installed_serial`` and
     its site passes ``check_site`` (which raises ValueError or ApplianceError)."""
     members = _members(data)
@@ -145,15 +185,17 @@ def verify_bundle(data: bytes, key: Ed25519PublicKey, installed_serial: int,
     raw = members[MANIFEST]
     signer = members.get(KEY_ID, b"").decode("ascii", "replace").strip()
     if signer and signer != key_id(key):
-        raise ProvisioningRefused("wrong_key", f"signed by key {signer}, the box trusts "
-                                  f"{key_id(key)}")
+        raise ProvisioningRefused(
+            "wrong_key", f"signed by key {signer}, the box trusts {key_id(key)}"
+        )
     if not signature_ok(key, members[SIGNATURE], raw):
         raise ProvisioningRefused("bad_signature")
     manifest = Manifest.parse(raw)
     files = _carried(members, manifest)
     if manifest.serial <= installed_serial:
-        raise ProvisioningRefused("not_newer", f"serial {manifest.serial}, installed "
-                                  f"{installed_serial}")
+        raise ProvisioningRefused(
+            "not_newer", f"serial {manifest.serial}, installed {installed_serial}"
+        )
     site = _site(manifest)
     try:
         check_site(site)
@@ -164,16 +206,16 @@ def verify_bundle(data: bytes, key: Ed25519PublicKey, installed_serial: int,
 
 def _members(data: bytes) -> dict[str, bytes]:
     if len(data) > MAX_BUNDLE_BYTES:
-        raise ProvisioningRefused("malformed", f"{len(data)} bytes, more than "
-                                  f"{MAX_BUNDLE_BYTES}")
+        raise ProvisioningRefused("malformed", f"{len(data)} bytes, more than {MAX_BUNDLE_BYTES}")
     members: dict[str, bytes] = {}
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as bundle:
             for member in bundle:
                 handle = bundle.extractfile(member) if member.isreg() else None
                 if handle is None or member.name in members:
-                    raise ProvisioningRefused("malformed", f"member {member.name!r} is not "
-                                              "a single regular file")
+                    raise ProvisioningRefused(
+                        "malformed", f"member {member.name!r} is not a single regular file"
+                    )
                 members[member.name] = handle.read()
     except (tarfile.TarError, EOFError, OSError) as error:
         raise ProvisioningRefused("malformed", f"not a bundle: {error}") from None
@@ -182,11 +224,13 @@ def _members(data: bytes) -> dict[str, bytes]:
 
 def _carried(members: dict[str, bytes], manifest: Manifest) -> dict[str, bytes]:
     """The carried files, each matching its hash in the signed manifest."""
-    files = {name.removeprefix(FILE_PREFIX): data for name, data in members.items()
-             if name.startswith(FILE_PREFIX)}
+    files = {
+        name.removeprefix(FILE_PREFIX): data
+        for name, data in members.items()
+        if name.startswith(FILE_PREFIX)
+    }
     unknown = set(files) - set(manifest.files)
-    unknown |= set(members) - {MANIFEST, SIGNATURE, KEY_ID} - {
-        FILE_PREFIX + name for name in files}
+    unknown |= set(members) - {MANIFEST, SIGNATURE, KEY_ID} - {FILE_PREFIX + name for name in files}
     if unknown:
         raise ProvisioningRefused("malformed", f"not in the manifest: {sorted(unknown)}")
     for name, digest in manifest.files.items():
@@ -224,8 +268,10 @@ def _site(manifest: Manifest) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         raise ProvisioningRefused("invalid_site", f"site TOML: {error}") from None
     appliance = site.get("appliance", {})
-    if not isinstance(appliance, dict) or (appliance.get("hall_name"), appliance.get(
-            "window")) != (manifest.hall_name, manifest.window):
+    if not isinstance(appliance, dict) or (appliance.get("hall_name"), appliance.get("window")) != (
+        manifest.hall_name,
+        manifest.window,
+    ):
         raise ProvisioningRefused("malformed", "hall and window differ from the site TOML")
     return site
 

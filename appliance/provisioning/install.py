@@ -111,8 +111,9 @@ class Layout:
 
 def installed_site(site: dict[str, Any], layout: Layout, has_ca_bundle: bool) -> dict:
     """The bundle's site table with the file keys pointing at the installed files."""
-    installed = {section: dict(values) for section, values in site.items()
-                 if isinstance(values, dict)}
+    installed = {
+        section: dict(values) for section, values in site.items() if isinstance(values, dict)
+    }
     branch = installed.setdefault("branch_server", {})
     branch["client_secret_file"] = str(layout / SECRET)
     branch.pop("ca_bundle", None)
@@ -122,50 +123,88 @@ def installed_site(site: dict[str, Any], layout: Layout, has_ca_bundle: bool) ->
     return installed
 
 
-def apply_bundle(bundle_path: Path, config: Config, owners: Owners | None = None,
-                 now: Callable[[], datetime] | None = None) -> Bundle:
+def apply_bundle(
+    bundle_path: Path,
+    config: Config,
+    owners: Owners | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Bundle:
     """Verify and install; ProvisioningRefused (with its reason) when nothing was
     installed. ``config`` is the box file alone (``load_config(..., site=False)``)."""
     if config.provisioning is None:
-        raise ConfigError(f"{config.source}: no [provisioning] section (site_file, "
-                          "public_key): this configuration is not for a provisioned box")
+        raise ConfigError(
+            f"{config.source}: no [provisioning] section (site_file, "
+            "public_key): this configuration is not for a provisioned box"
+        )
     owners = owners or Owners()
     now = now or (lambda: datetime.now().astimezone())
     layout = Layout(config.provisioning.site_file)
     try:
         bundle = _verified(bundle_path, config, layout)
     except ProvisioningRefused as refusal:
-        log.event("provision.verify", outcome="failure", reason=refusal.reason,
-                  detail=refusal.detail[:200])
+        log.event(
+            "provision.verify",
+            outcome="failure",
+            reason=refusal.reason,
+            detail=refusal.detail[:200],
+        )
         _record(layout, owners, _refusal(refusal, now()))
         raise
     manifest = bundle.manifest
-    log.event("provision.verify", outcome="success", serial=manifest.serial,
-              bundle_sha256=bundle.sha256[:16])
-    log.event("provision.apply.init", serial=manifest.serial, hall=manifest.hall_name,
-              window=manifest.window, directory=layout.directory)
+    log.event(
+        "provision.verify",
+        outcome="success",
+        serial=manifest.serial,
+        bundle_sha256=bundle.sha256[:16],
+    )
+    log.event(
+        "provision.apply.init",
+        serial=manifest.serial,
+        hall=manifest.hall_name,
+        window=manifest.window,
+        directory=layout.directory,
+    )
     try:
         _install(bundle, layout, owners)
     except OSError as error:
         failure = ProvisioningRefused("write_failed", f"{error.filename}: {error.strerror}")
-        log.event("provision.apply.complete", outcome="failure", reason=failure.reason,
-                  detail=failure.detail[:200])
+        log.event(
+            "provision.apply.complete",
+            outcome="failure",
+            reason=failure.reason,
+            detail=failure.detail[:200],
+        )
         _record(layout, owners, _refusal(failure, now()))
         raise failure from None
-    _record(layout, owners, LastResult(
-        True, "", result_line(True, "", manifest.hall_name, manifest.window),
-        f"installed serial {manifest.serial}", now().isoformat(timespec="seconds"),
-        manifest.hall_name, manifest.window))
-    log.event("provision.apply.complete", outcome="success", serial=manifest.serial,
-              hall=manifest.hall_name, window=manifest.window)
+    _record(
+        layout,
+        owners,
+        LastResult(
+            True,
+            "",
+            result_line(True, "", manifest.hall_name, manifest.window),
+            f"installed serial {manifest.serial}",
+            now().isoformat(timespec="seconds"),
+            manifest.hall_name,
+            manifest.window,
+        ),
+    )
+    log.event(
+        "provision.apply.complete",
+        outcome="success",
+        serial=manifest.serial,
+        hall=manifest.hall_name,
+        window=manifest.window,
+    )
     return bundle
 
 
 def _verified(bundle_path: Path, config: Config, layout: Layout) -> Bundle:
     try:
         if bundle_path.stat().st_size > MAX_BUNDLE_BYTES:
-            raise ProvisioningRefused("malformed", f"{bundle_path} is larger than "
-                                      f"{MAX_BUNDLE_BYTES} bytes")
+            raise ProvisioningRefused(
+                "malformed", f"{bundle_path} is larger than {MAX_BUNDLE_BYTES} bytes"
+            )
         data = bundle_path.read_bytes()
     except OSError as error:
         raise ProvisioningRefused("unreadable", f"{bundle_path}: {error.strerror}") from None
@@ -178,8 +217,9 @@ def _verified(bundle_path: Path, config: Config, layout: Layout) -> Bundle:
     installed = read_installed(layout.directory)
 
     def check(site: dict[str, Any]) -> None:
-        check_site(box_text, config.source, to_toml(installed_site(site, layout, True)),
-                   layout.site_file)
+        check_site(
+            box_text, config.source, to_toml(installed_site(site, layout, True)), layout.site_file
+        )
 
     return verify_bundle(data, key, installed.serial if installed else 0, check)
 
@@ -197,15 +237,32 @@ def _install(bundle: Bundle, layout: Layout, owners: Owners) -> None:
     site = installed_site(bundle.site, layout, CA_BUNDLE in files)
     _write(layout.site_file, to_toml(site).encode(), 0o640, owners, "root", SERVICE_GROUP)
     manifest = bundle.manifest
-    _write(layout / INSTALLED, to_json(Installed(manifest.serial, manifest.issued_at,
-                                                 manifest.hall_name, manifest.window,
-                                                 bundle.sha256)),
-           0o640, owners, "root", SERVICE_GROUP)
+    _write(
+        layout / INSTALLED,
+        to_json(
+            Installed(
+                manifest.serial,
+                manifest.issued_at,
+                manifest.hall_name,
+                manifest.window,
+                bundle.sha256,
+            )
+        ),
+        0o640,
+        owners,
+        "root",
+        SERVICE_GROUP,
+    )
 
 
 def _refusal(refusal: ProvisioningRefused, at: datetime) -> LastResult:
-    return LastResult(False, refusal.reason, REASONS[refusal.reason].chinese, str(refusal),
-                      at.isoformat(timespec="seconds"))
+    return LastResult(
+        False,
+        refusal.reason,
+        REASONS[refusal.reason].chinese,
+        str(refusal),
+        at.isoformat(timespec="seconds"),
+    )
 
 
 def _record(layout: Layout, owners: Owners, result: LastResult) -> None:
@@ -214,12 +271,12 @@ def _record(layout: Layout, owners: Owners, result: LastResult) -> None:
         layout.directory.mkdir(parents=True, exist_ok=True)
         _write(layout / LAST_RESULT, to_json(result), 0o640, owners, "root", SERVICE_GROUP)
     except OSError as error:
-        log.event("provision.result_unwritten", path=layout / LAST_RESULT,
-                  error=error.strerror)
+        log.event("provision.result_unwritten", path=layout / LAST_RESULT, error=error.strerror)
 
 
-def _write(path: Path, data: bytes, mode: int, owners: Owners, user: str | None,
-           group: str | None) -> None:
+def _write(
+    path: Path, data: bytes, mode: int, owners: Owners, user: str | None, group: str | None
+) -> None:
     """Replace ``path`` atomically with ``data``, its mode and owner set before the
     rename, so no reader ever sees a partial file or a secret with loose permissions."""
     uid, gid = owners.ids(path, user, group)
@@ -229,7 +286,7 @@ def _write(path: Path, data: bytes, mode: int, owners: Owners, user: str | None,
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         if (uid, gid) != (-1, -1):
             os.fchown(fd, uid, gid)
         os.fchmod(fd, mode)

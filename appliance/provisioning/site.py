@@ -13,11 +13,24 @@ from typing import Any
 
 SITE_KEYS: dict[str, frozenset[str]] = {
     "appliance": frozenset({"hall_name", "window"}),
-    "branch_server": frozenset({"url", "token_url", "client_id", "client_secret_file",
-                                "ca_bundle"}),
+    "branch_server": frozenset(
+        {"url", "token_url", "client_id", "client_secret_file", "ca_bundle"}
+    ),
     "key": frozenset({"trusted_ca"}),
-    "printer": frozenset({"profile", "backend", "serial_port", "baudrate", "usb_vendor_id",
-                          "usb_product_id", "host", "port", "paper_width_mm", "mode"}),
+    "printer": frozenset(
+        {
+            "profile",
+            "backend",
+            "serial_port",
+            "baudrate",
+            "usb_vendor_id",
+            "usb_product_id",
+            "host",
+            "port",
+            "paper_width_mm",
+            "mode",
+        }
+    ),
 }
 
 
@@ -34,8 +47,9 @@ def foreign_keys(site: dict[str, Any]) -> list[str]:
 
 
 def allowed_text() -> str:
-    return ", ".join(f"{section}.{key}" for section, keys in SITE_KEYS.items()
-                     for key in sorted(keys))
+    return ", ".join(
+        f"{section}.{key}" for section, keys in SITE_KEYS.items() for key in sorted(keys)
+    )
 
 
 def merge(box: dict[str, Any], site: dict[str, Any]) -> dict[str, Any]:

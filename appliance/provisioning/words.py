@@ -15,26 +15,31 @@ class Reason(NamedTuple):
 
 
 REASONS: dict[str, Reason] = {
-    "unreadable": Reason(text("provisioning.unreadable"),
-                         "the bundle file cannot be read"),
-    "malformed": Reason(text("provisioning.malformed"),
-                        "the bundle is malformed or damaged"),
-    "unsigned": Reason(text("provisioning.unsigned"),
-                       "the bundle is not signed"),
-    "wrong_key": Reason(text("provisioning.wrong_key"),
-                        "the bundle is signed with a key this box does not trust"),
-    "bad_signature": Reason(text("provisioning.bad_signature"),
-                            "the bundle's signature does not match (tampered)"),
-    "hash_mismatch": Reason(text("provisioning.hash_mismatch"),
-                            "a file in the bundle does not match its signed hash (tampered)"),
-    "not_newer": Reason(text("provisioning.not_newer"),
-                        "the bundle's serial is not newer than the installed one"),
-    "invalid_site": Reason(text("provisioning.invalid_site"),
-                           "the bundle's site configuration fails the config schema"),
-    "no_public_key": Reason(text("provisioning.no_public_key"),
-                            "this box has no provisioning public key"),
-    "write_failed": Reason(text("provisioning.write_failed"),
-                           "the provisioning files could not be written"),
+    "unreadable": Reason(text("provisioning.unreadable"), "the bundle file cannot be read"),
+    "malformed": Reason(text("provisioning.malformed"), "the bundle is malformed or damaged"),
+    "unsigned": Reason(text("provisioning.unsigned"), "the bundle is not signed"),
+    "wrong_key": Reason(
+        text("provisioning.wrong_key"), "the bundle is signed with a key this box does not trust"
+    ),
+    "bad_signature": Reason(
+        text("provisioning.bad_signature"), "the bundle's signature does not match (tampered)"
+    ),
+    "hash_mismatch": Reason(
+        text("provisioning.hash_mismatch"),
+        "a file in the bundle does not match its signed hash (tampered)",
+    ),
+    "not_newer": Reason(
+        text("provisioning.not_newer"), "the bundle's serial is not newer than the installed one"
+    ),
+    "invalid_site": Reason(
+        text("provisioning.invalid_site"), "the bundle's site configuration fails the config schema"
+    ),
+    "no_public_key": Reason(
+        text("provisioning.no_public_key"), "this box has no provisioning public key"
+    ),
+    "write_failed": Reason(
+        text("provisioning.write_failed"), "the provisioning files could not be written"
+    ),
 }
 
 TITLE = text("provisioning.title")

@@ -32,8 +32,7 @@ class DecodeOptions(TypedDict):
 # six; these take 1.2 ms a frame against 2.2 ms. They also decode the tickets turned by
 # 90/180/270° and scaled 2.5× (1080p-sized modules). Tickets are dark ink on light
 # paper, so the inverted pass is wasted work.
-DECODE_OPTIONS: DecodeOptions = {
-    "try_rotate": False, "try_invert": False, "try_downscale": False}
+DECODE_OPTIONS: DecodeOptions = {"try_rotate": False, "try_invert": False, "try_downscale": False}
 
 POLL_SECONDS = 0.01
 # The second pass works on the found-but-undecoded symbol's box plus this share of its
@@ -51,8 +50,7 @@ class Symbol:
 
 def _crop(gray: np.ndarray, position: zxingcpp.Position) -> np.ndarray:
     """The symbol's bounding box plus :data:`CROP_MARGIN`, clamped to the frame (a view)."""
-    corners = (position.top_left, position.top_right, position.bottom_right,
-               position.bottom_left)
+    corners = (position.top_left, position.top_right, position.bottom_right, position.bottom_left)
     xs = [p.x for p in corners]
     ys = [p.y for p in corners]
     margin = max(max(xs) - min(xs), max(ys) - min(ys)) * CROP_MARGIN
@@ -96,15 +94,17 @@ class ZxingScanner:
         if unknown:
             raise ValueError(f"unknown barcode format(s): {unknown}")
         self._formats = zxingcpp.BarcodeFormats(
-            [getattr(zxingcpp.BarcodeFormat, name) for name in formats])
+            [getattr(zxingcpp.BarcodeFormat, name) for name in formats]
+        )
         self._second_pass = second_pass
 
     def read(self, gray: np.ndarray) -> list[Symbol]:
         """Valid symbols in a grey uint8 image (strided views are fine, nothing is copied)."""
         if gray.ndim != 2 or gray.dtype != np.uint8:
             raise ValueError(f"expected a 2-D uint8 image, got {gray.ndim}-D {gray.dtype}")
-        results = zxingcpp.read_barcodes(gray, formats=self._formats,
-                                         return_errors=self._second_pass, **DECODE_OPTIONS)
+        results = zxingcpp.read_barcodes(
+            gray, formats=self._formats, return_errors=self._second_pass, **DECODE_OPTIONS
+        )
         valid = [Symbol(r.text, r.format.name) for r in results if r.valid]
         if valid or not self._second_pass:
             return valid
@@ -117,8 +117,9 @@ class ZxingScanner:
         if crop.shape[0] < 8 or crop.shape[1] < 8:
             return None
         for _name, prepare, binarizer in SECOND_PASS:
-            results = zxingcpp.read_barcodes(prepare(crop), formats=self._formats,
-                                             binarizer=binarizer, **DECODE_OPTIONS)
+            results = zxingcpp.read_barcodes(
+                prepare(crop), formats=self._formats, binarizer=binarizer, **DECODE_OPTIONS
+            )
             valid = [r for r in results if r.valid]
             if valid:
                 return Symbol(valid[0].text, valid[0].format.name)
@@ -139,8 +140,13 @@ class ScanWorker:
     scanning goes on: a ticket left under the camera is one event, not a stream.
     """
 
-    def __init__(self, camera: Camera, scanner: ZxingScanner,
-                 on_ticket: Callable[[str], None], dedupe_seconds: float = 3.0) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        scanner: ZxingScanner,
+        on_ticket: Callable[[str], None],
+        dedupe_seconds: float = 3.0,
+    ) -> None:
         self._camera = camera
         self._scanner = scanner
         self._on_ticket = on_ticket
@@ -203,8 +209,7 @@ class ScanWorker:
         self._camera.stop()
         self._last_text, self._last_time = symbol.text, time.monotonic()
         self._on_ticket(symbol.text)  # the ticket first, the log line after: it can wait
-        log.event("scan.decoded", format=symbol.format, length=len(symbol.text),
-                  ms=elapsed_ms)
+        log.event("scan.decoded", format=symbol.format, length=len(symbol.text), ms=elapsed_ms)
         return True
 
     def _claim(self) -> bool:
@@ -216,5 +221,4 @@ class ScanWorker:
             return True
 
     def _is_repeat(self, text: str) -> bool:
-        return (text == self._last_text
-                and time.monotonic() - self._last_time < self._dedupe_seconds)
+        return text == self._last_text and time.monotonic() - self._last_time < self._dedupe_seconds

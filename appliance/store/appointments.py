@@ -69,12 +69,23 @@ def seed_appointments(db: sqlite_utils.Database, appointments: list[Appointment]
                 "INSERT OR IGNORE INTO appointments (appointment_number, item_code, day, "
                 "applicant_name, id_type, id_number, phone, used, hall) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [a.number, a.item_code, a.day.isoformat(), a.applicant.name,
-                 a.applicant.id_type, a.applicant.id_number, a.applicant.phone,
-                 int(a.used), a.hall])
+                [
+                    a.number,
+                    a.item_code,
+                    a.day.isoformat(),
+                    a.applicant.name,
+                    a.applicant.id_type,
+                    a.applicant.id_number,
+                    a.applicant.phone,
+                    int(a.used),
+                    a.hall,
+                ],
+            )
 
 
 def mark_used(db: sqlite_utils.Database, number: str, submission_id: str) -> None:
     """Record that a submission used the appointment; call inside its write transaction."""
-    db.execute("UPDATE appointments SET used = 1, used_by = ? WHERE appointment_number = ?",
-               [submission_id, number])
+    db.execute(
+        "UPDATE appointments SET used = 1, used_by = ? WHERE appointment_number = ?",
+        [submission_id, number],
+    )

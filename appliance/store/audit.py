@@ -22,16 +22,19 @@ def entry_hash(previous_hash: str, at: str, action: str, entry: str) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
-def append_audit(db: sqlite_utils.Database, at: datetime, action: str,
-                 entry: dict[str, Any]) -> str:
+def append_audit(
+    db: sqlite_utils.Database, at: datetime, action: str, entry: dict[str, Any]
+) -> str:
     """Append one entry; call inside the write transaction of the change it records."""
     last = db.execute("SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     previous = last[0] if last else GENESIS
     stamp = at.isoformat()
     text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = entry_hash(previous, stamp, action, text)
-    db.execute("INSERT INTO audit_log (at, action, entry, previous_hash, hash) "
-               "VALUES (?, ?, ?, ?, ?)", [stamp, action, text, previous, digest])
+    db.execute(
+        "INSERT INTO audit_log (at, action, entry, previous_hash, hash) VALUES (?, ?, ?, ?, ?)",
+        [stamp, action, text, previous, digest],
+    )
     return digest
 
 
@@ -39,7 +42,8 @@ def first_broken_link(db: sqlite_utils.Database) -> int | None:
     """The ``seq`` of the first row whose chain does not verify, or None when intact."""
     previous = GENESIS
     for seq, at, action, entry, prev, digest in db.execute(
-            "SELECT seq, at, action, entry, previous_hash, hash FROM audit_log ORDER BY seq"):
+        "SELECT seq, at, action, entry, previous_hash, hash FROM audit_log ORDER BY seq"
+    ):
         if prev != previous or entry_hash(prev, at, action, entry) != digest:
             return seq
         previous = digest

@@ -30,29 +30,55 @@ class ChainReport:
 
 
 def verify_chain(db: sqlite_utils.Database) -> ChainReport:
-    rows = db.execute("SELECT seq, at, action, entry, previous_hash, hash FROM audit_log "
-                      "ORDER BY seq").fetchall()
+    rows = db.execute(
+        "SELECT seq, at, action, entry, previous_hash, hash FROM audit_log ORDER BY seq"
+    ).fetchall()
     known = {row[5] for row in rows}
     previous, expected_seq, last_at = GENESIS, 1, ""
     for seq, at, action, entry, prev, digest in rows:
         if entry_hash(prev, at, action, entry) != digest:
-            return ChainReport(len(rows), previous, "changed", seq,
-                               f"entry {seq} ({action}) does not hash to its digest")
+            return ChainReport(
+                len(rows),
+                previous,
+                "changed",
+                seq,
+                f"entry {seq} ({action}) does not hash to its digest",
+            )
         if seq != expected_seq:
-            return ChainReport(len(rows), previous, "removed", seq,
-                               f"entries {expected_seq} to {seq - 1} are missing")
+            return ChainReport(
+                len(rows),
+                previous,
+                "removed",
+                seq,
+                f"entries {expected_seq} to {seq - 1} are missing",
+            )
         if prev != previous:
             if prev in known or at < last_at:
-                return ChainReport(len(rows), previous, "reordered", seq,
-                                   f"entry {seq} does not follow entry {seq - 1}")
-            return ChainReport(len(rows), previous, "changed", max(seq - 1, 1),
-                               f"entry {seq - 1} was rewritten (or one after it removed)")
+                return ChainReport(
+                    len(rows),
+                    previous,
+                    "reordered",
+                    seq,
+                    f"entry {seq} does not follow entry {seq - 1}",
+                )
+            return ChainReport(
+                len(rows),
+                previous,
+                "changed",
+                max(seq - 1, 1),
+                f"entry {seq - 1} was rewritten (or one after it removed)",
+            )
         previous, expected_seq, last_at = digest, seq + 1, at
     last_seq = expected_seq - 1
     issued = _highest_issued(db)
     if issued > last_seq:
-        return ChainReport(len(rows), previous, "truncated", last_seq + 1,
-                           f"entries {last_seq + 1} to {issued} were removed from the end")
+        return ChainReport(
+            len(rows),
+            previous,
+            "truncated",
+            last_seq + 1,
+            f"entries {last_seq + 1} to {issued} were removed from the end",
+        )
     return ChainReport(len(rows), previous)
 
 

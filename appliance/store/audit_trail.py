@@ -26,8 +26,7 @@ from appliance.store.audit import append_audit
 from appliance.store.db import connect, write_transaction
 
 
-def audit_now(db: sqlite_utils.Database, at: datetime, action: str, entry: dict[str, Any]
-              ) -> str:
+def audit_now(db: sqlite_utils.Database, at: datetime, action: str, entry: dict[str, Any]) -> str:
     """Append one entry in its own write transaction; return its hash."""
     if action not in AUDIT_ACTIONS:
         raise KeyError(f"audit action {action!r} is not in appliance.events.AUDIT_ACTIONS")
@@ -78,8 +77,14 @@ def _log_failure(action: str) -> Callable[[Future[str]], None]:
     def check(future: Future[str]) -> None:
         error = future.exception()
         if error is not None:
-            log.event("audit.appended", outcome="failure", action=action,
-                      error=type(error).__name__, detail=str(error)[:200])
+            log.event(
+                "audit.appended",
+                outcome="failure",
+                action=action,
+                error=type(error).__name__,
+                detail=str(error)[:200],
+            )
+
     return check
 
 
@@ -93,12 +98,17 @@ def note_configuration(db: sqlite_utils.Database, source: Path, at: datetime) ->
     """Audit the configuration file when it differs from the last one recorded."""
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
     with write_transaction(db):
-        last = db.execute("SELECT entry FROM audit_log WHERE action = 'config.changed' "
-                          "ORDER BY seq DESC LIMIT 1").fetchone()
+        last = db.execute(
+            "SELECT entry FROM audit_log WHERE action = 'config.changed' ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
         previous = json.loads(last[0])["sha256"] if last else None
         if previous == digest:
             return False
-        append_audit(db, at, "config.changed",
-                     {"file": str(source), "sha256": digest, "previous_sha256": previous})
+        append_audit(
+            db,
+            at,
+            "config.changed",
+            {"file": str(source), "sha256": digest, "previous_sha256": previous},
+        )
     log.event("config.changed", file=source, sha256=digest[:16])
     return True

@@ -31,11 +31,18 @@ def upsert_catalogue_items(db: sqlite_utils.Database, items: list[dict[str, Any]
             full, initials = raw["pinyin"], raw["initials"]
         else:
             full, initials = pinyin_keys(raw["name"])
-        rows.append({
-            "code": raw["code"], "name": raw["name"], "department": raw["department"],
-            "promised_days": raw.get("promised_days"), "default_type": raw["default_type"],
-            "pinyin": full, "initials": initials, "updated_at": now,
-        })
+        rows.append(
+            {
+                "code": raw["code"],
+                "name": raw["name"],
+                "department": raw["department"],
+                "promised_days": raw.get("promised_days"),
+                "default_type": raw["default_type"],
+                "pinyin": full,
+                "initials": initials,
+                "updated_at": now,
+            }
+        )
     with write_transaction(db):
         db.table("catalogue_items").upsert_all(rows, pk="code")
     return len(rows)
@@ -49,25 +56,29 @@ def load_catalogue_index(db: sqlite_utils.Database) -> CatalogueIndex:
     """Every stored item, in code order, ready for search."""
     rows = db.execute(
         "SELECT code, name, department, promised_days, default_type, pinyin, initials "
-        "FROM catalogue_items ORDER BY code").fetchall()
-    return CatalogueIndex([
-        IndexedItem(ServiceItem(code, name, department, promised, ItemType(kind)),
-                    pinyin, initials)
-        for code, name, department, promised, kind, pinyin, initials in rows
-    ])
+        "FROM catalogue_items ORDER BY code"
+    ).fetchall()
+    return CatalogueIndex(
+        [
+            IndexedItem(
+                ServiceItem(code, name, department, promised, ItemType(kind)), pinyin, initials
+            )
+            for code, name, department, promised, kind, pinyin, initials in rows
+        ]
+    )
 
 
 def seed_demo_catalogue(db: sqlite_utils.Database) -> int:
     """Fill an empty catalogue with the bundled demo one (sync replaces it on a real box)."""
     if catalogue_size(db):
         return 0
-    raw = json.loads(resources.files("appliance").joinpath(
-        "data/demo_catalogue.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("appliance").joinpath("data/demo_catalogue.json").read_text("utf-8")
+    )
     return upsert_catalogue_items(db, raw["items"])
 
 
 def catalogue_version(db: sqlite_utils.Database) -> tuple[int, str | None]:
     """Changes when sync stores items: the kiosk reloads its index only then."""
-    count, latest = db.execute(
-        "SELECT COUNT(*), MAX(updated_at) FROM catalogue_items").fetchone()
+    count, latest = db.execute("SELECT COUNT(*), MAX(updated_at) FROM catalogue_items").fetchone()
     return count, latest

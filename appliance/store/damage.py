@@ -71,8 +71,11 @@ def move_aside(path: Path, now: datetime | None = None) -> Path:
 
 def kept_aside(path: Path) -> list[Path]:
     """Damaged copies of ``path`` still waiting for recovery (main files only)."""
-    return sorted(p for p in path.parent.glob(f"{path.name}{ASIDE_MARK}*")
-                  if not p.name.endswith(("-wal", "-shm")))
+    return sorted(
+        p
+        for p in path.parent.glob(f"{path.name}{ASIDE_MARK}*")
+        if not p.name.endswith(("-wal", "-shm"))
+    )
 
 
 def report_kept(path: Path) -> None:

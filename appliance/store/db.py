@@ -48,16 +48,16 @@ def connect(path: Path) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
         check_intact(path, BUSY_TIMEOUT_MS / 1000)
         share_with_group(path)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
     except DamagedDatabase as damage:
         aside = move_aside(path)
-        log.event("store.damaged", outcome="failure", path=path, aside=aside,
-                  detail=damage.detail)
+        log.event("store.damaged", outcome="failure", path=path, aside=aside, detail=damage.detail)
         raise StartupError(
             f"database {path} is damaged ({damage.detail}); it was moved aside to {aside} "
             "for recovery: call branch IT, the next start begins with an empty database"
@@ -80,8 +80,7 @@ def share_with_group(path: Path) -> None:
     service is left alone (only its owner may chmod it); it was made by this code too.
     """
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
-                         SHARED_MODE))
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, SHARED_MODE))
     except FileExistsError:
         pass
     else:
@@ -100,13 +99,14 @@ def _widen(path: Path) -> None:
     if mode & SHARED_MODE == SHARED_MODE or found.st_uid != os.geteuid():
         return
     os.chmod(path, mode | SHARED_MODE)
-    log.event("store.mode_widened", path=path, was=f"{mode:04o}",
-              now=f"{mode | SHARED_MODE:04o}")
+    log.event("store.mode_widened", path=path, was=f"{mode:04o}", now=f"{mode | SHARED_MODE:04o}")
 
 
 def is_storage_full(error: BaseException) -> bool:
-    return (isinstance(error, sqlite3.OperationalError)
-            and getattr(error, "sqlite_errorname", "") == "SQLITE_FULL")
+    return (
+        isinstance(error, sqlite3.OperationalError)
+        and getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
+    )
 
 
 @contextmanager
@@ -125,7 +125,6 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
         if is_storage_full(error) and not isinstance(error, StorageFull):
-            log.event("store.full", logging.WARNING, outcome="failure",
-                      detail=str(error)[:200])
+            log.event("store.full", logging.WARNING, outcome="failure", detail=str(error)[:200])
             raise StorageFull(str(error)) from error
         raise

@@ -25,15 +25,24 @@ def publish_health(db: sqlite_utils.Database, statuses: dict[str, str], now: dat
     """Record what the kiosk sees now (every device, so each row is fresh)."""
     with write_transaction(db):
         for device, status in statuses.items():
-            db.execute("INSERT INTO device_health (device, status, updated_at) VALUES (?, ?, ?) "
-                       "ON CONFLICT (device) DO UPDATE SET status = excluded.status, "
-                       "updated_at = excluded.updated_at", [device, status, stamp(now)])
+            db.execute(
+                "INSERT INTO device_health (device, status, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (device) DO UPDATE SET status = excluded.status, "
+                "updated_at = excluded.updated_at",
+                [device, status, stamp(now)],
+            )
 
 
-def read_health(db: sqlite_utils.Database, now: datetime,
-                max_age: timedelta = MAX_AGE) -> dict[str, str]:
+def read_health(
+    db: sqlite_utils.Database, now: datetime, max_age: timedelta = MAX_AGE
+) -> dict[str, str]:
     """Each device's last published status, or "unknown" when none is fresh."""
     fresh_since = stamp(now - max_age)
-    found = {device: status for device, status, updated in db.execute(
-        "SELECT device, status, updated_at FROM device_health") if updated >= fresh_since}
+    found = {
+        device: status
+        for device, status, updated in db.execute(
+            "SELECT device, status, updated_at FROM device_health"
+        )
+        if updated >= fresh_since
+    }
     return {device: found.get(device, UNKNOWN) for device in DEVICES}

@@ -16,8 +16,10 @@ SLOT = "counter"
 
 def save_draft(db: sqlite_utils.Database, payload: dict[str, Any], at: datetime) -> None:
     with write_transaction(db):
-        db.execute("INSERT OR REPLACE INTO drafts (slot, saved_at, payload) VALUES (?, ?, ?)",
-                   [SLOT, at.isoformat(), json.dumps(payload, ensure_ascii=False)])
+        db.execute(
+            "INSERT OR REPLACE INTO drafts (slot, saved_at, payload) VALUES (?, ?, ?)",
+            [SLOT, at.isoformat(), json.dumps(payload, ensure_ascii=False)],
+        )
 
 
 def load_draft(db: sqlite_utils.Database) -> dict[str, Any] | None:

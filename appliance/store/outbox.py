@@ -103,8 +103,9 @@ def release(db: sqlite_utils.Database, keys: Iterable[str], error: str) -> None:
 
 def counts(db: sqlite_utils.Database) -> OutboxCounts:
     found = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
-    return OutboxCounts(*(found.get(s, 0)
-                          for s in ("pending", "in_flight", "delivered", "rejected")))
+    return OutboxCounts(
+        *(found.get(s, 0) for s in ("pending", "in_flight", "delivered", "rejected"))
+    )
 
 
 def rejected_items(db: sqlite_utils.Database, limit: int = 50) -> list[RejectedItem]:
@@ -117,7 +118,11 @@ def rejected_items(db: sqlite_utils.Database, limit: int = 50) -> list[RejectedI
 
 
 def has_sendable(db: sqlite_utils.Database, now: datetime) -> bool:
-    return db.execute(
-        "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' "
-        "OR (state = 'in_flight' AND lease_until < ?))", [stamp(now)],
-    ).fetchone()[0] == 1
+    return (
+        db.execute(
+            "SELECT EXISTS(SELECT 1 FROM outbox WHERE state = 'pending' "
+            "OR (state = 'in_flight' AND lease_until < ?))",
+            [stamp(now)],
+        ).fetchone()[0]
+        == 1
+    )

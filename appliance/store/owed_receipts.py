@@ -31,8 +31,10 @@ def owed_rows(db: sqlite_utils.Database) -> list[OwedRow]:
         "p.last_error FROM print_jobs p JOIN submissions s ON s.id = p.submission_id "
         "WHERE p.state != 'printed' ORDER BY p.created_at, s.receipt_number"
     ).fetchall()
-    return [OwedRow(sid, number, item, name, datetime.fromisoformat(at), error)
-            for sid, number, item, name, at, error in rows]
+    return [
+        OwedRow(sid, number, item, name, datetime.fromisoformat(at), error)
+        for sid, number, item, name, at, error in rows
+    ]
 
 
 def owed_count(db: sqlite_utils.Database) -> int:
@@ -41,16 +43,38 @@ def owed_count(db: sqlite_utils.Database) -> int:
 
 def stored_receipt_data(db: sqlite_utils.Database, submission_id: str) -> ReceiptData:
     """The receipt of a stored submission, for laying it out again on narrower paper."""
-    (hall, window, number, item_name, item_code, item_type, name, id_type, id_number,
-     created, operator, appointment, promised) = db.execute(
+    (
+        hall,
+        window,
+        number,
+        item_name,
+        item_code,
+        item_type,
+        name,
+        id_type,
+        id_number,
+        created,
+        operator,
+        appointment,
+        promised,
+    ) = db.execute(
         "SELECT hall_name, window, receipt_number, item_name, item_code, item_type, "
         "applicant_name, id_type, id_number, created_at, operator_name, appointment_number, "
-        "promised_date FROM submissions WHERE id = ?", [submission_id]).fetchone()
+        "promised_date FROM submissions WHERE id = ?",
+        [submission_id],
+    ).fetchone()
     return ReceiptData(
-        hall_name=hall, window=window, receipt_number=number, item_name=item_name,
-        item_code=item_code, item_type_label=ItemType(item_type).label, applicant_name=name,
-        id_type_label=DocumentType(id_type).label, id_number=id_number,
-        accepted_at=datetime.fromisoformat(created), operator_name=operator,
+        hall_name=hall,
+        window=window,
+        receipt_number=number,
+        item_name=item_name,
+        item_code=item_code,
+        item_type_label=ItemType(item_type).label,
+        applicant_name=name,
+        id_type_label=DocumentType(id_type).label,
+        id_number=id_number,
+        accepted_at=datetime.fromisoformat(created),
+        operator_name=operator,
         appointment_number=appointment,
         promised_date=date.fromisoformat(promised) if promised else None,
         synced=is_synced(db, submission_id),

@@ -49,16 +49,23 @@ def journal_receipt(
         db.execute(
             "INSERT OR IGNORE INTO print_jobs (submission_id, receipt_number, columns, lines, "
             "state, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-            [submission_id, receipt_number, columns, _dump(lines), now.isoformat(),
-             now.isoformat()],
+            [
+                submission_id,
+                receipt_number,
+                columns,
+                _dump(lines),
+                now.isoformat(),
+                now.isoformat(),
+            ],
         )
     job = find_job(db, submission_id)
     assert job is not None
     return job
 
 
-def relayout(db: sqlite_utils.Database, submission_id: str, columns: int,
-             lines: list[Line], now: datetime) -> None:
+def relayout(
+    db: sqlite_utils.Database, submission_id: str, columns: int, lines: list[Line], now: datetime
+) -> None:
     """Replace the lines after the paper got narrower (another printer was fitted)."""
     with write_transaction(db):
         db.execute(
@@ -67,8 +74,13 @@ def relayout(db: sqlite_utils.Database, submission_id: str, columns: int,
         )
 
 
-def mark_attempt(db: sqlite_utils.Database, submission_id: str, state: JobState,
-                 now: datetime, error: str | None = None) -> None:
+def mark_attempt(
+    db: sqlite_utils.Database,
+    submission_id: str,
+    state: JobState,
+    now: datetime,
+    error: str | None = None,
+) -> None:
     """Record one print attempt and its outcome (``error`` is a status name, no PII)."""
     with write_transaction(db):
         db.execute(
@@ -98,8 +110,9 @@ def unprinted_jobs(db: sqlite_utils.Database) -> list[PrintJob]:
 
 def _job(row: tuple) -> PrintJob:
     submission_id, number, columns, lines, state, attempts, last_error = row
-    return PrintJob(submission_id, number, columns, _load(lines), JobState(state), attempts,
-                    last_error)
+    return PrintJob(
+        submission_id, number, columns, _load(lines), JobState(state), attempts, last_error
+    )
 
 
 def _dump(lines: list[Line]) -> str:

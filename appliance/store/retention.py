@@ -25,15 +25,20 @@ def purge_personal_fields(db: sqlite_utils.Database, now: datetime, days: int) -
         rows = db.execute(
             "SELECT o.seq, o.payload, s.id FROM outbox o JOIN submissions s "
             "ON s.id = o.submission_id WHERE o.state = 'delivered' AND o.delivered_at < ? "
-            "AND s.purged_at IS NULL", [cutoff],
+            "AND s.purged_at IS NULL",
+            [cutoff],
         ).fetchall()
         for seq, payload, submission_id in rows:
             body = json.loads(payload)
             # a signed payload is an envelope; its signature no longer matters once delivered
             (body.get("submission") or body).update(dict.fromkeys(PERSONAL_FIELDS))
-            db.execute("UPDATE outbox SET payload = ? WHERE seq = ?",
-                       [json.dumps(body, ensure_ascii=False, sort_keys=True), seq])
+            db.execute(
+                "UPDATE outbox SET payload = ? WHERE seq = ?",
+                [json.dumps(body, ensure_ascii=False, sort_keys=True), seq],
+            )
             db.execute(
                 "UPDATE submissions SET applicant_name = '', id_number = '', phone = NULL, "
-                "purged_at = ? WHERE id = ?", [stamp(now), submission_id])
+                "purged_at = ? WHERE id = ?",
+                [stamp(now), submission_id],
+            )
     return len(rows)

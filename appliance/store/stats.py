@@ -31,16 +31,24 @@ def day_stats(db: sqlite_utils.Database, day_prefix: str) -> DayStats:
     where, args = "WHERE substr(created_at, 1, 10) = ?", [day_prefix]
 
     def grouped(column: str) -> list[tuple[str, int]]:
-        return db.execute(f"SELECT {column}, COUNT(*) FROM submissions {where} "
-                          f"GROUP BY {column} ORDER BY COUNT(*) DESC", args).fetchall()
+        return db.execute(
+            f"SELECT {column}, COUNT(*) FROM submissions {where} "
+            f"GROUP BY {column} ORDER BY COUNT(*) DESC",
+            args,
+        ).fetchall()
 
-    unprinted = db.execute(f"SELECT COUNT(*) FROM submissions {where} AND printed_count = 0",
-                           args).fetchone()[0]
+    unprinted = db.execute(
+        f"SELECT COUNT(*) FROM submissions {where} AND printed_count = 0", args
+    ).fetchone()[0]
     return DayStats(
         by_type={ItemType(k): n for k, n in grouped("item_type")},
         by_lookup={LookupMethod(k): n for k, n in grouped("lookup_method")},
         by_operator=dict(grouped("operator_name")),
         unprinted=unprinted,
-        handling_s={name: h.mean_s for name, h in summarise(acceptances(
-            db, date.fromisoformat(day_prefix), date.fromisoformat(day_prefix))).handling.items()},
+        handling_s={
+            name: h.mean_s
+            for name, h in summarise(
+                acceptances(db, date.fromisoformat(day_prefix), date.fromisoformat(day_prefix))
+            ).handling.items()
+        },
     )

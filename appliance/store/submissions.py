@@ -97,20 +97,32 @@ def store_submission(
         )
         row = _row(submission)
         db.table("submissions").insert(row)
-        db.table("outbox").insert({
-            "submission_id": submission.id,
-            "idempotency_key": str(uuid.uuid4()),
-            "payload": json.dumps(envelope(row) if envelope else row, ensure_ascii=False,
-                                  sort_keys=True),
-        })
+        db.table("outbox").insert(
+            {
+                "submission_id": submission.id,
+                "idempotency_key": str(uuid.uuid4()),
+                "payload": json.dumps(
+                    envelope(row) if envelope else row, ensure_ascii=False, sort_keys=True
+                ),
+            }
+        )
         if appointment_number:
             mark_used(db, appointment_number, submission.id)
-        append_audit(db, created_at, "submission.created", {
-            "submission": submission.id, "receipt": submission.receipt_number,
-            "operator": operator.serial, "item": item.code, "item_type": item_type.value,
-            "lookup": lookup_method.value, "appointment": appointment_number,
-            "id_number": mask_id_number(applicant.id_number),
-        })
+        append_audit(
+            db,
+            created_at,
+            "submission.created",
+            {
+                "submission": submission.id,
+                "receipt": submission.receipt_number,
+                "operator": operator.serial,
+                "item": item.code,
+                "item_type": item_type.value,
+                "lookup": lookup_method.value,
+                "appointment": appointment_number,
+                "id_number": mask_id_number(applicant.id_number),
+            },
+        )
     log.event(
         "submission.created",
         outcome="success",
@@ -136,9 +148,7 @@ def record_print(db: sqlite_utils.Database, submission_id: str, printed_at: date
 
 
 def is_synced(db: sqlite_utils.Database, submission_id: str) -> bool:
-    row = db.execute(
-        "SELECT state FROM outbox WHERE submission_id = ?", [submission_id]
-    ).fetchone()
+    row = db.execute("SELECT state FROM outbox WHERE submission_id = ?", [submission_id]).fetchone()
     return row is not None and row[0] == "delivered"
 
 
@@ -147,4 +157,3 @@ def pending_count(db: sqlite_utils.Database) -> int:
     return db.execute(
         "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'in_flight')"
     ).fetchone()[0]
-

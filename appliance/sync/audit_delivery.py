@@ -30,8 +30,9 @@ def delivered_seq(db: sqlite_utils.Database) -> int:
 
 def audit_backlog(db: sqlite_utils.Database) -> int:
     """Audit entries not yet held by the branch server."""
-    return db.execute("SELECT COUNT(*) FROM audit_log WHERE seq > ?",
-                      [delivered_seq(db)]).fetchone()[0]
+    return db.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE seq > ?", [delivered_seq(db)]
+    ).fetchone()[0]
 
 
 def audit_refusal(db: sqlite_utils.Database) -> str | None:
@@ -49,27 +50,35 @@ def audit_delivery_line(db: sqlite_utils.Database) -> str:
 
 def _mark(db: sqlite_utils.Database, seq: int, at: datetime, error: str | None) -> None:
     with write_transaction(db):
-        db.execute("INSERT INTO audit_delivery (id, delivered_seq, delivered_at, last_error) "
-                   "VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                   "delivered_seq = MAX(delivered_seq, excluded.delivered_seq), "
-                   "delivered_at = excluded.delivered_at, last_error = excluded.last_error",
-                   [seq, stamp(at), error])
+        db.execute(
+            "INSERT INTO audit_delivery (id, delivered_seq, delivered_at, last_error) "
+            "VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "delivered_seq = MAX(delivered_seq, excluded.delivered_seq), "
+            "delivered_at = excluded.delivered_at, last_error = excluded.last_error",
+            [seq, stamp(at), error],
+        )
 
 
-def deliver_audit(db: sqlite_utils.Database, client: BranchClient, now: datetime,
-                  batch_size: int) -> int:
+def deliver_audit(
+    db: sqlite_utils.Database, client: BranchClient, now: datetime, batch_size: int
+) -> int:
     """Send every owed entry; return how many the server took. SyncProblem propagates."""
     from appliance.sync.client import BatchRefused  # HTTP stack: the sync process only
 
     taken = 0
     while True:
         mark = delivered_seq(db)
-        rows = db.execute("SELECT seq, at, action, entry, previous_hash, hash FROM audit_log "
-                          "WHERE seq > ? ORDER BY seq LIMIT ?", [mark, batch_size]).fetchall()
+        rows = db.execute(
+            "SELECT seq, at, action, entry, previous_hash, hash FROM audit_log "
+            "WHERE seq > ? ORDER BY seq LIMIT ?",
+            [mark, batch_size],
+        ).fetchall()
         if not rows:
             return taken
-        entries = [dict(zip(("seq", "at", "action", "entry", "previous_hash", "hash"), row,
-                            strict=True)) for row in rows]
+        entries = [
+            dict(zip(("seq", "at", "action", "entry", "previous_hash", "hash"), row, strict=True))
+            for row in rows
+        ]
         try:
             through = client.submit_audit(entries)
         except BatchRefused as refused:

@@ -21,8 +21,9 @@ def full_jitter(failures: int, base_s: float, cap_s: float, rng: random.Random) 
     return rng.uniform(0, ceiling)
 
 
-def next_delay(failures: int, retry_after: float | None, base_s: float, cap_s: float,
-               rng: random.Random) -> float:
+def next_delay(
+    failures: int, retry_after: float | None, base_s: float, cap_s: float, rng: random.Random
+) -> float:
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_RETRY_AFTER_S)
     return full_jitter(failures, base_s, cap_s, rng)

@@ -24,8 +24,9 @@ def canonical(value: Any) -> bytes:
 
 def body_digest(item: dict[str, Any]) -> str:
     """SHA-256 of one wire item without its key: what "the same body" means."""
-    return hashlib.sha256(canonical({k: v for k, v in item.items()
-                                     if k != "idempotency_key"})).hexdigest()
+    return hashlib.sha256(
+        canonical({k: v for k, v in item.items() if k != "idempotency_key"})
+    ).hexdigest()
 
 
 def verify_signature(submission: dict[str, Any], certificate_pem: str, signature_b64: str) -> str:
@@ -55,5 +56,9 @@ def _verify_rsa(key: rsa.RSAPublicKey, signature: bytes, data: bytes) -> None:
     try:
         key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
-        key.verify(signature, data, padding.PSS(padding.MGF1(hashes.SHA256()),
-                                                padding.PSS.AUTO), hashes.SHA256())
+        key.verify(
+            signature,
+            data,
+            padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.AUTO),
+            hashes.SHA256(),
+        )

@@ -151,13 +151,15 @@ class BranchClient:
             raise SyncProblem("protocol", "batch answer has no usable results")
         sent = {item["idempotency_key"] for item in items}
         try:
-            outcomes = {r["idempotency_key"]: ItemOutcome(r["idempotency_key"], r["status"],
-                                                          r.get("reason"))
-                        for r in results}
+            outcomes = {
+                r["idempotency_key"]: ItemOutcome(
+                    r["idempotency_key"], r["status"], r.get("reason")
+                )
+                for r in results
+            }
         except (TypeError, KeyError):
             raise SyncProblem("protocol", "batch answer has no usable results") from None
-        if set(outcomes) != sent or any(o.status not in ITEM_STATUSES
-                                        for o in outcomes.values()):
+        if set(outcomes) != sent or any(o.status not in ITEM_STATUSES for o in outcomes.values()):
             raise SyncProblem("protocol", "batch answer does not match the batch sent")
         return [outcomes[item["idempotency_key"]] for item in items]
 
@@ -180,8 +182,11 @@ class BranchClient:
             raise SyncProblem("protocol", "catalogue answer lacks items/cursor") from None
 
     def appointments(self, first: date, last: date) -> list[dict[str, Any]]:
-        body = _json(self._get("/v1/appointments",
-                               params={"from": first.isoformat(), "to": last.isoformat()}))
+        body = _json(
+            self._get(
+                "/v1/appointments", params={"from": first.isoformat(), "to": last.isoformat()}
+            )
+        )
         if not isinstance(body.get("appointments"), list):
             raise SyncProblem("protocol", "appointments answer lacks appointments")
         return body["appointments"]

@@ -23,8 +23,9 @@ from appliance.sync.client import BranchClient, SyncProblem
 from appliance.sync.pulls import appointment_from_wire
 
 
-def answer_lookups(db: sqlite_utils.Database, client: BranchClient,
-                   now: Callable[[], datetime]) -> bool | None:
+def answer_lookups(
+    db: sqlite_utils.Database, client: BranchClient, now: Callable[[], datetime]
+) -> bool | None:
     """Answer the pending requests: True when the server answered them, False when it
     could not be reached, None when nothing was asked."""
     asked = requests.pending(db)
@@ -35,13 +36,22 @@ def answer_lookups(db: sqlite_utils.Database, client: BranchClient,
         except SyncProblem as problem:
             for failed in requests.pending(db):
                 requests.answer(db, failed, RequestState.FAILED, now(), problem.kind)
-            log.event("appointment.lookup", outcome="failure", answer="failed",
-                      kind=problem.kind, detail=problem.detail[:200],
-                      ms=round((time.monotonic() - started) * 1000))
+            log.event(
+                "appointment.lookup",
+                outcome="failure",
+                answer="failed",
+                kind=problem.kind,
+                detail=problem.detail[:200],
+                ms=round((time.monotonic() - started) * 1000),
+            )
             return False
         requests.answer(db, number, state, now())
-        log.event("appointment.lookup", outcome="success", answer=state.value,
-                  ms=round((time.monotonic() - started) * 1000))
+        log.event(
+            "appointment.lookup",
+            outcome="success",
+            answer=state.value,
+            ms=round((time.monotonic() - started) * 1000),
+        )
     return True if asked else None
 
 

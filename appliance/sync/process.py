@@ -20,18 +20,27 @@ PROVISIONING_POLL_S = 3.0  # how often an unprovisioned box looks for its site f
 def client_settings(config: Config) -> ClientSettings:
     branch = config.branch_server
     return ClientSettings(
-        base_url=branch.url, token_url=token_url(config), client_id=branch.client_id,
-        secret_file=secret_path(config), ca_bundle=branch.ca_bundle,
-        connect_timeout_s=branch.connect_timeout_s, read_timeout_s=branch.read_timeout_s)
+        base_url=branch.url,
+        token_url=token_url(config),
+        client_id=branch.client_id,
+        secret_file=secret_path(config),
+        ca_bundle=branch.ca_bundle,
+        connect_timeout_s=branch.connect_timeout_s,
+        read_timeout_s=branch.read_timeout_s,
+    )
 
 
 def worker_settings(config: Config) -> WorkerSettings:
     branch = config.branch_server
     return WorkerSettings(
-        batch_size=branch.batch_size, lease_s=branch.lease_s,
-        backoff_cap_s=branch.backoff_cap_s, pull_interval_s=branch.pull_interval_s,
-        retention_days=branch.retention_days, device_id=branch.client_id,
-        updates_dir=config.data_dir / "updates")
+        batch_size=branch.batch_size,
+        lease_s=branch.lease_s,
+        backoff_cap_s=branch.backoff_cap_s,
+        pull_interval_s=branch.pull_interval_s,
+        retention_days=branch.retention_days,
+        device_id=branch.client_id,
+        updates_dir=config.data_dir / "updates",
+    )
 
 
 def build_worker(config: Config, db: sqlite_utils.Database | None = None) -> SyncWorker:
@@ -39,8 +48,9 @@ def build_worker(config: Config, db: sqlite_utils.Database | None = None) -> Syn
     return SyncWorker(db, BranchClient(client_settings(config)), worker_settings(config))
 
 
-def wait_for_provisioning(config: Config, stop: threading.Event,
-                          interval_s: float = PROVISIONING_POLL_S) -> Config | None:
+def wait_for_provisioning(
+    config: Config, stop: threading.Event, interval_s: float = PROVISIONING_POLL_S
+) -> Config | None:
     """On a box not set up yet: wait for the site file, then the configuration with it
     (None when stopped first). No secret, no server: nothing to do but wait, and a
     process that exited would only be restarted in a loop."""

@@ -39,8 +39,9 @@ def pull_catalogue(db: sqlite_utils.Database, client: BranchClient) -> int:
             raise SyncProblem("protocol", f"catalogue item unusable: {exc}") from None
         if gone:
             with write_transaction(db):
-                db.execute(f"DELETE FROM catalogue_items WHERE code IN "
-                           f"({','.join('?' * len(gone))})", gone)
+                db.execute(
+                    f"DELETE FROM catalogue_items WHERE code IN ({','.join('?' * len(gone))})", gone
+                )
         write_state(db, catalogue_cursor=cursor)
         changed += len(items)
         if not more:
@@ -56,11 +57,12 @@ def pull_appointments(db: sqlite_utils.Database, client: BranchClient, today: da
         appointments = [appointment_from_wire(a) for a in raw]
     except (KeyError, TypeError, ValueError) as exc:
         raise SyncProblem("protocol", f"appointment unusable: {exc}") from None
-    used_here = {row[0] for row in db.execute(
-        "SELECT appointment_number FROM appointments WHERE used = 1")}
-    save_appointments(db, [
-        replace(a, used=True) if a.number in used_here else a for a in appointments
-    ])
+    used_here = {
+        row[0] for row in db.execute("SELECT appointment_number FROM appointments WHERE used = 1")
+    }
+    save_appointments(
+        db, [replace(a, used=True) if a.number in used_here else a for a in appointments]
+    )
     return len(appointments)
 
 
@@ -69,8 +71,9 @@ def appointment_from_wire(raw: dict[str, Any]) -> Appointment:
         number=str(raw["number"]),
         item_code=str(raw["item_code"]),
         day=date.fromisoformat(raw["day"]),
-        applicant=Applicant(str(raw["applicant_name"]), str(raw["id_type"]),
-                            str(raw["id_number"]), raw.get("phone")),
+        applicant=Applicant(
+            str(raw["applicant_name"]), str(raw["id_type"]), str(raw["id_number"]), raw.get("phone")
+        ),
         used=bool(raw.get("used", False)),
         hall=raw.get("hall"),
     )

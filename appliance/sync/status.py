@@ -24,8 +24,10 @@ def queue_status(db: sqlite_utils.Database) -> dict[str, Any]:
         "in_flight": counts.in_flight,
         "delivered": counts.delivered,
         "rejected": counts.rejected,
-        "rejected_items": [{"receipt_number": r.receipt_number, "reason": r.reason}
-                           for r in outbox.rejected_items(db)],
+        "rejected_items": [
+            {"receipt_number": r.receipt_number, "reason": r.reason}
+            for r in outbox.rejected_items(db)
+        ],
         "online": state.get("online") == "1",
         "last_success_at": state.get("last_success_at"),
         "last_error": state.get("last_error"),

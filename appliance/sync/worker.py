@@ -62,9 +62,14 @@ def wire_item(item: outbox.OutboxItem) -> dict[str, Any]:
 
 
 class SyncWorker:
-    def __init__(self, db: sqlite_utils.Database, client: BranchClient,
-                 settings: WorkerSettings, now: Callable[[], datetime] | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        client: BranchClient,
+        settings: WorkerSettings,
+        now: Callable[[], datetime] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.db = db
         self.client = client
         self.settings = settings
@@ -75,8 +80,9 @@ class SyncWorker:
     def drain(self) -> int:
         """Deliver until nothing is sendable; return how many were delivered."""
         delivered = 0
-        while batch := outbox.claim(self.db, self.settings.batch_size, self.settings.lease_s,
-                                    self.now()):
+        while batch := outbox.claim(
+            self.db, self.settings.batch_size, self.settings.lease_s, self.now()
+        ):
             delivered += self._send(batch)
         deliver_audit(self.db, self.client, self.now(), self.settings.batch_size)  # issue 9
         return delivered
@@ -94,18 +100,27 @@ class SyncWorker:
         except BaseException as exc:
             outbox.release(self.db, keys, str(exc))
             raise
-        outbox.mark_delivered(self.db, [o.idempotency_key for o in outcomes if o.delivered],
-                              self.now())
+        outbox.mark_delivered(
+            self.db, [o.idempotency_key for o in outcomes if o.delivered], self.now()
+        )
         for outcome in outcomes:
             if not outcome.delivered:
                 self._reject(outcome.idempotency_key, f"{outcome.status}: {outcome.reason}")
         delivered = sum(o.delivered for o in outcomes)
         if delivered:
-            audit_now(self.db, self.now(), "sync.delivered", {"items": delivered, "keys": [
-                o.idempotency_key for o in outcomes if o.delivered]})
-        log.event("sync.batch", items=len(batch), delivered=delivered,
-                  rejected=len(batch) - delivered,
-                  ms=round((time.monotonic() - started) * 1000))
+            audit_now(
+                self.db,
+                self.now(),
+                "sync.delivered",
+                {"items": delivered, "keys": [o.idempotency_key for o in outcomes if o.delivered]},
+            )
+        log.event(
+            "sync.batch",
+            items=len(batch),
+            delivered=delivered,
+            rejected=len(batch) - delivered,
+            ms=round((time.monotonic() - started) * 1000),
+        )
         return delivered
 
     def _send_singly(self, batch: list[outbox.OutboxItem]) -> int:
@@ -115,8 +130,9 @@ class SyncWorker:
             try:
                 delivered += self._send([item])
             except BaseException:
-                outbox.release(self.db, [i.idempotency_key for i in batch[index + 1:]],
-                               "batch interrupted")
+                outbox.release(
+                    self.db, [i.idempotency_key for i in batch[index + 1 :]], "batch interrupted"
+                )
                 raise
         return delivered
 
@@ -127,20 +143,29 @@ class SyncWorker:
 
     def pull(self) -> None:
         catalogue = pull_catalogue(self.db, self.client)
-        appointments = pull_appointments(self.db, self.client, self.now().astimezone(
-            HALL_TIME).date())
+        appointments = pull_appointments(
+            self.db, self.client, self.now().astimezone(HALL_TIME).date()
+        )
         counts = outbox.counts(self.db)
-        self.client.heartbeat({
-            "device_id": self.settings.device_id, "version": __version__,
-            "backlog": counts.backlog, "rejected": counts.rejected,
-            "health": read_health(self.db, self.now()),
-            "update": (read_status_file(self.settings.updates_dir)
-                       if self.settings.updates_dir is not None else None),
-            "sent_at": self.now().isoformat(timespec="seconds"),
-        })
+        self.client.heartbeat(
+            {
+                "device_id": self.settings.device_id,
+                "version": __version__,
+                "backlog": counts.backlog,
+                "rejected": counts.rejected,
+                "health": read_health(self.db, self.now()),
+                "update": (
+                    read_status_file(self.settings.updates_dir)
+                    if self.settings.updates_dir is not None
+                    else None
+                ),
+                "sent_at": self.now().isoformat(timespec="seconds"),
+            }
+        )
         purged = purge_personal_fields(self.db, self.now(), self.settings.retention_days)
-        log.event("sync.pull", catalogue_changes=catalogue, appointments=appointments,
-                  purged=purged)
+        log.event(
+            "sync.pull", catalogue_changes=catalogue, appointments=appointments, purged=purged
+        )
 
     def succeeded(self) -> None:
         if self.failures:
@@ -151,13 +176,27 @@ class SyncWorker:
     def failed(self, problem: SyncProblem) -> float:
         """Record the failure for the kiosk and return how long to wait."""
         self.failures += 1
-        delay = next_delay(self.failures, problem.retry_after, self.settings.backoff_base_s,
-                           self.settings.backoff_cap_s, self.rng)
-        log.event("sync.problem", outcome="failure", kind=problem.kind,
-                  detail=problem.detail[:200], failures=self.failures,
-                  retry_in_s=round(delay, 2))
-        write_state(self.db, online="0", last_error=str(problem)[:300],
-                    last_error_at=outbox.stamp(self.now()))
+        delay = next_delay(
+            self.failures,
+            problem.retry_after,
+            self.settings.backoff_base_s,
+            self.settings.backoff_cap_s,
+            self.rng,
+        )
+        log.event(
+            "sync.problem",
+            outcome="failure",
+            kind=problem.kind,
+            detail=problem.detail[:200],
+            failures=self.failures,
+            retry_in_s=round(delay, 2),
+        )
+        write_state(
+            self.db,
+            online="0",
+            last_error=str(problem)[:300],
+            last_error_at=outbox.stamp(self.now()),
+        )
         return delay
 
     def run(self, stop: threading.Event) -> None:
@@ -200,6 +239,9 @@ class SyncWorker:
 
     def _idle(self, stop: threading.Event, next_pull: float) -> None:
         while not stop.wait(self.settings.poll_s):
-            if (time.monotonic() >= next_pull or outbox.has_sendable(self.db, self.now())
-                    or has_pending(self.db)):
+            if (
+                time.monotonic() >= next_pull
+                or outbox.has_sendable(self.db, self.now())
+                or has_pending(self.db)
+            ):
                 return

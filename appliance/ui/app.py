@@ -49,14 +49,27 @@ from appliance.workflow.session import SessionState
 
 KEYCODE_ESCAPE = 27
 KEYCODE_F1 = 282
-CAMERA_TEXT = {CameraStatus.RUNNING: "预览中", CameraStatus.STOPPED: "已停止",
-               CameraStatus.DISCONNECTED: "未连接"}
-PRINTER_TEXT = {PrinterStatus.READY: "就绪", PrinterStatus.PAPER_OUT: "缺纸",
-                PrinterStatus.COVER_OPEN: "开盖", PrinterStatus.OFFLINE: "未连接",
-                PrinterStatus.UNKNOWN: "状态未知", PrinterStatus.FAULT: "故障"}
-FLOW_SCREENS = {FlowState.LOOKUP: "home", FlowState.ITEM_SHOWN: "item",
-                FlowState.TYPE_CHOSEN: "applicant", FlowState.APPLICANT_ENTERED: "confirm",
-                FlowState.SUBMITTED: "success", FlowState.RECEIPT_PRINTED: "success"}
+CAMERA_TEXT = {
+    CameraStatus.RUNNING: "预览中",
+    CameraStatus.STOPPED: "已停止",
+    CameraStatus.DISCONNECTED: "未连接",
+}
+PRINTER_TEXT = {
+    PrinterStatus.READY: "就绪",
+    PrinterStatus.PAPER_OUT: "缺纸",
+    PrinterStatus.COVER_OPEN: "开盖",
+    PrinterStatus.OFFLINE: "未连接",
+    PrinterStatus.UNKNOWN: "状态未知",
+    PrinterStatus.FAULT: "故障",
+}
+FLOW_SCREENS = {
+    FlowState.LOOKUP: "home",
+    FlowState.ITEM_SHOWN: "item",
+    FlowState.TYPE_CHOSEN: "applicant",
+    FlowState.APPLICANT_ENTERED: "confirm",
+    FlowState.SUBMITTED: "success",
+    FlowState.RECEIPT_PRINTED: "success",
+}
 
 
 class KioskApp(App):
@@ -66,8 +79,12 @@ class KioskApp(App):
     title = "窗口受理一体机"
     use_kivy_settings = False
 
-    def __init__(self, services: Services, started_at: float,
-                 on_started: Callable[[KioskApp], None] | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        started_at: float,
+        on_started: Callable[[KioskApp], None] | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.counter = services.counter
@@ -90,8 +107,11 @@ class KioskApp(App):
         root.add_widget(self.status_bar)
         self.manager = ScreenManager(transition=NoTransition())
         self.screens: dict[str, KioskScreen] = {}
-        for name, screen_class in {**SCREEN_NAMES, "diagnostics": DiagnosticsScreen,
-                                   "owed": OwedReceiptsScreen}.items():
+        for name, screen_class in {
+            **SCREEN_NAMES,
+            "diagnostics": DiagnosticsScreen,
+            "owed": OwedReceiptsScreen,
+        }.items():
             self.screens[name] = screen_class(self, name)
             self.manager.add_widget(self.screens[name])
         root.add_widget(self.manager)
@@ -103,8 +123,10 @@ class KioskApp(App):
             self.manager.add_widget(self.screens["provisioning"])
             self.manager.current = "provisioning"
         self.scan_worker = ScanWorker(
-            self.services.camera, self.services.scanner,
-            on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)))
+            self.services.camera,
+            self.services.scanner,
+            on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)),
+        )
         Window.bind(on_keyboard=self._swallow_kiosk_keys)
         Window.bind(on_flip=self._first_frame)
         if (watchdog_s := watchdog_interval_s()) is not None:
@@ -113,12 +135,19 @@ class KioskApp(App):
         Clock.schedule_interval(lambda _dt: self.poll(), 1.0)
         if self.counter.online is not None:  # issue 7: "正在联网查询…" while the sync asks
             self.counter.online.on_wait = lambda text: Clock.schedule_once(
-                lambda _dt: self.screens[self.manager.current].say(text, error=False))
-        self.keys = KeyWatch(self.services.key, self.counter,
-                             self.services.config.key.idle_lock_minutes, self.screens["login"],
-                             self, FLOW_SCREENS)
-        Clock.schedule_interval(lambda _dt: self._show_frame(),
-                                preview_interval(self.services.config.camera.frame_rate))
+                lambda _dt: self.screens[self.manager.current].say(text, error=False)
+            )
+        self.keys = KeyWatch(
+            self.services.key,
+            self.counter,
+            self.services.config.key.idle_lock_minutes,
+            self.screens["login"],
+            self,
+            FLOW_SCREENS,
+        )
+        Clock.schedule_interval(
+            lambda _dt: self._show_frame(), preview_interval(self.services.config.camera.frame_rate)
+        )
         return root
 
     def on_start(self) -> None:
@@ -169,8 +198,12 @@ class KioskApp(App):
             screen.say(key_message(error))
         else:
             screen.say("操作失败，请重试；如多次失败请联系网建办")
-            log.event("ui.unexpected_error", outcome="failure", error=type(error).__name__,
-                      detail=str(error)[:200])
+            log.event(
+                "ui.unexpected_error",
+                outcome="failure",
+                error=type(error).__name__,
+                detail=str(error)[:200],
+            )
 
     def poll(self) -> None:
         """Once a second: follow the printer, the network, the backlog and, on a box not
@@ -212,17 +245,24 @@ class KioskApp(App):
         if not self.provisioned:
             bar = self.status_bar.fields
             self.screens["provisioning"].show_devices(
-                [bar[name].text for name in ("camera", "key", "printer")])
+                [bar[name].text for name in ("camera", "key", "printer")]
+            )
         self._publish_health()
 
     def _publish_health(self) -> None:
         """Let the sync process's heartbeat report what only this process can see."""
         health = health_of(self.printer_status, self.services.camera.status(), self.key_state)
         if self.health.due(health):
-            self.background.run(lambda: publish_health(self.services.db, health, hall_now()),
-                                None, lambda error: log.event(
-                                    "ui.unexpected_error", outcome="failure",
-                                    error=type(error).__name__, detail=str(error)[:200]))
+            self.background.run(
+                lambda: publish_health(self.services.db, health, hall_now()),
+                None,
+                lambda error: log.event(
+                    "ui.unexpected_error",
+                    outcome="failure",
+                    error=type(error).__name__,
+                    detail=str(error)[:200],
+                ),
+            )
 
     def login(self, pin: bytearray) -> None:
         """The PIN goes to the key worker; ``self.keys`` shows the answer."""
@@ -263,11 +303,13 @@ class KioskApp(App):
 
         self._looked_up(lambda: self.counter.scan(text), failed)
 
-    def _looked_up(self, lookup: Callable[[], Any],
-                   failed: Callable[[BaseException], None]) -> None:
+    def _looked_up(
+        self, lookup: Callable[[], Any], failed: Callable[[BaseException], None]
+    ) -> None:
         """After a look-up: a booked applicant goes straight to 确认提交 (one tap from the
         receipt); otherwise the item is shown. A booked identity that fails validation
         opens the applicant screen with the reason."""
+
         def work() -> tuple[str, BaseException | None]:
             self.counter.refresh_catalogue()
             lookup()
@@ -287,6 +329,7 @@ class KioskApp(App):
 
     def _kept(self, work: Callable[[], Any]) -> Callable[[], Any]:
         """``work`` followed by keeping the draft on disk, both in the background."""
+
         def run() -> Any:
             result = work()
             self.counter.save_draft()
@@ -326,10 +369,8 @@ class KioskApp(App):
         self.background.run(keep, None, self.show_error)
 
     def enter_applicant(self, name: str, doc_type: DocumentType, number: str, phone: str) -> None:
-        self.keep_form({"name": name, "doc_type": doc_type.label, "number": number,
-                        "phone": phone})
-        self._step(lambda: self.counter.enter_applicant(name, doc_type, number, phone),
-                   "confirm")
+        self.keep_form({"name": name, "doc_type": doc_type.label, "number": number, "phone": phone})
+        self._step(lambda: self.counter.enter_applicant(name, doc_type, number, phone), "confirm")
 
     def back(self) -> None:
         def back() -> str:
@@ -339,11 +380,15 @@ class KioskApp(App):
         self.background.run(self._kept(back), self.go, self.show_error)
 
     def change_type(self, item_type: ItemType) -> None:
-        self.background.run(self._kept(lambda: self.counter.choose_type(item_type)),
-                            lambda _r: self.screens["confirm"].refresh(), self.show_error)
+        self.background.run(
+            self._kept(lambda: self.counter.choose_type(item_type)),
+            lambda _r: self.screens["confirm"].refresh(),
+            self.show_error,
+        )
 
     def submit(self) -> None:
         """提交并打印回执: the submission is stored first, then the receipt prints."""
+
         def done(_submission) -> None:
             self.go("success")
             self.print_receipt()
@@ -365,15 +410,14 @@ class KioskApp(App):
         self.screens["applicant"].clear()
         self._step(self.counter.new_acceptance, "home")
 
-    def load_receipt(self, submission_id: str,
-                     show: Callable[[bool, io.BytesIO], None]) -> None:
+    def load_receipt(self, submission_id: str, show: Callable[[bool, io.BytesIO], None]) -> None:
         """Whether the submission reached the branch server, and the slip drawn exactly as
         the printer would from the same ESC/POS bytes; both read the database, so both are
         made on the counter's worker."""
+
         def work() -> tuple[bool, io.BytesIO]:
             receipts = self.counter.receipts
-            preview = preview_receipt(self.counter.receipt_lines(), receipts.profile,
-                                      receipts.mode)
+            preview = preview_receipt(self.counter.receipt_lines(), receipts.profile, receipts.mode)
             buffer = io.BytesIO()
             preview.image.save(buffer, format="png")
             buffer.seek(0)
@@ -382,11 +426,15 @@ class KioskApp(App):
         self.background.run(work, lambda result: show(*result), self.show_error)
 
     def load_stats(self, show: Callable[[DayStats], None]) -> None:
-        self.background.run(lambda: day_stats(self.services.db, hall_now().date().isoformat()),
-                            show, self.show_error)
+        self.background.run(
+            lambda: day_stats(self.services.db, hall_now().date().isoformat()),
+            show,
+            self.show_error,
+        )
 
     def open_diagnostics(self, pin: bytearray, show: Callable[[list[str]], None]) -> None:
         """系统诊断 opens only for the logged-in operator's own key and PIN."""
+
         def check() -> list[str]:
             try:
                 self.counter.confirm_operator(pin)
@@ -401,15 +449,20 @@ class KioskApp(App):
 
         self.background.run(check, show, self.show_error)
 
-    def run_selftest(self, done: Callable[[list[CheckResult]], None],
-                     failed: Callable[[BaseException], None]) -> None:
+    def run_selftest(
+        self, done: Callable[[list[CheckResult]], None], failed: Callable[[BaseException], None]
+    ) -> None:
         services = self.services
-        self.background.run(lambda: selftest_results(services.config, services, offline=False),
-                            done, failed)
+        self.background.run(
+            lambda: selftest_results(services.config, services, offline=False), done, failed
+        )
 
-    def print_selftest_slip(self, results: list[CheckResult],
-                            done: Callable[[PrinterStatus], None],
-                            failed: Callable[[BaseException], None]) -> None:
+    def print_selftest_slip(
+        self,
+        results: list[CheckResult],
+        done: Callable[[PrinterStatus], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
         self.background.run(lambda: print_selftest_slip(self.services, results), done, failed)
 
     def count_owed(self, show: Callable[[int], None]) -> None:
@@ -420,13 +473,20 @@ class KioskApp(App):
         db = self.services.db
         self.background.run(lambda: owed_receipts(db), show, self.show_error)
 
-    def reprint_owed(self, receipt: OwedReceipt, done: Callable[[int], None],
-                     failed: Callable[[BaseException], None]) -> None:
+    def reprint_owed(
+        self,
+        receipt: OwedReceipt,
+        done: Callable[[int], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
         """Reprint the journaled slip, audited for the operator logged in now."""
         counter = self.counter
         operator = counter.session.operator
         trail = counter.audit
         self.background.run(
-            lambda: print_owed(counter.receipts, receipt, trail,
-                               operator.serial if operator else None),
-            done, failed)
+            lambda: print_owed(
+                counter.receipts, receipt, trail, operator.serial if operator else None
+            ),
+            done,
+            failed,
+        )

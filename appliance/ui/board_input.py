@@ -37,12 +37,16 @@ def read_board_input(path: Path) -> tuple[dict[str, str], str | None]:
         raise StartupError(f"board input file {path}: {exc}") from None
     providers = dict(parser["input"]) if parser.has_section("input") else {}
     if len(providers) != 1:
-        raise StartupError(f"board input file {path}: [input] must name exactly one provider "
-                           f"(got {len(providers)}), or each touch is delivered twice")
+        raise StartupError(
+            f"board input file {path}: [input] must name exactly one provider "
+            f"(got {len(providers)}), or each touch is delivered twice"
+        )
     rotation = parser.get("graphics", "rotation", fallback=None)
     if rotation is not None and rotation not in ROTATIONS:
-        raise StartupError(f"board input file {path}: graphics.rotation must be one of "
-                           f"0, 90, 180, 270 (got {rotation!r})")
+        raise StartupError(
+            f"board input file {path}: graphics.rotation must be one of "
+            f"0, 90, 180, 270 (got {rotation!r})"
+        )
     return providers, rotation
 
 
@@ -59,6 +63,5 @@ def apply_board_input(config: KivyConfig, environ: dict[str, str] | None = None)
         config.set("input", option, value)
     if rotation is not None:
         config.set("graphics", "rotation", rotation)
-    log.event("ui.board_input", path=path, providers=",".join(providers),
-              rotation=rotation or "0")
+    log.event("ui.board_input", path=path, providers=",".join(providers), rotation=rotation or "0")
     return True

@@ -54,8 +54,9 @@ def print_selftest_slip(services: Services, results: list[CheckResult]) -> Print
     try:
         return print_readiness_slip(services, results)
     except PrinterError as error:
-        raise UserFacingError(str(error), "自检单未打印完整："
-                              + PRINTER_FAULTS[error.status.value]) from None
+        raise UserFacingError(
+            str(error), "自检单未打印完整：" + PRINTER_FAULTS[error.status.value]
+        ) from None
 
 
 class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
@@ -68,8 +69,11 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         row = BoxLayout(spacing=40)
         self.info = Text("", font_size=24)
         row.add_widget(self.info)
-        self.keypad = PinPad(lambda masked: self.say(masked, error=False), self.say,
-                             lambda pin: self.actions.open_diagnostics(pin, self.show))
+        self.keypad = PinPad(
+            lambda masked: self.say(masked, error=False),
+            self.say,
+            lambda pin: self.actions.open_diagnostics(pin, self.show),
+        )
         self.side = BoxLayout(size_hint_x=None, width=self.keypad.width)
         self.results = Text("", font_size=22, valign="top")
         row.add_widget(self.side)
@@ -99,8 +103,10 @@ class DiagnosticsScreen(KioskScreen[DiagnosticsActions]):
         self._side(self.results, RESULTS_WIDTH)
         self.message.text = ""
         self.info.text = "\n".join(lines)
-        self.results.text = "点击“运行自检”检查字体、数据库、电子钥匙、高拍仪、打印机、" \
-                            "存储空间、审计日志、分厅服务器和待同步办件"
+        self.results.text = (
+            "点击“运行自检”检查字体、数据库、电子钥匙、高拍仪、打印机、"
+            "存储空间、审计日志、分厅服务器和待同步办件"
+        )
         self._enable(run=True, slip=False)
 
     def run_selftest(self) -> None:

@@ -17,11 +17,9 @@ from appliance.hardware.printer.port import PrinterStatus
 from appliance.store.device_health import REFRESH, UNKNOWN
 
 
-def health_of(printer: PrinterStatus, camera: CameraStatus,
-              key: KeyState | None) -> dict[str, str]:
+def health_of(printer: PrinterStatus, camera: CameraStatus, key: KeyState | None) -> dict[str, str]:
     """The heartbeat's words: each port's own status value."""
-    return {"printer": printer.value, "camera": camera.value,
-            "key": key.value if key else UNKNOWN}
+    return {"printer": printer.value, "camera": camera.value, "key": key.value if key else UNKNOWN}
 
 
 class HealthNotes:

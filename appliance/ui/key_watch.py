@@ -41,9 +41,15 @@ class KeyKiosk(Protocol):
 
 
 class KeyWatch:
-    def __init__(self, key: KeyService, counter: Counter, idle_lock_minutes: float,
-                 login: LoginScreen, app: KeyKiosk,
-                 screen_for_flow: dict[FlowState, str]) -> None:
+    def __init__(
+        self,
+        key: KeyService,
+        counter: Counter,
+        idle_lock_minutes: float,
+        login: LoginScreen,
+        app: KeyKiosk,
+        screen_for_flow: dict[FlowState, str],
+    ) -> None:
         self.app = app
         self.key = key
         self.counter = counter
@@ -76,8 +82,11 @@ class KeyWatch:
         self.app.key_state = diagnosis.state
         self.login_screen.show_key(text, holder, problem=problem, ready=ready)
         state = self.session.state
-        if state is not SessionState.LOCKED and identity != self.held_identity \
-                and (state is SessionState.LOGGED_IN or not ready):
+        if (
+            state is not SessionState.LOCKED
+            and identity != self.held_identity
+            and (state is SessionState.LOGGED_IN or not ready)
+        ):
             self._lock_for_removal()
         if ready and self.session.state is SessionState.LOCKED:
             self.session.key_present()
@@ -106,8 +115,9 @@ class KeyWatch:
             self.session.pin_rejected()
             self.login_screen.say(login_message(error))
             if isinstance(error, PinLocked):
-                self.login_screen.show_key(login_message(error), self.login_screen.holder.text,
-                                           problem=True, ready=False)
+                self.login_screen.show_key(
+                    login_message(error), self.login_screen.holder.text, problem=True, ready=False
+                )
                 self.app.key_state = KeyState.PIN_LOCKED
                 self.app.update_status()
             return

@@ -29,8 +29,9 @@ class NameField(TextInput):
     """姓名: ASCII letters go to the pinyin composer, 1–8 or space choose a candidate."""
 
     def __init__(self, on_compose: Callable[[], None], **kwargs) -> None:
-        super().__init__(font_size=BODY_FONT, multiline=False, write_tab=False,
-                         unfocus_on_touch=False, **kwargs)
+        super().__init__(
+            font_size=BODY_FONT, multiline=False, write_tab=False, unfocus_on_touch=False, **kwargs
+        )
         self.composer = NameComposer()
         self.on_compose = on_compose
 
@@ -82,14 +83,18 @@ class CodeField(TextInput):
     """证件号码 / 手机号码: upper-case letters and digits only, up to ``max_length``."""
 
     def __init__(self, max_length: int, digits_only: bool = False, **kwargs) -> None:
-        super().__init__(font_size=BODY_FONT, multiline=False, write_tab=False,
-                         unfocus_on_touch=False, **kwargs)
+        super().__init__(
+            font_size=BODY_FONT, multiline=False, write_tab=False, unfocus_on_touch=False, **kwargs
+        )
         self.max_length = max_length
         self.digits_only = digits_only
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
-        allowed = "".join(c.upper() for c in substring if c.isascii() and c.isalnum()
-                          and (c.isdigit() or not self.digits_only))
+        allowed = "".join(
+            c.upper()
+            for c in substring
+            if c.isascii() and c.isalnum() and (c.isdigit() or not self.digits_only)
+        )
         room = self.max_length - len(self.text)
         if allowed and room > 0:
             super().insert_text(allowed[:room], from_undo)
@@ -102,9 +107,16 @@ def key_row(keys: str | list[str], on_key: Callable[[str], None]) -> BoxLayout:
     row = BoxLayout(spacing=6, size_hint_y=None, height=KEY_HEIGHT)
     for key in keys:
         wide = len(key) > 1
-        row.add_widget(BigButton(key, partial(on_key, key), color=KEY_COLOR,
-                                 font_size=30, height=KEY_HEIGHT,
-                                 size_hint_x=1.6 if wide else 1))
+        row.add_widget(
+            BigButton(
+                key,
+                partial(on_key, key),
+                color=KEY_COLOR,
+                font_size=30,
+                height=KEY_HEIGHT,
+                size_hint_x=1.6 if wide else 1,
+            )
+        )
     return row
 
 
@@ -118,12 +130,28 @@ class CandidateBar(BoxLayout):
         self.add_widget(self.pinyin)
         self.slots = BoxLayout(spacing=6)
         self.add_widget(self.slots)
-        self.add_widget(BigButton(PREVIOUS, lambda: self._turn(-1), color=KEY_COLOR,
-                                  font_size=26, height=KEY_HEIGHT, size_hint_x=None,
-                                  width=100))
-        self.add_widget(BigButton(NEXT, lambda: self._turn(1), color=KEY_COLOR,
-                                  font_size=26, height=KEY_HEIGHT, size_hint_x=None,
-                                  width=100))
+        self.add_widget(
+            BigButton(
+                PREVIOUS,
+                lambda: self._turn(-1),
+                color=KEY_COLOR,
+                font_size=26,
+                height=KEY_HEIGHT,
+                size_hint_x=None,
+                width=100,
+            )
+        )
+        self.add_widget(
+            BigButton(
+                NEXT,
+                lambda: self._turn(1),
+                color=KEY_COLOR,
+                font_size=26,
+                height=KEY_HEIGHT,
+                size_hint_x=None,
+                width=100,
+            )
+        )
 
     def _turn(self, step: int) -> None:
         self.field.composer.turn(step, self.field.text)
@@ -135,9 +163,20 @@ class CandidateBar(BoxLayout):
         self.pinyin.color = (0.1, 0.12, 0.16, 1) if composer.pinyin else (0.55, 0.58, 0.62, 1)
         self.slots.clear_widgets()
         for index, char in enumerate(composer.page_of(self.field.text)):
-            self.slots.add_widget(BigButton(char, partial(self.field.choose, index),
-                                            color=CANDIDATE_COLOR, font_size=38,
-                                            height=KEY_HEIGHT))
+            self.slots.add_widget(
+                BigButton(
+                    char,
+                    partial(self.field.choose, index),
+                    color=CANDIDATE_COLOR,
+                    font_size=38,
+                    height=KEY_HEIGHT,
+                )
+            )
         if not composer.pinyin:
-            self.slots.add_widget(Text("输入拼音后点选汉字；少数民族姓名中间的点请按“·”",
-                                       font_size=22, color=(0.35, 0.38, 0.42, 1)))
+            self.slots.add_widget(
+                Text(
+                    "输入拼音后点选汉字；少数民族姓名中间的点请按“·”",
+                    font_size=22,
+                    color=(0.35, 0.38, 0.42, 1),
+                )
+            )

@@ -20,8 +20,9 @@ MAX_SYLLABLE = 6
 
 @cache
 def _table() -> tuple[dict[str, str], dict[str, str], dict[str, int], dict[str, int]]:
-    raw = json.loads(resources.files("appliance").joinpath(
-        "data/name_chars.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("appliance").joinpath("data/name_chars.json").read_text("utf-8")
+    )
     surnames = {c: i for i, c in enumerate(raw["surnames"])}
     given = {c: i for i, c in enumerate(raw["given"])}
     return raw["readings"], raw["other_readings"], surnames, given
@@ -58,8 +59,11 @@ class NameComposer:
         usual, other, surnames, given = _table()
         exact = usual.get(self.pinyin, "")
         names = surnames if not name_so_far or name_so_far.endswith(SEPARATOR) else given
-        longer = "".join(chars for syllable, chars in usual.items()
-                         if syllable != self.pinyin and syllable.startswith(self.pinyin))
+        longer = "".join(
+            chars
+            for syllable, chars in usual.items()
+            if syllable != self.pinyin and syllable.startswith(self.pinyin)
+        )
 
         def boost(chars: str) -> list[str]:
             return sorted(chars, key=lambda c: (c not in names, names.get(c, 0)))
@@ -68,7 +72,7 @@ class NameComposer:
 
     def page_of(self, name_so_far: str) -> list[str]:
         found = self.candidates(name_so_far)
-        return found[self.page * PAGE:(self.page + 1) * PAGE]
+        return found[self.page * PAGE : (self.page + 1) * PAGE]
 
     def has_next_page(self, name_so_far: str) -> bool:
         return len(self.candidates(name_so_far)) > (self.page + 1) * PAGE

@@ -11,8 +11,9 @@ AMBER = (0.80, 0.45, 0.05, 1)
 
 
 class OwedReceiptsButton(BigButton):
-    def __init__(self, open_list: Callable[[], None],
-                 count_owed: Callable[[Callable[[int], None]], None]) -> None:
+    def __init__(
+        self, open_list: Callable[[], None], count_owed: Callable[[Callable[[int], None]], None]
+    ) -> None:
         """``count_owed`` reads the count in the background and hands it to its argument."""
         super().__init__("", open_list, color=AMBER)
         self.count_owed = count_owed

@@ -18,8 +18,14 @@ class OwedReceiptsScreen(KioskScreen[OwedActions]):
     title = "待打印回执"
 
     def build(self) -> None:
-        self.body.add_widget(Text("以下回执已受理但未打印，请装好打印纸后逐件重新打印，交给办事人：",
-                                  font_size=24, size_hint_y=None, height=48))
+        self.body.add_widget(
+            Text(
+                "以下回执已受理但未打印，请装好打印纸后逐件重新打印，交给办事人：",
+                font_size=24,
+                size_hint_y=None,
+                height=48,
+            )
+        )
         self.rows = BoxLayout(orientation="vertical", spacing=8, size_hint_y=None)
         self.rows.bind(minimum_height=self.rows.setter("height"))
         scroll = ScrollView(do_scroll_x=False)
@@ -37,8 +43,9 @@ class OwedReceiptsScreen(KioskScreen[OwedActions]):
         for receipt in owed:
             row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
             row.add_widget(Text(receipt.text, font_size=24))
-            row.add_widget(BigButton("重新打印", partial(self.reprint, receipt),
-                                     size_hint_x=None, width=220))
+            row.add_widget(
+                BigButton("重新打印", partial(self.reprint, receipt), size_hint_x=None, width=220)
+            )
             self.rows.add_widget(row)
 
     def reprint(self, receipt: OwedReceipt) -> None:

@@ -11,8 +11,12 @@ PIN_MAX_LENGTH = 16
 
 
 class PinPad(Keypad):
-    def __init__(self, show: Callable[[str], None], say: Callable[..., None],
-                 send: Callable[[bytearray], None]) -> None:
+    def __init__(
+        self,
+        show: Callable[[str], None],
+        say: Callable[..., None],
+        send: Callable[[bytearray], None],
+    ) -> None:
         """``show`` gets the masked PIN, ``say`` the screen's message line, ``send`` the PIN."""
         super().__init__(self._key, extra=("退格", "back"), confirm=("确定", self.submit))
         self.pin = bytearray()

@@ -42,13 +42,26 @@ class ProvisioningScreen(Screen):
     def __init__(self, name: str = "provisioning") -> None:
         super().__init__(name=name)
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
-        frame.add_widget(Label(text=self.title, font_size=TITLE_FONT, color=INK,
-                               size_hint_y=None, height=64, bold=True))
+        frame.add_widget(
+            Label(
+                text=self.title,
+                font_size=TITLE_FONT,
+                color=INK,
+                size_hint_y=None,
+                height=64,
+                bold=True,
+            )
+        )
         body = BoxLayout(orientation="vertical", spacing=12)
         self.devices = [_line(font_size=28) for _ in range(DEVICE_ROWS)]
         self.result = _line()
-        for line in (_line(NOT_SET_UP), _line(DEVICES_HEADING, color=GREY), *self.devices,
-                     _line(INSTRUCTION, font_size=34, color=ACCENT), self.result):
+        for line in (
+            _line(NOT_SET_UP),
+            _line(DEVICES_HEADING, color=GREY),
+            *self.devices,
+            _line(INSTRUCTION, font_size=34, color=ACCENT),
+            self.result,
+        ):
             body.add_widget(line)
         body.add_widget(BoxLayout())  # the rest of the panel stays empty
         frame.add_widget(body)

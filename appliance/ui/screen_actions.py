@@ -82,8 +82,9 @@ class ApplicantActions(DraftView, Protocol):
     def keep_form(self, form: dict[str, str]) -> None:
         """Keep the fields as typed so far in the draft (a pulled key loses nothing)."""
 
-    def enter_applicant(self, name: str, doc_type: DocumentType, number: str,
-                        phone: str) -> None: ...
+    def enter_applicant(
+        self, name: str, doc_type: DocumentType, number: str, phone: str
+    ) -> None: ...
 
 
 class ConfirmActions(DraftView, Protocol):
@@ -99,8 +100,7 @@ class SuccessActions(DraftView, Protocol):
 
     def next_applicant(self) -> None: ...
 
-    def load_receipt(self, submission_id: str,
-                     show: Callable[[bool, io.BytesIO], None]) -> None:
+    def load_receipt(self, submission_id: str, show: Callable[[bool, io.BytesIO], None]) -> None:
         """Whether the submission is synced, and the receipt drawn as a PNG."""
 
 
@@ -112,11 +112,11 @@ class DiagnosticsActions(Navigation, Protocol):
     def open_diagnostics(self, pin: bytearray, show: Callable[[list[str]], None]) -> None:
         """The box's details, once the logged-in operator's PIN is confirmed."""
 
-    def run_selftest(self, done: Callable[[list[CheckResult]], None],
-                     failed: Failed) -> None: ...
+    def run_selftest(self, done: Callable[[list[CheckResult]], None], failed: Failed) -> None: ...
 
-    def print_selftest_slip(self, results: list[CheckResult],
-                            done: Callable[[PrinterStatus], None], failed: Failed) -> None: ...
+    def print_selftest_slip(
+        self, results: list[CheckResult], done: Callable[[PrinterStatus], None], failed: Failed
+    ) -> None: ...
 
     def show_error(self, error: BaseException) -> None: ...
 
@@ -124,7 +124,8 @@ class DiagnosticsActions(Navigation, Protocol):
 class OwedActions(Navigation, Protocol):
     def load_owed(self, show: Callable[[list[OwedReceipt]], None]) -> None: ...
 
-    def reprint_owed(self, receipt: OwedReceipt, done: Callable[[int], None],
-                     failed: Failed) -> None: ...
+    def reprint_owed(
+        self, receipt: OwedReceipt, done: Callable[[int], None], failed: Failed
+    ) -> None: ...
 
     def show_error(self, error: BaseException) -> None: ...

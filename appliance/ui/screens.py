@@ -65,8 +65,11 @@ from appliance.workflow.acceptance import FlowState
 
 GREY = (0.35, 0.38, 0.42, 1)
 RESULT_ROWS = 6
-LOOKUP_LABELS = {LookupMethod.QR: "二维码扫描", LookupMethod.APPOINTMENT: "按预约编号",
-                 LookupMethod.SEARCH: "按服务事项查询"}
+LOOKUP_LABELS = {
+    LookupMethod.QR: "二维码扫描",
+    LookupMethod.APPOINTMENT: "按预约编号",
+    LookupMethod.SEARCH: "按服务事项查询",
+}
 Actions = TypeVar("Actions")
 
 
@@ -80,8 +83,16 @@ class KioskScreen(Screen, Generic[Actions]):
         super().__init__(name=name)
         self.actions = actions
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
-        frame.add_widget(Label(text=self.title, font_size=TITLE_FONT, color=INK,
-                               size_hint_y=None, height=64, bold=True))
+        frame.add_widget(
+            Label(
+                text=self.title,
+                font_size=TITLE_FONT,
+                color=INK,
+                size_hint_y=None,
+                height=64,
+                bold=True,
+            )
+        )
         self.body = BoxLayout(orientation="vertical", spacing=16)
         frame.add_widget(self.body)
         self.message = Text("", color=DANGER, size_hint_y=None, height=56)
@@ -118,8 +129,9 @@ class LoginScreen(KioskScreen[LoginActions]):
         info.add_widget(Text("请输入电子钥匙PIN码：", color=GREY))
         info.add_widget(self.pin_display)
         row.add_widget(info)
-        self.keypad = PinPad(lambda masked: setattr(self.pin_display, "text", masked),
-                             self.say, self.actions.login)
+        self.keypad = PinPad(
+            lambda masked: setattr(self.pin_display, "text", masked), self.say, self.actions.login
+        )
         row.add_widget(self.keypad)
         self.body.add_widget(row)
 
@@ -137,10 +149,14 @@ class HomeScreen(KioskScreen[HomeActions]):
     title = "窗口受理"
 
     def build(self) -> None:
-        for text, target in (("二维码扫描", "scan"), ("按预约编号", "appointment"),
-                             ("按服务事项查询", "search")):
-            self.body.add_widget(BigButton(text, partial(self.actions.go, target),
-                                           font_size=40, height=130))
+        for text, target in (
+            ("二维码扫描", "scan"),
+            ("按预约编号", "appointment"),
+            ("按服务事项查询", "search"),
+        ):
+            self.body.add_widget(
+                BigButton(text, partial(self.actions.go, target), font_size=40, height=130)
+            )
         self.body.add_widget(BoxLayout())
         row = BoxLayout(size_hint_y=None, height=TOUCH_HEIGHT, spacing=16)
         # issue 6: receipts owed after a fault
@@ -227,9 +243,15 @@ class SearchScreen(KioskScreen[SearchActions]):
         self.body.spacing = 8
         row = BoxLayout(spacing=16)
         left = BoxLayout(orientation="vertical", spacing=6, size_hint_x=None, width=800)
-        self.query = TextInput(hint_text="事项名称、拼音首字母（如 gjj）或事项编码",
-                               font_size=BODY_FONT, multiline=False, write_tab=False,
-                               unfocus_on_touch=False, size_hint_y=None, height=KEY_HEIGHT)
+        self.query = TextInput(
+            hint_text="事项名称、拼音首字母（如 gjj）或事项编码",
+            font_size=BODY_FONT,
+            multiline=False,
+            write_tab=False,
+            unfocus_on_touch=False,
+            size_hint_y=None,
+            height=KEY_HEIGHT,
+        )
         self.query.bind(text=lambda _w, _t: self.refresh())
         left.add_widget(self.query)
         left.add_widget(key_row("1234567890", self.on_key))
@@ -237,8 +259,9 @@ class SearchScreen(KioskScreen[SearchActions]):
         left.add_widget(key_row([*LETTER_ROWS[1], "-"], self.on_key))
         left.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         left.add_widget(BoxLayout())
-        left.add_widget(BigButton("返回", lambda: self.actions.go("home"), color=GREY,
-                                  height=KEY_HEIGHT))
+        left.add_widget(
+            BigButton("返回", lambda: self.actions.go("home"), color=GREY, height=KEY_HEIGHT)
+        )
         row.add_widget(left)
         self.results = BoxLayout(orientation="vertical", spacing=8)
         row.add_widget(self.results)
@@ -264,10 +287,17 @@ class SearchScreen(KioskScreen[SearchActions]):
             return
         items = self.actions.search_catalogue(self.query.text, RESULT_ROWS)
         for item in items:
-            self.results.add_widget(BigButton(
-                f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
-                partial(self.actions.choose_item, item), color=(0.2, 0.25, 0.32, 1),
-                font_size=24, height=KEY_HEIGHT, markup=True, halign="center"))
+            self.results.add_widget(
+                BigButton(
+                    f"{item.name}\n[size=18]{item.department}  {item.code}[/size]",
+                    partial(self.actions.choose_item, item),
+                    color=(0.2, 0.25, 0.32, 1),
+                    font_size=24,
+                    height=KEY_HEIGHT,
+                    markup=True,
+                    halign="center",
+                )
+            )
         if not items:
             self.results.add_widget(Text("没有找到相关事项，请换个关键词"))
         self.results.add_widget(BoxLayout())
@@ -291,8 +321,12 @@ class ItemScreen(KioskScreen[ItemActions]):
         if item is None:
             return
         promise = f"{item.promised_days}个工作日" if item.promised_days else "即办"
-        lines = [f"事项名称：{item.name}", f"事项编码：{item.code}",
-                 f"办理部门：{item.department}", f"承诺时限：{promise}"]
+        lines = [
+            f"事项名称：{item.name}",
+            f"事项编码：{item.code}",
+            f"办理部门：{item.department}",
+            f"承诺时限：{promise}",
+        ]
         if draft.queue_number:
             lines.append(f"叫号：{draft.queue_number}")
         if draft.appointment_number:
@@ -306,12 +340,17 @@ class ItemTypeScreen(KioskScreen[ItemTypeActions]):
     title = "事项类型"
 
     def build(self) -> None:
-        self.body.add_widget(Text("请选择事项类型（仅用于统计）：", color=GREY,
-                                  size_hint_y=None, height=60))
+        self.body.add_widget(
+            Text("请选择事项类型（仅用于统计）：", color=GREY, size_hint_y=None, height=60)
+        )
         self.type_buttons = {}
         for item_type in ItemType:
-            button = BigButton(item_type.label, partial(self.actions.choose_type, item_type),
-                               font_size=40, height=140)
+            button = BigButton(
+                item_type.label,
+                partial(self.actions.choose_type, item_type),
+                font_size=40,
+                height=140,
+            )
             self.type_buttons[item_type] = button
             self.body.add_widget(button)
         self.body.add_widget(BoxLayout())
@@ -339,9 +378,12 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
     def build(self) -> None:
         self.body.spacing = 8
         self.name_input = NameField(on_compose=self._composed)
-        self.doc_type = Spinner(text=DocumentType.RESIDENT_ID.label,
-                                values=[t.label for t in DocumentType], font_size=26,
-                                option_cls=TallOption)
+        self.doc_type = Spinner(
+            text=DocumentType.RESIDENT_ID.label,
+            values=[t.label for t in DocumentType],
+            font_size=26,
+            option_cls=TallOption,
+        )
         self.number_input = CodeField(20)
         self.phone_input = CodeField(11, digits_only=True)
         self._field_row(("姓名", self.name_input), ("证件类型", self.doc_type))
@@ -406,8 +448,12 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         target.focus = True
 
     def form(self) -> dict[str, str]:
-        return {"name": self.name_input.text, "doc_type": self.doc_type.text,
-                "number": self.number_input.text, "phone": self.phone_input.text}
+        return {
+            "name": self.name_input.text,
+            "doc_type": self.doc_type.text,
+            "number": self.number_input.text,
+            "phone": self.phone_input.text,
+        }
 
     def _keep_form(self) -> None:
         self._keep_trigger()
@@ -422,13 +468,18 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             return
         draft = self.actions.draft()
         if draft.form:
-            self._fill(draft.form["name"], draft.form["doc_type"], draft.form["number"],
-                       draft.form["phone"])
+            self._fill(
+                draft.form["name"],
+                draft.form["doc_type"],
+                draft.form["number"],
+                draft.form["phone"],
+            )
             return
         known = draft.applicant or draft.known_applicant
         if known:
-            self._fill(known.name, DocumentType(known.id_type).label, known.id_number,
-                       known.phone or "")
+            self._fill(
+                known.name, DocumentType(known.id_type).label, known.id_number, known.phone or ""
+            )
 
     def _fill(self, name: str, doc_label: str, number: str, phone: str) -> None:
         self.name_input.text = name
@@ -446,8 +497,9 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             self.say("请先在候选栏中点选汉字，完成姓名输入")
             return
         doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
-        self.actions.enter_applicant(self.name_input.text, doc_type, self.number_input.text,
-                                     self.phone_input.text)
+        self.actions.enter_applicant(
+            self.name_input.text, doc_type, self.number_input.text, self.phone_input.text
+        )
 
 
 class ConfirmScreen(KioskScreen[ConfirmActions]):
@@ -478,13 +530,15 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
             return
         applicant = draft.applicant
         booked = f"（预约编号 {draft.appointment_number}）" if draft.appointment_number else ""
-        self.summary.text = "\n".join([
-            f"服务事项：{draft.item.name}（{draft.item.code}）",
-            f"办理部门：{draft.item.department}{booked}",
-            f"姓名：{applicant.name}",
-            f"证件：{DocumentType(applicant.id_type).label}  {applicant.id_number}",
-            f"手机号码：{applicant.phone or '（未填）'}",
-        ])
+        self.summary.text = "\n".join(
+            [
+                f"服务事项：{draft.item.name}（{draft.item.code}）",
+                f"办理部门：{draft.item.department}{booked}",
+                f"姓名：{applicant.name}",
+                f"证件：{DocumentType(applicant.id_type).label}  {applicant.id_number}",
+                f"手机号码：{applicant.phone or '（未填）'}",
+            ]
+        )
         for item_type, button in self.type_buttons.items():
             button.background_color = ACCENT if item_type is draft.item_type else GREY
 
@@ -522,13 +576,15 @@ class SuccessScreen(KioskScreen[SuccessActions]):
         if submission is None:
             return
         applicant = submission.applicant
-        self.summary.text = "\n".join([
-            f"回执编号：{submission.receipt_number}",
-            f"办事人：{applicant.name}  {mask_id_number(applicant.id_number)}",
-            f"服务事项：{submission.item.name}",
-            "已同步至分厅服务器" if synced else "离线受理，待同步",
-            f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
-        ])
+        self.summary.text = "\n".join(
+            [
+                f"回执编号：{submission.receipt_number}",
+                f"办事人：{applicant.name}  {mask_id_number(applicant.id_number)}",
+                f"服务事项：{submission.item.name}",
+                "已同步至分厅服务器" if synced else "离线受理，待同步",
+                f"已打印 {draft.copies_printed} 份" if draft.copies_printed else "尚未打印回执",
+            ]
+        )
         self.preview.texture = CoreImage(png, ext="png").texture
 
 
@@ -552,26 +608,41 @@ class StatsScreen(KioskScreen[StatsActions]):
         self.actions.load_stats(self.show)
 
     def show(self, stats: DayStats) -> None:
-        self.table.text = "\n".join([
-            f"今日受理合计：{stats.total} 件",
-            *(f"{t.label}：{stats.by_type.get(t, 0)} 件" for t in ItemType),
-            f"未打印回执：{stats.unprinted} 件",
-        ])
-        self.detail.text = "\n".join([
-            "按查找方式：",
-            *(f"　{LOOKUP_LABELS[m]}：{stats.by_lookup.get(m, 0)} 件" for m in LookupMethod),
-            "按操作员：",
-            *(f"　{name}：{count} 件" for name, count in stats.by_operator.items()),
-            "平均办理用时：",
-            *(f"　{name}：{duration_text(seconds)}" for name, seconds in stats.handling_s.items()),
-        ])
-        self.chart.show([(t.label, stats.by_type.get(t, 0)) for t in ItemType]
-                        + list(stats.by_operator.items()))
+        self.table.text = "\n".join(
+            [
+                f"今日受理合计：{stats.total} 件",
+                *(f"{t.label}：{stats.by_type.get(t, 0)} 件" for t in ItemType),
+                f"未打印回执：{stats.unprinted} 件",
+            ]
+        )
+        self.detail.text = "\n".join(
+            [
+                "按查找方式：",
+                *(f"　{LOOKUP_LABELS[m]}：{stats.by_lookup.get(m, 0)} 件" for m in LookupMethod),
+                "按操作员：",
+                *(f"　{name}：{count} 件" for name, count in stats.by_operator.items()),
+                "平均办理用时：",
+                *(
+                    f"　{name}：{duration_text(seconds)}"
+                    for name, seconds in stats.handling_s.items()
+                ),
+            ]
+        )
+        self.chart.show(
+            [(t.label, stats.by_type.get(t, 0)) for t in ItemType] + list(stats.by_operator.items())
+        )
 
 
 SCREEN_NAMES = {
-    "login": LoginScreen, "home": HomeScreen, "scan": ScanScreen,
-    "appointment": AppointmentScreen, "search": SearchScreen, "item": ItemScreen,
-    "item_type": ItemTypeScreen, "applicant": ApplicantScreen, "confirm": ConfirmScreen,
-    "success": SuccessScreen, "stats": StatsScreen,
+    "login": LoginScreen,
+    "home": HomeScreen,
+    "scan": ScanScreen,
+    "appointment": AppointmentScreen,
+    "search": SearchScreen,
+    "item": ItemScreen,
+    "item_type": ItemTypeScreen,
+    "applicant": ApplicantScreen,
+    "confirm": ConfirmScreen,
+    "success": SuccessScreen,
+    "stats": StatsScreen,
 }

@@ -73,9 +73,13 @@ def take_hidinput(config: InputConfig) -> list[WatchedDevice]:
 class TouchscreenWatcher:
     """Keeps one provider running for each watched device node that exists."""
 
-    def __init__(self, watched: list[WatchedDevice], factory: ProviderFactory,
-                 event_loop: EventLoop, stat: Callable[[Path], os.stat_result] = os.stat
-                 ) -> None:
+    def __init__(
+        self,
+        watched: list[WatchedDevice],
+        factory: ProviderFactory,
+        event_loop: EventLoop,
+        stat: Callable[[Path], os.stat_result] = os.stat,
+    ) -> None:
         self._factory = factory
         self._loop = event_loop
         self._stat = stat
@@ -105,8 +109,13 @@ class TouchscreenWatcher:
         lost = getattr(provider, "lost", None)
         if lost is not None and watched.name not in self._reported:
             self._reported.add(watched.name)
-            log.event("ui.touch_device", state="failed", provider=watched.name,
-                      device=watched.device, error=lost)
+            log.event(
+                "ui.touch_device",
+                state="failed",
+                provider=watched.name,
+                device=watched.device,
+                error=lost,
+            )
 
     def _node(self, device: Path) -> tuple[int, int] | None:
         """The node's identity (inode, device number): a re-created node differs."""
@@ -122,16 +131,14 @@ class TouchscreenWatcher:
         if getattr(self._loop, "status", "started") == "started":
             provider.start()  # otherwise EventLoop.start() starts it with the others
         self._providers[watched.name] = provider
-        log.event("ui.touch_device", state="added", provider=watched.name,
-                  device=watched.device)
+        log.event("ui.touch_device", state="added", provider=watched.name, device=watched.device)
 
     def _drop(self, watched: WatchedDevice) -> None:
         provider = self._providers.pop(watched.name)
         self._reported.discard(watched.name)
         provider.stop()
         self._loop.remove_input_provider(provider)
-        log.event("ui.touch_device", state="removed", provider=watched.name,
-                  device=watched.device)
+        log.event("ui.touch_device", state="removed", provider=watched.name, device=watched.device)
 
 
 def hidinput_provider(name: str, args: str) -> InputProvider:
@@ -155,8 +162,9 @@ def hidinput_provider(name: str, args: str) -> InputProvider:
 _active: list[TouchscreenWatcher] = []  # Kivy's Clock holds bound methods weakly
 
 
-def watch_touchscreens(config: InputConfig, factory: ProviderFactory = hidinput_provider
-                       ) -> TouchscreenWatcher | None:
+def watch_touchscreens(
+    config: InputConfig, factory: ProviderFactory = hidinput_provider
+) -> TouchscreenWatcher | None:
     """Take the hidinput entries out of Kivy's config and poll their device nodes."""
     watched = take_hidinput(config)
     if not watched:

@@ -25,18 +25,33 @@ def paint(widget, rgba: tuple[float, float, float, float]) -> None:
     with widget.canvas.before:
         Color(*rgba)
         rect = Rectangle(pos=widget.pos, size=widget.size)
-    widget.bind(pos=lambda _w, v: setattr(rect, "pos", v),
-                size=lambda _w, v: setattr(rect, "size", v))
+    widget.bind(
+        pos=lambda _w, v: setattr(rect, "pos", v), size=lambda _w, v: setattr(rect, "size", v)
+    )
 
 
 class BigButton(Button):
-    def __init__(self, text: str, on_tap: Callable[[], None], *, color=ACCENT,
-                 font_size: int = BODY_FONT, **kwargs) -> None:
-        super().__init__(text=text, font_size=font_size, background_normal="",
-                         background_disabled_normal="", background_color=color,
-                         color=(1, 1, 1, 1), disabled_color=(1, 1, 1, 0.55),
-                         size_hint_y=kwargs.pop("size_hint_y", None),
-                         height=kwargs.pop("height", TOUCH_HEIGHT), **kwargs)
+    def __init__(
+        self,
+        text: str,
+        on_tap: Callable[[], None],
+        *,
+        color=ACCENT,
+        font_size: int = BODY_FONT,
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            text=text,
+            font_size=font_size,
+            background_normal="",
+            background_disabled_normal="",
+            background_color=color,
+            color=(1, 1, 1, 1),
+            disabled_color=(1, 1, 1, 0.55),
+            size_hint_y=kwargs.pop("size_hint_y", None),
+            height=kwargs.pop("height", TOUCH_HEIGHT),
+            **kwargs,
+        )
         self.bind(on_release=lambda _b: on_tap())
 
 
@@ -54,15 +69,26 @@ class Text(Label):
 class Keypad(GridLayout):
     """Digits with a clear and an extra key; used for the PIN and appointment numbers."""
 
-    def __init__(self, on_key: Callable[[str], None], extra: tuple[str, str],
-                 confirm: tuple[str, Callable[[], None]], **kwargs) -> None:
+    def __init__(
+        self,
+        on_key: Callable[[str], None],
+        extra: tuple[str, str],
+        confirm: tuple[str, Callable[[], None]],
+        **kwargs,
+    ) -> None:
         super().__init__(cols=3, spacing=10, size_hint=(None, None), **kwargs)
         self.width = 3 * 150 + 20
         keys = [*"123456789", extra[0], "0", "清除"]
         for key in keys:
             value = extra[1] if key == extra[0] else key
-            button = BigButton(key, partial(on_key, value), color=(0.2, 0.25, 0.32, 1),
-                               font_size=36, size_hint_x=None, width=150)
+            button = BigButton(
+                key,
+                partial(on_key, value),
+                color=(0.2, 0.25, 0.32, 1),
+                font_size=36,
+                size_hint_x=None,
+                width=150,
+            )
             self.add_widget(button)
         self.add_widget(Label(size_hint_y=None, height=TOUCH_HEIGHT))
         self.add_widget(BigButton(confirm[0], confirm[1], size_hint_x=None, width=150))

@@ -27,8 +27,10 @@ from typing import Any, Literal
 
 SLOTS = ("a", "b")
 DEFAULT_TRIES = 3
-ENTRY = re.compile(r"^appliance-(?P<version>[0-9A-Za-z._~^-]+)-(?P<slot>[ab])"
-                   r"(?:\+(?P<left>\d+)(?:-(?P<done>\d+))?)?\.conf$")
+ENTRY = re.compile(
+    r"^appliance-(?P<version>[0-9A-Za-z._~^-]+)-(?P<slot>[ab])"
+    r"(?:\+(?P<left>\d+)(?:-(?P<done>\d+))?)?\.conf$"
+)
 VERSION = re.compile(r"^[0-9A-Za-z._~^-]+$")
 
 SlotState = Literal["empty", "blessed", "trial", "failed"]
@@ -54,8 +56,9 @@ class Entry:
         return "trial" if self.tries_left > 0 else "failed"
 
 
-def format_entry(version: str, slot: str, tries_left: int | None = None,
-                 tries_done: int | None = None) -> str:
+def format_entry(
+    version: str, slot: str, tries_left: int | None = None, tries_done: int | None = None
+) -> str:
     """``appliance-0.2.0-b+3.conf``; ValueError for a version systemd-boot would misread."""
     if not VERSION.match(version) or slot not in SLOTS:
         raise ValueError(f"no loader entry can be named for version {version!r} slot {slot!r}")
@@ -71,8 +74,12 @@ def parse_entry(name: str) -> Entry | None:
     if found is None:
         return None
     left, done = found["left"], found["done"]
-    return Entry(found["version"], found["slot"], None if left is None else int(left),
-                 None if done is None else int(done))
+    return Entry(
+        found["version"],
+        found["slot"],
+        None if left is None else int(left),
+        None if done is None else int(done),
+    )
 
 
 def spare_slot(booted: str) -> str:
@@ -93,19 +100,23 @@ def booted_slot(cmdline: str) -> str | None:
 def entry_options(options: str, slot: str) -> str:
     """The running entry's ``options`` with its ``root=`` pointing at ``slot`` instead,
     so whatever else is on the line (a test VM's console, for one) survives an update."""
-    words = [f"root=PARTLABEL=root-{slot}" if word.startswith("root=") else word
-             for word in options.split()]
+    words = [
+        f"root=PARTLABEL=root-{slot}" if word.startswith("root=") else word
+        for word in options.split()
+    ]
     if f"root=PARTLABEL=root-{slot}" not in words:
         words.insert(0, f"root=PARTLABEL=root-{slot}")
     return " ".join(words)
 
 
 def entry_text(version: str, slot: str, options: str) -> str:
-    return (f"title Counter appliance {version} (slot {slot})\n"
-            f"version {version}\n"
-            f"linux /slot-{slot}/vmlinuz\n"
-            f"initrd /slot-{slot}/initrd.img\n"
-            f"options {entry_options(options, slot)}\n")
+    return (
+        f"title Counter appliance {version} (slot {slot})\n"
+        f"version {version}\n"
+        f"linux /slot-{slot}/vmlinuz\n"
+        f"initrd /slot-{slot}/initrd.img\n"
+        f"options {entry_options(options, slot)}\n"
+    )
 
 
 def _version_compare(left: str, right: str) -> int:
@@ -122,9 +133,11 @@ def _version_compare(left: str, right: str) -> int:
 
 def boot_order(entries: Iterable[Entry]) -> list[Entry]:
     """The order systemd-boot lists (and, with no default, boots) the entries."""
+
     def compare(x: Entry, y: Entry) -> int:
         used = (x.tries_left == 0) - (y.tries_left == 0)
         return used or -_version_compare(x.name.lower(), y.name.lower())
+
     return sorted(entries, key=functools.cmp_to_key(compare))
 
 
@@ -148,10 +161,15 @@ def slots_status(names: Iterable[str], booted: str | None) -> dict[str, SlotStat
     for slot in SLOTS:
         entry = next((e for e in order if e.slot == slot), None)
         result[slot] = SlotStatus(
-            slot, entry.state if entry else "empty", entry.version if entry else None,
-            entry.name if entry else None, entry.tries_left if entry else None,
+            slot,
+            entry.state if entry else "empty",
+            entry.version if entry else None,
+            entry.name if entry else None,
+            entry.tries_left if entry else None,
             (entry.tries_done or 0) if entry and entry.tries_left is not None else None,
-            slot == booted, slot == next_slot)
+            slot == booted,
+            slot == next_slot,
+        )
     return result
 
 
@@ -160,16 +178,18 @@ def last_update(history: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     return dict(history[-1]) if history else None
 
 
-def outcome_records(history: Sequence[dict[str, Any]], slots: dict[str, SlotStatus],
-                    booted: str | None) -> list[dict[str, Any]]:
+def outcome_records(
+    history: Sequence[dict[str, Any]], slots: dict[str, SlotStatus], booted: str | None
+) -> list[dict[str, Any]]:
     """What ``status --write`` appends after the last install, once: ``blessed`` when
     the installed slot booted and lost its counter, ``rollback`` when the box booted
     the other slot and the installed one has no tries left. Records lack ``at``."""
-    index = next((i for i in range(len(history) - 1, -1, -1)
-                  if history[i].get("event") == "install"), None)
+    index = next(
+        (i for i in range(len(history) - 1, -1, -1) if history[i].get("event") == "install"), None
+    )
     if index is None or booted is None:
         return []
-    if any(r.get("event") in ("blessed", "rollback") for r in history[index + 1:]):
+    if any(r.get("event") in ("blessed", "rollback") for r in history[index + 1 :]):
         return []
     install = history[index]
     slot, version = install.get("slot"), install.get("version")
@@ -179,7 +199,14 @@ def outcome_records(history: Sequence[dict[str, Any]], slots: dict[str, SlotStat
     if booted == slot and target.state == "blessed":
         return [{"event": "blessed", "version": version, "slot": slot}]
     if booted != slot and target.state == "failed":
-        return [{"event": "rollback", "version": version, "slot": slot, "booted": booted,
-                 "booted_version": slots[booted].version,
-                 "tries_done": target.tries_done}]
+        return [
+            {
+                "event": "rollback",
+                "version": version,
+                "slot": slot,
+                "booted": booted,
+                "booted_version": slots[booted].version,
+                "tries_done": target.tries_done,
+            }
+        ]
     return []

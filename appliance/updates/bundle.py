@@ -60,7 +60,7 @@ class Manifest:
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """"0.10.2" → (0, 10, 2); anything after a non-digit part is ignored."""
+    """ "0.10.2" → (0, 10, 2); anything after a non-digit part is ignored."""
     parts = []
     for part in version.split("."):
         if not part.isdigit():
@@ -84,22 +84,39 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def make_bundle(out: Path, private_key: Ed25519PrivateKey, version: str, arch: str,
-                root_image: Path, boot_dir: Path) -> Manifest:
+def make_bundle(
+    out: Path,
+    private_key: Ed25519PrivateKey,
+    version: str,
+    arch: str,
+    root_image: Path,
+    boot_dir: Path,
+) -> Manifest:
     """Release side: compress the root image, sign the manifest, write the bundle."""
     work = out.with_suffix(".parts")
     work.mkdir(parents=True, exist_ok=True)
-    with root_image.open("rb") as source, (work / IMAGE).open("wb") as raw_target, \
-            gzip.GzipFile(fileobj=raw_target, mode="wb", compresslevel=6, mtime=0) as target:
+    with (
+        root_image.open("rb") as source,
+        (work / IMAGE).open("wb") as raw_target,
+        gzip.GzipFile(fileobj=raw_target, mode="wb", compresslevel=6, mtime=0) as target,
+    ):
         shutil.copyfileobj(source, target, CHUNK)
     for name in BOOT_FILES:
         shutil.copyfile(boot_dir / name, work / name)
     names = (IMAGE, *BOOT_FILES)
-    manifest = Manifest(version, arch, {n: _sha256_file(work / n) for n in names},
-                        root_image.stat().st_size)
-    raw = json.dumps({"format": FORMAT, "version": version, "arch": arch,
-                      "files": manifest.files, "image_size": manifest.image_size},
-                     sort_keys=True).encode()
+    manifest = Manifest(
+        version, arch, {n: _sha256_file(work / n) for n in names}, root_image.stat().st_size
+    )
+    raw = json.dumps(
+        {
+            "format": FORMAT,
+            "version": version,
+            "arch": arch,
+            "files": manifest.files,
+            "image_size": manifest.image_size,
+        },
+        sort_keys=True,
+    ).encode()
     (work / "manifest.json").write_bytes(raw)
     (work / "manifest.sig").write_bytes(ed25519_keys.sign(private_key, raw))
     with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as bundle:
@@ -120,8 +137,9 @@ def _members(bundle: tarfile.TarFile) -> Iterator[tuple[str, IO[bytes]]]:
         yield member.name, handle
 
 
-def _verified_manifest(members: Iterator[tuple[str, IO[bytes]]], key: Ed25519PublicKey,
-                       arch: str, running_version: str) -> Manifest:
+def _verified_manifest(
+    members: Iterator[tuple[str, IO[bytes]]], key: Ed25519PublicKey, arch: str, running_version: str
+) -> Manifest:
     name, handle = next(members, ("", None))
     if name != "manifest.json" or handle is None:
         raise UpdateRefused("bundle does not start with manifest.json")
@@ -135,8 +153,9 @@ def _verified_manifest(members: Iterator[tuple[str, IO[bytes]]], key: Ed25519Pub
     if manifest.arch != arch:
         raise UpdateRefused(f"bundle is for {manifest.arch}, this box is {arch}")
     if version_key(manifest.version) <= version_key(running_version):
-        raise UpdateRefused(f"bundle version {manifest.version} is not newer than "
-                            f"{running_version}")
+        raise UpdateRefused(
+            f"bundle version {manifest.version} is not newer than {running_version}"
+        )
     return manifest
 
 
@@ -148,9 +167,15 @@ def _copy_hashed(source: IO[bytes], target: IO[bytes]) -> str:
     return digest.hexdigest()
 
 
-def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_version: str,
-                   slot_device: Path, boot_dir: Path,
-                   before_write: Callable[[Manifest], None] | None = None) -> Manifest:
+def install_bundle(
+    bundle_path: Path,
+    key: Ed25519PublicKey,
+    arch: str,
+    running_version: str,
+    slot_device: Path,
+    boot_dir: Path,
+    before_write: Callable[[Manifest], None] | None = None,
+) -> Manifest:
     """Verify the bundle and write it to the spare slot; UpdateRefused leaves it unbootable.
 
     ``before_write`` runs once the manifest is verified and before the first byte is
@@ -185,8 +210,9 @@ def install_bundle(bundle_path: Path, key: Ed25519PublicKey, arch: str, running_
     for name in BOOT_FILES:
         (boot_dir / f"{name}.new").replace(boot_dir / name)
     fsync_directory(boot_dir)
-    log.event("update.install.complete", outcome="success", version=manifest.version,
-              slot=slot_device)
+    log.event(
+        "update.install.complete", outcome="success", version=manifest.version, slot=slot_device
+    )
     return manifest
 
 
@@ -204,8 +230,10 @@ def _write_image(handle: IO[bytes], slot_device: Path, manifest: Manifest) -> st
             raise io.UnsupportedOperation("the image is read once, front to back")
 
     written = 0
-    with gzip.GzipFile(fileobj=_Hashing(), mode="rb") as image, \
-            slot_device.open("r+b" if slot_device.exists() else "wb") as target:
+    with (
+        gzip.GzipFile(fileobj=_Hashing(), mode="rb") as image,
+        slot_device.open("r+b" if slot_device.exists() else "wb") as target,
+    ):
         while chunk := image.read(CHUNK):
             target.write(chunk)
             written += len(chunk)

@@ -67,23 +67,28 @@ def running_options(entries: Path, booted: str) -> str:
     names = [e for e in map(parse_entry, _names(entries)) if e is not None and e.slot == booted]
     for entry in boot_order(names):
         if entry.state != "blessed":
-            raise UpdateRefused(f"the running slot {booted} is not blessed yet ({entry.name}): "
-                                "install once its boot was found good")
+            raise UpdateRefused(
+                f"the running slot {booted} is not blessed yet ({entry.name}): "
+                "install once its boot was found good"
+            )
         lines = (entries / entry.name).read_text(encoding="utf-8").splitlines()
-        options = [line.split(None, 1)[1] for line in lines
-                   if line.startswith("options") and len(line.split(None, 1)) == 2]
+        options = [
+            line.split(None, 1)[1]
+            for line in lines
+            if line.startswith("options") and len(line.split(None, 1)) == 2
+        ]
         if options:
             return " ".join(options)
-    raise UpdateRefused(f"no loader entry with options for the running slot {booted} "
-                        f"in {entries}")
+    raise UpdateRefused(f"no loader entry with options for the running slot {booted} in {entries}")
 
 
 def _names(entries: Path) -> list[str]:
     try:
         return sorted(p.name for p in entries.iterdir())
     except OSError as error:
-        raise UpdateRefused(f"cannot read the loader entries in {entries}: "
-                            f"{error.strerror}") from None
+        raise UpdateRefused(
+            f"cannot read the loader entries in {entries}: {error.strerror}"
+        ) from None
 
 
 def remove_slot_entries(entries: Path, slot: str) -> list[str]:
@@ -109,9 +114,15 @@ def write_entry(entries: Path, name: str, text: str) -> None:
     _fsync_directory(entries)
 
 
-def install(bundle: Path, paths: UpdatePaths, key_path: Path, arch: str,
-            running_version: str, tries: int = DEFAULT_TRIES,
-            slot_devices: Path = SLOT_DEVICES) -> tuple[Manifest, str, str]:
+def install(
+    bundle: Path,
+    paths: UpdatePaths,
+    key_path: Path,
+    arch: str,
+    running_version: str,
+    tries: int = DEFAULT_TRIES,
+    slot_devices: Path = SLOT_DEVICES,
+) -> tuple[Manifest, str, str]:
     """Install ``bundle`` into the spare slot on trial; returns (manifest, spare, entry)."""
     booted = running_slot(paths.cmdline.read_text(encoding="utf-8"))
     spare = spare_slot(booted)
@@ -127,9 +138,15 @@ def install(bundle: Path, paths: UpdatePaths, key_path: Path, arch: str,
         removed = remove_slot_entries(paths.entries, spare)
         log.event("update.slot_entries_removed", slot=spare, removed=removed)
 
-    manifest = install_bundle(bundle, key, arch, running_version,
-                              slot_devices / f"root-{spare}", paths.esp / f"slot-{spare}",
-                              before_write)
+    manifest = install_bundle(
+        bundle,
+        key,
+        arch,
+        running_version,
+        slot_devices / f"root-{spare}",
+        paths.esp / f"slot-{spare}",
+        before_write,
+    )
     write_entry(paths.entries, named[0], entry_text(manifest.version, spare, options))
     return manifest, spare, named[0]
 
@@ -146,22 +163,29 @@ def _data_dir() -> Path:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="appliance-update",
-        description="Install a signed update bundle into the spare root slot (root).")
+        description="Install a signed update bundle into the spare root slot (root).",
+    )
     parser.add_argument("bundle", type=Path)
-    parser.add_argument("--tries", type=int, default=DEFAULT_TRIES,
-                        help=f"boots the new slot gets to reach the kiosk (default "
-                             f"{DEFAULT_TRIES})")
+    parser.add_argument(
+        "--tries",
+        type=int,
+        default=DEFAULT_TRIES,
+        help=f"boots the new slot gets to reach the kiosk (default {DEFAULT_TRIES})",
+    )
     parser.add_argument("--reboot", action="store_true", help="reboot into it at once")
     return parser
 
 
 # What a damaged or foreign bundle can raise besides UpdateRefused: all mean "refused".
-FAILURES = (UpdateRefused, OSError, tarfile.TarError, ValueError, KeyError, EOFError,
-            zlib.error)
+FAILURES = (UpdateRefused, OSError, tarfile.TarError, ValueError, KeyError, EOFError, zlib.error)
 
 
-def main(argv: list[str] | None = None, paths: UpdatePaths | None = None,
-         key: Path = PUBLIC_KEY, slot_devices: Path = SLOT_DEVICES) -> int:
+def main(
+    argv: list[str] | None = None,
+    paths: UpdatePaths | None = None,
+    key: Path = PUBLIC_KEY,
+    slot_devices: Path = SLOT_DEVICES,
+) -> int:
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
     if not 1 <= args.tries <= 9:
         print("appliance-update: --tries must be between 1 and 9", file=sys.stderr)
@@ -170,24 +194,41 @@ def main(argv: list[str] | None = None, paths: UpdatePaths | None = None,
     paths = paths or UpdatePaths.for_data_dir(_data_dir())
     arch = ARCHES.get(platform.machine(), platform.machine())
     try:
-        manifest, spare, entry = install(args.bundle, paths, key, arch, __version__,
-                                         args.tries, slot_devices)
+        manifest, spare, entry = install(
+            args.bundle, paths, key, arch, __version__, args.tries, slot_devices
+        )
     except FAILURES as exc:
         log.event("update.verify", outcome="failure", detail=str(exc)[:200])
-        record_outcome(paths, {"event": "refused", "reason": str(exc)[:300],
-                               "bundle": args.bundle.name}, datetime.now(UTC))
+        record_outcome(
+            paths,
+            {"event": "refused", "reason": str(exc)[:300], "bundle": args.bundle.name},
+            datetime.now(UTC),
+        )
         print(f"appliance-update: refused: {exc}", file=sys.stderr)
         return 1
-    record_outcome(paths, {"event": "install", "version": manifest.version, "slot": spare,
-                           "tries": args.tries, "entry": entry,
-                           "from_version": __version__}, datetime.now(UTC))
-    print(f"appliance-update: installed in slot {spare}: {manifest.version} ({entry}); "
-          f"the next boot tries it, {args.tries} times at most")
+    record_outcome(
+        paths,
+        {
+            "event": "install",
+            "version": manifest.version,
+            "slot": spare,
+            "tries": args.tries,
+            "entry": entry,
+            "from_version": __version__,
+        },
+        datetime.now(UTC),
+    )
+    print(
+        f"appliance-update: installed in slot {spare}: {manifest.version} ({entry}); "
+        f"the next boot tries it, {args.tries} times at most"
+    )
     if args.reboot:
         result = subprocess.run(["systemctl", "reboot"], check=False)
         if result.returncode != 0:
-            print("appliance-update: installed, but systemctl reboot failed; reboot by hand",
-                  file=sys.stderr)
+            print(
+                "appliance-update: installed, but systemctl reboot failed; reboot by hand",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -32,8 +32,11 @@ CMDLINE = Path("/proc/cmdline")
 HISTORY = "history.jsonl"
 STATUS = "status.json"
 FILE_MODE = 0o640
-AUDITED = {"install": "update.installed", "blessed": "update.blessed",
-           "rollback": "update.rolled_back"}
+AUDITED = {
+    "install": "update.installed",
+    "blessed": "update.blessed",
+    "rollback": "update.rolled_back",
+}
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,23 @@ def record_outcome(paths: UpdatePaths, record: dict[str, Any], at: datetime) -> 
     """Append one outcome to history.jsonl (fsynced) and, for install/blessed/rollback,
     the audit trail. Best effort: a failure is logged, never raised (the slot is
     already written or booted; the record must not undo that)."""
-    record = {"event": record["event"], "at": _stamp(at),
-              **{k: v for k, v in record.items() if k != "event"}}
-    log.event("update.outcome", kind=record["event"],
-              **{k: v for k, v in record.items() if k not in ("at", "event")})
+    record = {
+        "event": record["event"],
+        "at": _stamp(at),
+        **{k: v for k, v in record.items() if k != "event"},
+    }
+    log.event(
+        "update.outcome",
+        kind=record["event"],
+        **{k: v for k, v in record.items() if k not in ("at", "event")},
+    )
     try:
         paths.updates_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(paths.updates_dir / HISTORY,
-                     os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+        fd = os.open(
+            paths.updates_dir / HISTORY,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+            FILE_MODE,
+        )
         try:
             os.fchmod(fd, FILE_MODE)
             os.write(fd, (json.dumps(record, ensure_ascii=False) + "\n").encode())
@@ -112,8 +124,13 @@ def _audit(database: Path, at: datetime, action: str, record: dict[str, Any]) ->
         finally:
             db.conn.close()
     except (ApplianceError, OSError, sqlite3.Error) as error:
-        log.event("update.record_failed", what="audit", action=action,
-                  error=type(error).__name__, detail=str(error)[:200])
+        log.event(
+            "update.record_failed",
+            what="audit",
+            action=action,
+            error=type(error).__name__,
+            detail=str(error)[:200],
+        )
 
 
 def read_entry_names(esp: Path) -> list[str]:
@@ -121,8 +138,9 @@ def read_entry_names(esp: Path) -> list[str]:
     return sorted(p.name for p in (esp / "loader" / "entries").iterdir())
 
 
-def current_status(paths: UpdatePaths, at: datetime,
-                   history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def current_status(
+    paths: UpdatePaths, at: datetime, history: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Both slots from the ESP (OSError unless root) and the last outcome."""
     try:
         booted = booted_slot(paths.cmdline.read_text(encoding="utf-8"))
@@ -149,8 +167,13 @@ def refresh(paths: UpdatePaths, at: datetime) -> dict[str, Any]:
         history.append(record_outcome(paths, record, at))
     status["last_update"] = last_update(history)
     write_status(paths.updates_dir, status)
-    log.event("update.status", booted=status["booted"], next_boot=status["next_boot"],
-              a=slots["a"].state, b=slots["b"].state)
+    log.event(
+        "update.status",
+        booted=status["booted"],
+        next_boot=status["next_boot"],
+        a=slots["a"].state,
+        b=slots["b"].state,
+    )
     return status
 
 

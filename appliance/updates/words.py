@@ -18,18 +18,23 @@ LAST_UPDATE_ZH = {
 
 
 def _fields(record: dict[str, Any]) -> dict[str, str]:
-    return {"version": str(record.get("version") or "?"),
-            "slot": str(record.get("slot") or "?").upper(),
-            "booted": str(record.get("booted") or "?").upper(),
-            "reason": str(record.get("reason") or "?"),
-            "at": str(record.get("at", ""))[:16].replace("T", " ")}
+    return {
+        "version": str(record.get("version") or "?"),
+        "slot": str(record.get("slot") or "?").upper(),
+        "booted": str(record.get("booted") or "?").upper(),
+        "reason": str(record.get("reason") or "?"),
+        "at": str(record.get("at", ""))[:16].replace("T", " "),
+    }
 
 
 def english_lines(status: dict[str, Any]) -> list[str]:
     lines = []
     for name, slot in sorted(status["slots"].items()):
-        words = [f"slot {name}:", slot.get("version") or "-", STATE_EN.get(slot["state"],
-                                                                         slot["state"])]
+        words = [
+            f"slot {name}:",
+            slot.get("version") or "-",
+            STATE_EN.get(slot["state"], slot["state"]),
+        ]
         if slot["state"] in ("trial", "failed"):
             words.append(f"({slot['tries_left']} tries left, {slot['tries_done']} done)")
         if slot.get("booted"):
@@ -41,8 +46,9 @@ def english_lines(status: dict[str, Any]) -> list[str]:
     if last is None:
         lines.append("last update: none")
     else:
-        details = " ".join(f"{key}={value}" for key, value in last.items()
-                           if key not in ("event", "at"))
+        details = " ".join(
+            f"{key}={value}" for key, value in last.items() if key not in ("event", "at")
+        )
         lines.append(f"last update: {last['event']} at {last.get('at', '?')} {details}")
     return lines
 
@@ -53,8 +59,9 @@ def _slot_zh(slot: dict[str, Any]) -> str:
     if state == "empty":
         return text("update.slot_empty", slot=name)
     if state == "trial":
-        return text("update.slot_trial", slot=name, version=slot["version"],
-                    tries=slot["tries_left"])
+        return text(
+            "update.slot_trial", slot=name, version=slot["version"], tries=slot["tries_left"]
+        )
     sentence = {"blessed": ZH["update.slot_blessed"], "failed": ZH["update.slot_failed"]}[state]
     return sentence.format(slot=name, version=slot["version"])
 
@@ -67,11 +74,15 @@ def chinese_lines(status: dict[str, Any] | None) -> list[str]:
     booted = status.get("booted")
     if booted in slots:
         spare = "b" if booted == "a" else "a"
-        lines = [text("update.current", summary=_slot_zh(slots[booted])),
-                 text("update.spare", summary=_slot_zh(slots[spare]))]
+        lines = [
+            text("update.current", summary=_slot_zh(slots[booted])),
+            text("update.spare", summary=_slot_zh(slots[spare])),
+        ]
     else:
-        lines = [text("update.not_from_slot"),
-                 *(text("update.slot_line", summary=_slot_zh(s)) for s in slots.values())]
+        lines = [
+            text("update.not_from_slot"),
+            *(text("update.slot_line", summary=_slot_zh(s)) for s in slots.values()),
+        ]
     if status.get("next_boot") not in (None, booted):
         lines.append(text("update.next_boot", slot=str(status["next_boot"]).upper()))
     last = status.get("last_update")

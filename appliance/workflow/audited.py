@@ -58,18 +58,33 @@ class AuditedFlow(AcceptanceFlow):
         self.operator = operator
         self.looked_up_at: datetime | None = None
 
-    def item_found(self, item: ServiceItem, method: LookupMethod, *,
-                   queue_number: str | None = None, appointment_number: str | None = None,
-                   known_applicant: Applicant | None = None) -> None:
-        super().item_found(item, method, queue_number=queue_number,
-                           appointment_number=appointment_number,
-                           known_applicant=known_applicant)
+    def item_found(
+        self,
+        item: ServiceItem,
+        method: LookupMethod,
+        *,
+        queue_number: str | None = None,
+        appointment_number: str | None = None,
+        known_applicant: Applicant | None = None,
+    ) -> None:
+        super().item_found(
+            item,
+            method,
+            queue_number=queue_number,
+            appointment_number=appointment_number,
+            known_applicant=known_applicant,
+        )
         if self.looked_up_at is None:
             self.looked_up_at = self.trail.now()
         if known_applicant is not None:
-            self.trail.record("lookup.personal", operator=_serial(self.operator()),
-                              method=method.value, appointment=appointment_number,
-                              item=item.code, id_number=mask_id_number(known_applicant.id_number))
+            self.trail.record(
+                "lookup.personal",
+                operator=_serial(self.operator()),
+                method=method.value,
+                appointment=appointment_number,
+                item=item.code,
+                id_number=mask_id_number(known_applicant.id_number),
+            )
 
     def stored(self, submission: Submission) -> None:
         super().stored(submission)
@@ -80,10 +95,13 @@ class AuditedFlow(AcceptanceFlow):
     def printed(self, copies: int) -> None:
         super().printed(copies)
         submission = self.draft.submission
-        self.trail.record("receipt.printed" if copies == 1 else "receipt.reprinted",
-                          operator=_serial(self.operator()), copies=copies,
-                          submission=submission.id if submission else None,
-                          receipt=submission.receipt_number if submission else None)
+        self.trail.record(
+            "receipt.printed" if copies == 1 else "receipt.reprinted",
+            operator=_serial(self.operator()),
+            copies=copies,
+            submission=submission.id if submission else None,
+            receipt=submission.receipt_number if submission else None,
+        )
 
     def reset(self) -> None:
         super().reset()

@@ -76,12 +76,15 @@ class Counter:
         self.now = now
         self.audit = audit  # every real box audits; None only in tests of other concerns
         self.session = AuditedSession(audit) if audit else OperatorSession()
-        self.flow = (AuditedFlow(audit, lambda: self.session.operator) if audit
-                     else AcceptanceFlow())
+        self.flow = AuditedFlow(audit, lambda: self.session.operator) if audit else AcceptanceFlow()
         self._catalogue_version = catalogue_version(db)
         self.receipts = receipts or ReceiptPrinting(
-            db, printer, default_profile(58 if settings.paper_columns <= 32 else 80),
-            RenderMode.TEXT, now)
+            db,
+            printer,
+            default_profile(58 if settings.paper_columns <= 32 else 80),
+            RenderMode.TEXT,
+            now,
+        )
 
     def lock(self) -> None:
         """Lock the session; the acceptance in progress is kept for the next login."""
@@ -94,27 +97,39 @@ class Counter:
         except UnreadableTicket as exc:
             raise UserFacingError(f"unreadable ticket: {exc.reason}", UNREADABLE_MESSAGE) from None
         if ticket.appointment_number and not ticket.item_code:
-            return self.find_by_appointment(ticket.appointment_number, LookupMethod.QR,
-                                            queue_number=ticket.queue_number)
+            return self.find_by_appointment(
+                ticket.appointment_number, LookupMethod.QR, queue_number=ticket.queue_number
+            )
         item = self._item(ticket.item_code)
-        appointment = (find_appointment(self.db, ticket.appointment_number)
-                       if ticket.appointment_number else None)
+        appointment = (
+            find_appointment(self.db, ticket.appointment_number)
+            if ticket.appointment_number
+            else None
+        )
         self.flow.item_found(
-            item, LookupMethod.QR, queue_number=ticket.queue_number,
+            item,
+            LookupMethod.QR,
+            queue_number=ticket.queue_number,
             appointment_number=ticket.appointment_number,
             known_applicant=appointment.applicant if appointment else None,
         )
         return item
 
     def find_by_appointment(
-        self, number: str, method: LookupMethod = LookupMethod.APPOINTMENT,
+        self,
+        number: str,
+        method: LookupMethod = LookupMethod.APPOINTMENT,
         queue_number: str | None = None,
     ) -> ServiceItem:
         appointment = self._usable_appointment(number.strip().upper())
         item = self._item(appointment.item_code)
-        self.flow.item_found(item, method, queue_number=queue_number,
-                             appointment_number=appointment.number,
-                             known_applicant=appointment.applicant)
+        self.flow.item_found(
+            item,
+            method,
+            queue_number=queue_number,
+            appointment_number=appointment.number,
+            known_applicant=appointment.applicant,
+        )
         return item
 
     def choose_item(self, item: ServiceItem) -> None:
@@ -122,27 +137,34 @@ class Counter:
 
     def _item(self, code: str | None) -> ServiceItem:
         if not code:
-            raise UserFacingError("ticket names no service item",
-                                  text("acceptance.ticket_without_item"))
+            raise UserFacingError(
+                "ticket names no service item", text("acceptance.ticket_without_item")
+            )
         item = self.catalogue.by_code(code)
         if item is None:
-            raise UserFacingError(f"unknown service item {code}",
-                                  text("acceptance.unknown_item", code=code))
+            raise UserFacingError(
+                f"unknown service item {code}", text("acceptance.unknown_item", code=code)
+            )
         return item
 
     def choose_type(self, item_type: ItemType) -> None:
         self.flow.choose_type(item_type)
 
     def enter_applicant(
-        self, name: str, doc_type: DocumentType, number: str, phone: str = "",
+        self,
+        name: str,
+        doc_type: DocumentType,
+        number: str,
+        phone: str = "",
     ) -> Applicant:
         """Validate the identity and move to confirmation; raises with a Chinese message."""
         name = name.strip()
         if not name:
             raise UserFacingError("empty applicant name", text("acceptance.name_empty"))
         if len(name) > NAME_MAX_LENGTH:
-            raise UserFacingError("applicant name too long",
-                                  text("acceptance.name_too_long", limit=NAME_MAX_LENGTH))
+            raise UserFacingError(
+                "applicant name too long", text("acceptance.name_too_long", limit=NAME_MAX_LENGTH)
+            )
         try:
             document = validate_document(doc_type, number, self.now().date())
         except InvalidDocument as exc:
@@ -150,8 +172,9 @@ class Counter:
         phone = phone.strip()
         if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
             raise UserFacingError("invalid phone number", text("acceptance.phone_invalid"))
-        applicant = Applicant(name=name, id_type=doc_type.value,
-                              id_number=document.number, phone=phone or None)
+        applicant = Applicant(
+            name=name, id_type=doc_type.value, id_number=document.number, phone=phone or None
+        )
         self.flow.enter_applicant(applicant)
         return applicant
 
@@ -162,15 +185,23 @@ class Counter:
             raise UserFacingError("not logged in", text("acceptance.not_logged_in"))
         assert draft.item and draft.item_type and draft.applicant and draft.lookup_method
         signer = self.signer
-        envelope = (None if signer is None else
-                    lambda row: signed_envelope(row, signer, operator.serial))
+        envelope = (
+            None if signer is None else lambda row: signed_envelope(row, signer, operator.serial)
+        )
         with submission_refusals():
             submission = store_submission(
-                self.db, created_at=self.now(), hall_name=self.settings.hall_name,
-                window=self.settings.window, operator=operator,
-                lookup_method=draft.lookup_method, item=draft.item, item_type=draft.item_type,
-                applicant=draft.applicant, queue_number=draft.queue_number,
-                appointment_number=draft.appointment_number, envelope=envelope,
+                self.db,
+                created_at=self.now(),
+                hall_name=self.settings.hall_name,
+                window=self.settings.window,
+                operator=operator,
+                lookup_method=draft.lookup_method,
+                item=draft.item,
+                item_type=draft.item_type,
+                applicant=draft.applicant,
+                queue_number=draft.queue_number,
+                appointment_number=draft.appointment_number,
+                envelope=envelope,
             )
         self.flow.stored(submission)
         return submission
@@ -202,7 +233,8 @@ class Counter:
         assert submission is not None
         try:
             copies = self.receipts.print_receipt(
-                submission.id, submission.receipt_number, self.receipt_lines)
+                submission.id, submission.receipt_number, self.receipt_lines
+            )
         except PrinterError as exc:
             self.flow.print_failed(exc.status.value)
             raise UserFacingError(str(exc), printer_message(exc.status, exc.interrupted)) from None
@@ -247,8 +279,9 @@ class Counter:
         if known is None or draft.item is None:
             return self.flow.state
         self.flow.choose_type(draft.item.default_type)
-        self.enter_applicant(known.name, DocumentType(known.id_type), known.id_number,
-                             known.phone or "")
+        self.enter_applicant(
+            known.name, DocumentType(known.id_type), known.id_number, known.phone or ""
+        )
         return self.flow.state
 
     def confirm_operator(self, pin: bytearray) -> None:
@@ -277,8 +310,9 @@ class Counter:
             if self.flow.state is FlowState.LOOKUP:
                 clear_draft(self.db)
             else:
-                save_draft(self.db, draft_codec.encode(self.flow.state, self.flow.draft),
-                           self.now())
+                save_draft(
+                    self.db, draft_codec.encode(self.flow.state, self.flow.draft), self.now()
+                )
 
     def restore_draft(self) -> FlowState:
         """After a restart: resume what was kept, if anything; returns the flow's state."""

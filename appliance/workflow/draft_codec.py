@@ -14,8 +14,13 @@ from appliance.workflow.acceptance import Draft, FlowState
 def _item(raw: dict[str, Any] | None) -> ServiceItem | None:
     if raw is None:
         return None
-    return ServiceItem(raw["code"], raw["name"], raw["department"], raw["promised_days"],
-                       ItemType(raw["default_type"]))
+    return ServiceItem(
+        raw["code"],
+        raw["name"],
+        raw["department"],
+        raw["promised_days"],
+        ItemType(raw["default_type"]),
+    )
 
 
 def _applicant(raw: dict[str, Any] | None) -> Applicant | None:
@@ -30,11 +35,18 @@ def _submission_dict(s: Submission | None) -> dict[str, Any] | None:
     if s is None:
         return None
     return {
-        "id": s.id, "receipt_number": s.receipt_number, "created_at": s.created_at.isoformat(),
-        "hall_name": s.hall_name, "window": s.window, "operator": asdict(s.operator),
-        "lookup_method": s.lookup_method.value, "item": _item_dict(s.item),
-        "item_type": s.item_type.value, "applicant": asdict(s.applicant),
-        "queue_number": s.queue_number, "appointment_number": s.appointment_number,
+        "id": s.id,
+        "receipt_number": s.receipt_number,
+        "created_at": s.created_at.isoformat(),
+        "hall_name": s.hall_name,
+        "window": s.window,
+        "operator": asdict(s.operator),
+        "lookup_method": s.lookup_method.value,
+        "item": _item_dict(s.item),
+        "item_type": s.item_type.value,
+        "applicant": asdict(s.applicant),
+        "queue_number": s.queue_number,
+        "appointment_number": s.appointment_number,
     }
 
 
@@ -44,12 +56,19 @@ def _submission(raw: dict[str, Any] | None) -> Submission | None:
     item, applicant = _item(raw["item"]), _applicant(raw["applicant"])
     assert item is not None and applicant is not None
     return Submission(
-        id=raw["id"], receipt_number=raw["receipt_number"],
-        created_at=datetime.fromisoformat(raw["created_at"]), hall_name=raw["hall_name"],
-        window=raw["window"], operator=Operator(**raw["operator"]),
-        lookup_method=LookupMethod(raw["lookup_method"]), item=item,
-        item_type=ItemType(raw["item_type"]), applicant=applicant,
-        queue_number=raw["queue_number"], appointment_number=raw["appointment_number"])
+        id=raw["id"],
+        receipt_number=raw["receipt_number"],
+        created_at=datetime.fromisoformat(raw["created_at"]),
+        hall_name=raw["hall_name"],
+        window=raw["window"],
+        operator=Operator(**raw["operator"]),
+        lookup_method=LookupMethod(raw["lookup_method"]),
+        item=item,
+        item_type=ItemType(raw["item_type"]),
+        applicant=applicant,
+        queue_number=raw["queue_number"],
+        appointment_number=raw["appointment_number"],
+    )
 
 
 def encode(state: FlowState, draft: Draft) -> dict[str, Any]:

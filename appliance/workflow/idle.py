@@ -10,8 +10,9 @@ from appliance.workflow.session import SessionState
 IDLE_CHECK_S = 1.0
 
 
-def idle_lock_due(state: SessionState, last_activity_s: float, now_s: float,
-                  limit_s: float) -> bool:
+def idle_lock_due(
+    state: SessionState, last_activity_s: float, now_s: float, limit_s: float
+) -> bool:
     """True when a logged-in session has had no touch or key press for ``limit_s``.
 
     Example, with the default 10 minutes (``limit_s=600``) and the last touch at

@@ -82,8 +82,9 @@ def diagnosis_message(diagnosis: Diagnosis) -> tuple[str, bool]:
     if warning:
         return warning, True
     if state is KeyState.EXPIRING:
-        return text("key.expiring", until=_local(operator.not_after),
-                    days=diagnosis.days_left), True
+        return text(
+            "key.expiring", until=_local(operator.not_after), days=diagnosis.days_left
+        ), True
     return text("key.ready"), False
 
 

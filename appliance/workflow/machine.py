@@ -39,7 +39,6 @@ class StateMachine(Generic[S, E]):
             target = self._table[(self._state, event)]
         except KeyError:
             raise InvalidTransition(self._state, event) from None
-        log.event(self.log_event, source=self._state.name, trigger=event.name,
-                  target=target.name)
+        log.event(self.log_event, source=self._state.name, trigger=event.name, target=target.name)
         self._state = target
         return target

@@ -25,6 +25,7 @@ def printer_message(status: PrinterStatus, interrupted: bool, reprint: bool = Fa
     # Receipt printing (issue 6): a job cut short leaves part of a slip in the printer.
     return text("print.interrupted", problem=problem) if interrupted else problem
 
+
 PIN_WARNINGS: dict[str, str] = {
     "count_low": text("key.pin_count_low"),
     "final_try": text("key.pin_final_try"),

@@ -40,8 +40,13 @@ class LookupOffline(Exception):
 
 
 class OnlineAppointments:
-    def __init__(self, db: sqlite_utils.Database, now: Callable[[], datetime],
-                 wait_s: float = LOOKUP_WAIT_S, poll_s: float = POLL_S) -> None:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        now: Callable[[], datetime],
+        wait_s: float = LOOKUP_WAIT_S,
+        poll_s: float = POLL_S,
+    ) -> None:
         self.db = db
         self.now = now
         self.wait_s = wait_s
@@ -79,9 +84,18 @@ class OnlineAppointments:
             time.sleep(self.poll_s)
 
     def _log_answer(self, result: str, started: float) -> None:
-        log.event("appointment.online", outcome="success", answer=result,
-                  ms=round((time.monotonic() - started) * 1000))
+        log.event(
+            "appointment.online",
+            outcome="success",
+            answer=result,
+            ms=round((time.monotonic() - started) * 1000),
+        )
 
     def _log_offline(self, reason: str, started: float) -> None:
-        log.event("appointment.online", outcome="failure", answer="offline", reason=reason,
-                  ms=round((time.monotonic() - started) * 1000))
+        log.event(
+            "appointment.online",
+            outcome="failure",
+            answer="offline",
+            reason=reason,
+            ms=round((time.monotonic() - started) * 1000),
+        )

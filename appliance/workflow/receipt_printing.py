@@ -63,14 +63,26 @@ class ReceiptPrinting:
             self.printer.print_job(data)
         except PrinterError as error:
             mark_attempt(self.db, submission_id, JobState.FAILED, self.now(), error.status.value)
-            log.event("print.receipt", outcome="failure", receipt=receipt_number,
-                      status=error.status.value, interrupted=error.interrupted,
-                      attempt=job.attempts + 1)
+            log.event(
+                "print.receipt",
+                outcome="failure",
+                receipt=receipt_number,
+                status=error.status.value,
+                interrupted=error.interrupted,
+                attempt=job.attempts + 1,
+            )
             raise
         mark_attempt(self.db, submission_id, JobState.PRINTED, self.now())
         copies = record_print(self.db, submission_id, self.now())
-        log.event("print.receipt", outcome="success", receipt=receipt_number,
-                  mode=self.mode.value, profile=self.profile.name, bytes=len(data), copies=copies)
+        log.event(
+            "print.receipt",
+            outcome="success",
+            receipt=receipt_number,
+            mode=self.mode.value,
+            profile=self.profile.name,
+            bytes=len(data),
+            copies=copies,
+        )
         return copies
 
     def unprinted(self) -> list[PrintJob]:
@@ -83,8 +95,9 @@ class ReceiptPrinting:
         columns = self.profile.columns
         job = find_job(self.db, submission_id)
         if job is None:
-            return journal_receipt(self.db, submission_id, receipt_number, columns,
-                                   layout(columns), self.now())
+            return journal_receipt(
+                self.db, submission_id, receipt_number, columns, layout(columns), self.now()
+            )
         if job.columns > columns:
             relayout(self.db, submission_id, columns, layout(columns), self.now())
             job = find_job(self.db, submission_id)
@@ -96,6 +109,9 @@ def report_unprinted(receipts: ReceiptPrinting) -> list[PrintJob]:
     """Log receipts still owed after a restart; each can be printed again by its number."""
     jobs = receipts.unprinted()
     if jobs:
-        log.event("printer.unprinted", count=len(jobs),
-                  receipts=",".join(job.receipt_number for job in jobs))
+        log.event(
+            "printer.unprinted",
+            count=len(jobs),
+            receipts=",".join(job.receipt_number for job in jobs),
+        )
     return jobs

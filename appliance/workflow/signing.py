@@ -29,15 +29,17 @@ class OtherOperatorKey(Exception):
     """The key that signed is not the one the logged-in operator showed at login."""
 
 
-def signed_envelope(row: dict[str, Any], signer: OperatorSigner,
-                    operator_serial: str) -> dict[str, Any]:
+def signed_envelope(
+    row: dict[str, Any], signer: OperatorSigner, operator_serial: str
+) -> dict[str, Any]:
     """The outbox payload for ``row``: the row, the operator's certificate and signature."""
     signature, certificate = signer.operator_signature(canonical(row))
     if format(certificate.serial_number, "X") != operator_serial:
         raise OtherOperatorKey(operator_serial)
     return {
         "submission": row,
-        "operator_certificate": certificate.public_bytes(
-            serialization.Encoding.PEM).decode("ascii"),
+        "operator_certificate": certificate.public_bytes(serialization.Encoding.PEM).decode(
+            "ascii"
+        ),
         "signature": base64.b64encode(signature).decode("ascii"),
     }

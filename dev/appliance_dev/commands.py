@@ -15,23 +15,26 @@ from appliance.development import CommandGroup
 class DemoCommand:
     names: tuple[str, ...] = ("demo",)
 
-    def add(self, commands: argparse._SubParsersAction,
-            common: argparse.ArgumentParser) -> None:
-        demo = commands.add_parser("demo", parents=[common],
-                                   help="drive one complete acceptance and save screenshots")
-        demo.add_argument("--output", type=Path, default=None,
-                          help="folder for the screenshots")
-        demo.add_argument("--script", choices=["acceptance", "faults", "resume"],
-                          default="acceptance",
-                          help="acceptance: the three look-ups to receipts; faults: wrong "
-                               "input, pulled key, no paper; resume: after a restart")
+    def add(self, commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+        demo = commands.add_parser(
+            "demo", parents=[common], help="drive one complete acceptance and save screenshots"
+        )
+        demo.add_argument("--output", type=Path, default=None, help="folder for the screenshots")
+        demo.add_argument(
+            "--script",
+            choices=["acceptance", "faults", "resume"],
+            default="acceptance",
+            help="acceptance: the three look-ups to receipts; faults: wrong "
+            "input, pulled key, no paper; resume: after a restart",
+        )
 
     def run(self, config: Config, args: argparse.Namespace) -> int:
         from appliance.commands.kiosk import STARTED_AT, prepare_kiosk
         from appliance_dev.virtual_display import has_display, start_virtual_display
 
-        display = (None if has_display()
-                   else start_virtual_display(config.ui.width, config.ui.height))
+        display = (
+            None if has_display() else start_virtual_display(config.ui.width, config.ui.height)
+        )
         try:
             app_class, services = prepare_kiosk(config)
             from appliance_dev.demo.driver import DemoDriver
@@ -45,7 +48,8 @@ class DemoCommand:
             app.run()
             if app.first_frame_ms is not None:
                 (output / "timing.txt").write_text(
-                    f"first_frame_ms={app.first_frame_ms:.0f}\n", encoding="utf-8")
+                    f"first_frame_ms={app.first_frame_ms:.0f}\n", encoding="utf-8"
+                )
         finally:
             if display is not None:
                 display.terminate()
@@ -59,44 +63,69 @@ class DemoCommand:
 class BranchServerCommand:
     names: tuple[str, ...] = ("branch-server", "devserver")
 
-    def add(self, commands: argparse._SubParsersAction,
-            common: argparse.ArgumentParser) -> None:
-        server = commands.add_parser("branch-server", aliases=["devserver"], parents=[common],
-                                     help="the development branch server (loopback)")
-        server.add_argument("--port", type=int, default=None,
-                            help="port (default: the one in branch_server.url)")
-        server.add_argument("--data", type=Path, default=None,
-                            help="its own data folder (default: <data_dir>/branch-server)")
+    def add(self, commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+        server = commands.add_parser(
+            "branch-server",
+            aliases=["devserver"],
+            parents=[common],
+            help="the development branch server (loopback)",
+        )
+        server.add_argument(
+            "--port", type=int, default=None, help="port (default: the one in branch_server.url)"
+        )
+        server.add_argument(
+            "--data",
+            type=Path,
+            default=None,
+            help="its own data folder (default: <data_dir>/branch-server)",
+        )
         server.add_argument("--error-rate", type=float, default=0.0, help="share of 503 answers")
         server.add_argument("--slow-ms", type=int, default=0, help="delay before every answer")
-        server.add_argument("--throttle-rate", type=float, default=0.0,
-                            help="share of 429 answers with Retry-After")
+        server.add_argument(
+            "--throttle-rate", type=float, default=0.0, help="share of 429 answers with Retry-After"
+        )
         server.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds")
-        server.add_argument("--drop-rate", type=float, default=0.0,
-                            help="share of batches stored and then left unanswered")
+        server.add_argument(
+            "--drop-rate",
+            type=float,
+            default=0.0,
+            help="share of batches stored and then left unanswered",
+        )
         server.add_argument("--seed", type=int, default=None, help="seed of the fault draws")
         server.add_argument("--token-ttl", type=int, default=3600, help="access token lifetime")
-        server.add_argument("--require-signature", action="store_true",
-                            help="refuse submissions without an operator signature")
+        server.add_argument(
+            "--require-signature",
+            action="store_true",
+            help="refuse submissions without an operator signature",
+        )
 
     def run(self, config: Config, args: argparse.Namespace) -> int:
         from appliance_dev.devserver.faults import Faults
         from appliance_dev.devserver.run import build_server, serve
 
-        faults = Faults(error_rate=args.error_rate, slow_ms=args.slow_ms,
-                        throttle_rate=args.throttle_rate, retry_after_s=args.retry_after,
-                        drop_rate=args.drop_rate, seed=args.seed)
-        server = build_server(config, args.data or config.data_dir / "branch-server", faults,
-                              port=args.port, token_ttl_s=args.token_ttl,
-                              require_signature=args.require_signature)
+        faults = Faults(
+            error_rate=args.error_rate,
+            slow_ms=args.slow_ms,
+            throttle_rate=args.throttle_rate,
+            retry_after_s=args.retry_after,
+            drop_rate=args.drop_rate,
+            seed=args.seed,
+        )
+        server = build_server(
+            config,
+            args.data or config.data_dir / "branch-server",
+            faults,
+            port=args.port,
+            token_ttl_s=args.token_ttl,
+            require_signature=args.require_signature,
+        )
         return serve(server)
 
 
 class UsbCommand:
     names: tuple[str, ...] = ("usb",)
 
-    def add(self, commands: argparse._SubParsersAction,
-            common: argparse.ArgumentParser) -> None:
+    def add(self, commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
         usb = commands.add_parser("usb", parents=[common], help="the simulated USB bus")
         usb.add_argument("action", choices=["list", "plug", "unplug"])
         usb.add_argument("device", nargs="?", choices=["key", "printer"])

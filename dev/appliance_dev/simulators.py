@@ -40,9 +40,12 @@ class Simulators:
     def id_reader(self, section: IdReaderSection) -> SimulatedIdReader:
         from appliance_dev.sim.id_reader import SimulatedSamModule
 
-        return SimulatedSamModule(section.sim_card, fault=section.sim_fault,
-                                  read_delay_s=section.sim_read_delay_s,
-                                  baudrate=section.baudrate)
+        return SimulatedSamModule(
+            section.sim_card,
+            fault=section.sim_fault,
+            read_delay_s=section.sim_read_delay_s,
+            baudrate=section.baudrate,
+        )
 
 
 SIMULATORS = Simulators()

@@ -67,8 +67,12 @@ class LocalBox:
         data = work / "data"
         box_config = (REPO / "images" / "box" / "appliance.toml").read_text(encoding="utf-8")
         config = work / "appliance.toml"
-        config.write_text(re.sub(r'(?m)^data_dir = .*$', f'data_dir = "{data}"', box_config)
-                          .replace('backend = "usb"', 'backend = "file"'), encoding="utf-8")
+        config.write_text(
+            re.sub(r"(?m)^data_dir = .*$", f'data_dir = "{data}"', box_config).replace(
+                'backend = "usb"', 'backend = "file"'
+            ),
+            encoding="utf-8",
+        )
         self.env = {**os.environ, "APPLIANCE_CONFIG": str(config)}
         self.log = work / "local-console.log"
         self.log.touch()
@@ -80,7 +84,10 @@ class LocalBox:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [str(REPO / ".venv" / "bin" / "python"), str(DRIVER / "drive.py")],
-                stdout=out, stderr=subprocess.STDOUT, env=self.env)
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+            )
 
     def cut_power(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -96,8 +103,9 @@ class LocalBox:
         deadline = time.monotonic() + timeout_s
         while not (match := re.search(pattern, self.serial_text(), re.MULTILINE)):
             if time.monotonic() > deadline:
-                raise VmError(f"no {pattern!r} from drive.py after {timeout_s:.0f} s; "
-                              f"see {self.log}")
+                raise VmError(
+                    f"no {pattern!r} from drive.py after {timeout_s:.0f} s; see {self.log}"
+                )
             time.sleep(0.1)
         return match
 
@@ -113,8 +121,23 @@ def test_disk(work: Path) -> Path:
     for name in ("run", "drive.py"):
         shutil.copy(DRIVER / name, files / name)
     disk = work / "appliance-test.img"
-    subprocess.run(["mke2fs", "-q", "-t", "ext4", "-O", "^has_journal", "-L", "APPLIANCE-TEST",
-                    "-d", str(files), str(disk), "4M"], check=True)
+    subprocess.run(
+        [
+            "mke2fs",
+            "-q",
+            "-t",
+            "ext4",
+            "-O",
+            "^has_journal",
+            "-L",
+            "APPLIANCE-TEST",
+            "-d",
+            str(files),
+            str(disk),
+            "4M",
+        ],
+        check=True,
+    )
     return disk
 
 
@@ -129,8 +152,12 @@ def boot(box: Box, number: int, timeout_s: float) -> Cycle:
     box.power_on()
     line = box.wait_serial(rf"{LINE}check (.*?)\r?$", timeout_s).group(1)
     ui = re.search(r"BOOT-REPORT round=1 appliance-ui=(\w*)", box.serial_text())
-    return Cycle(number, round(time.monotonic() - started, 1),
-                 dict(re.findall(r"(\w+)=(\S+)", line)), ui.group(1) if ui else "")
+    return Cycle(
+        number,
+        round(time.monotonic() - started, 1),
+        dict(re.findall(r"(\w+)=(\S+)", line)),
+        ui.group(1) if ui else "",
+    )
 
 
 def judge(cycle: Cycle, before: Cycle | None, local: bool) -> None:
@@ -171,15 +198,30 @@ def run(box: Box, cycles: int, seed: int, boot_timeout_s: float, local: bool) ->
     return done
 
 
-COLUMNS = ("boot", "boot_s", "delay_s", "submitting", "printed", "submissions", "whole",
-           "partial", "owed_receipts", "unoffered", "quick_check", "ui", "problems")
+COLUMNS = (
+    "boot",
+    "boot_s",
+    "delay_s",
+    "submitting",
+    "printed",
+    "submissions",
+    "whole",
+    "partial",
+    "owed_receipts",
+    "unoffered",
+    "quick_check",
+    "ui",
+    "problems",
+)
 
 
 def print_row(cycle: Cycle) -> None:
     values = {**asdict(cycle), **cycle.check}
     shown = ["-" if values.get(c) in (None, "") else str(values[c]) for c in COLUMNS]
-    print("power-cut: " + " ".join(f"{v:>{len(c)}}" for c, v in zip(COLUMNS, shown, strict=True)),
-          flush=True)
+    print(
+        "power-cut: " + " ".join(f"{v:>{len(c)}}" for c, v in zip(COLUMNS, shown, strict=True)),
+        flush=True,
+    )
 
 
 def main() -> int:
@@ -195,18 +237,22 @@ def main() -> int:
     work: Path = args.work
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    print(f"power-cut: {args.cycles} cycles, seed {args.seed}, cut 0-{MAX_DELAY_S:.0f} s "
-          f"after the first submission", flush=True)
+    print(
+        f"power-cut: {args.cycles} cycles, seed {args.seed}, cut 0-{MAX_DELAY_S:.0f} s "
+        f"after the first submission",
+        flush=True,
+    )
     print("power-cut: " + " ".join(COLUMNS), flush=True)
     started = time.monotonic()
     try:
         if args.dev:
             cycles = run(LocalBox(work), args.cycles, args.seed, 60, local=True)
         else:
-            spec = VmSpec(disk=test_copy(args.image_dir / "appliance-amd64.img", work),
-                          workdir=work, extra_args=[
-                              "-drive", f"file={test_disk(work)},format=raw,if=virtio,"
-                              "readonly=on"])
+            spec = VmSpec(
+                disk=test_copy(args.image_dir / "appliance-amd64.img", work),
+                workdir=work,
+                extra_args=["-drive", f"file={test_disk(work)},format=raw,if=virtio,readonly=on"],
+            )
             with Vm(spec) as vm:
                 cycles = run(vm, args.cycles, args.seed, BOOT_TIMEOUT_S + 180, local=False)
     except VmError as error:
@@ -214,20 +260,30 @@ def main() -> int:
         return 1
     final = cycles[-1].check
     failed = [c for c in cycles if c.problems]
-    totals = {"cuts": len(cycles) - 1, "failed_boots": len(failed), "seed": args.seed,
-              "submissions": int(final.get("submissions", 0)),
-              "owed_receipts": int(final.get("owed_receipts", 0)),
-              "unoffered": int(final.get("unoffered", 0)),
-              "wall_s": round(time.monotonic() - started)}
-    (work / "summary.json").write_text(json.dumps(
-        {"totals": totals, "cycles": [asdict(c) for c in cycles]}, ensure_ascii=False,
-        indent=2))
+    totals = {
+        "cuts": len(cycles) - 1,
+        "failed_boots": len(failed),
+        "seed": args.seed,
+        "submissions": int(final.get("submissions", 0)),
+        "owed_receipts": int(final.get("owed_receipts", 0)),
+        "unoffered": int(final.get("unoffered", 0)),
+        "wall_s": round(time.monotonic() - started),
+    }
+    (work / "summary.json").write_text(
+        json.dumps(
+            {"totals": totals, "cycles": [asdict(c) for c in cycles]}, ensure_ascii=False, indent=2
+        )
+    )
     print("power-cut: " + " ".join(f"{k}={v}" for k, v in totals.items()))
     if totals["unoffered"]:
-        print("power-cut: WARN stored submissions whose receipt is neither printed, owed nor "
-              "in the kept draft (cut between submit and save_draft)")
-    print(f"power-cut: {'FAIL' if failed else 'ok'} {totals['cuts']} cuts, "
-          f"{len(failed)} boots with problems, nothing lost: {not failed}")
+        print(
+            "power-cut: WARN stored submissions whose receipt is neither printed, owed nor "
+            "in the kept draft (cut between submit and save_draft)"
+        )
+    print(
+        f"power-cut: {'FAIL' if failed else 'ok'} {totals['cuts']} cuts, "
+        f"{len(failed)} boots with problems, nothing lost: {not failed}"
+    )
     return 1 if failed else 0
 
 

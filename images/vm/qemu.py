@@ -66,27 +66,50 @@ class Vm:
         spec = self.spec
         accel = "kvm" if kvm_works() else "tcg"
         args = [
-            "qemu-system-x86_64", "-machine", f"q35,accel={accel}",
-            "-cpu", "host" if accel == "kvm" else "max",
-            "-smp", str(spec.cpus), "-m", str(spec.memory_mib),
-            "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
-            "-drive", f"if=pflash,format=raw,unit=1,file={self.vars}",
-            "-drive", f"file={spec.disk},format=raw,if=none,id=disk,cache=unsafe",
-            "-device", "virtio-blk-pci,drive=disk",
-            "-vga", "none", "-device", f"VGA,edid=on,xres={SCREEN[0]},yres={SCREEN[1]}",
-            "-display", "none",
-            "-device", "qemu-xhci,id=xhci",
+            "qemu-system-x86_64",
+            "-machine",
+            f"q35,accel={accel}",
+            "-cpu",
+            "host" if accel == "kvm" else "max",
+            "-smp",
+            str(spec.cpus),
+            "-m",
+            str(spec.memory_mib),
+            "-drive",
+            f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+            "-drive",
+            f"if=pflash,format=raw,unit=1,file={self.vars}",
+            "-drive",
+            f"file={spec.disk},format=raw,if=none,id=disk,cache=unsafe",
+            "-device",
+            "virtio-blk-pci,drive=disk",
+            "-vga",
+            "none",
+            "-device",
+            f"VGA,edid=on,xres={SCREEN[0]},yres={SCREEN[1]}",
+            "-display",
+            "none",
+            "-device",
+            "qemu-xhci,id=xhci",
             # A network that leaves nothing: DHCP for the box, no route out of the VM.
-            "-nic", "user,model=virtio-net-pci,restrict=on",
-            "-chardev", f"file,id=console,path={self.serial_log},append=on",
-            "-serial", "chardev:console",
-            "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
-            "-action", "reboot=shutdown",
+            "-nic",
+            "user,model=virtio-net-pci,restrict=on",
+            "-chardev",
+            f"file,id=console,path={self.serial_log},append=on",
+            "-serial",
+            "chardev:console",
+            "-qmp",
+            f"unix:{self.qmp_path},server=on,wait=off",
+            "-action",
+            "reboot=shutdown",
         ]
         if spec.serial_printer_socket is not None:
-            args += ["-chardev",
-                     f"socket,id=printer,path={spec.serial_printer_socket},reconnect=2",
-                     "-device", "usb-serial,bus=xhci.0,chardev=printer"]
+            args += [
+                "-chardev",
+                f"socket,id=printer,path={spec.serial_printer_socket},reconnect=2",
+                "-device",
+                "usb-serial,bus=xhci.0,chardev=printer",
+            ]
         return args + spec.extra_args
 
     def power_on(self) -> None:
@@ -101,8 +124,9 @@ class Vm:
         self.qmp_path.unlink(missing_ok=True)
         self._launch_offset = self.serial_log.stat().st_size
         log = (self.spec.workdir / f"{self.name}-qemu.log").open("ab")
-        self.process = subprocess.Popen(self.command(), stdout=log, stderr=log,
-                                        stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            self.command(), stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
         self._connect_qmp()
 
     def _connect_qmp(self) -> None:
@@ -172,8 +196,10 @@ class Vm:
             self.cold_restarts += 1
             self._launch()
             return
-        raise VmError(f"QEMU exited with {self.process.returncode}; "
-                      f"see {self.spec.workdir / (self.name + '-qemu.log')}")
+        raise VmError(
+            f"QEMU exited with {self.process.returncode}; "
+            f"see {self.spec.workdir / (self.name + '-qemu.log')}"
+        )
 
     def seconds_since_power_on(self) -> float:
         return time.monotonic() - self.powered_on_at
@@ -204,8 +230,10 @@ class Vm:
                 return match
             self.supervise()
             if time.monotonic() > deadline:
-                raise VmError(f"no {pattern!r} on the serial console after {timeout_s:.0f} s; "
-                              f"see {self.serial_log}")
+                raise VmError(
+                    f"no {pattern!r} on the serial console after {timeout_s:.0f} s; "
+                    f"see {self.serial_log}"
+                )
             time.sleep(1)
 
     def screendump(self, png: Path) -> Path:
@@ -217,11 +245,23 @@ class Vm:
         return png
 
     def plug_usb_stick(self, image: Path, stick_id: str = "stick") -> None:
-        self.qmp("blockdev-add", **{"node-name": stick_id, "driver": "raw", "read-only": True,
-                                    "file": {"driver": "file", "filename": str(image),
-                                             "read-only": True}})
-        self.qmp("device_add", driver="usb-storage", id=f"{stick_id}-dev", drive=stick_id,
-                 bus="xhci.0", removable=True)
+        self.qmp(
+            "blockdev-add",
+            **{
+                "node-name": stick_id,
+                "driver": "raw",
+                "read-only": True,
+                "file": {"driver": "file", "filename": str(image), "read-only": True},
+            },
+        )
+        self.qmp(
+            "device_add",
+            driver="usb-storage",
+            id=f"{stick_id}-dev",
+            drive=stick_id,
+            bus="xhci.0",
+            removable=True,
+        )
 
     def pull_usb_stick(self, stick_id: str = "stick") -> None:
         self.qmp("device_del", id=f"{stick_id}-dev")

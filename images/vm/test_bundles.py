@@ -28,7 +28,8 @@ BUILD_INFO = "/etc/appliance/build-info"
 def release_key() -> Ed25519PrivateKey:
     """The key whose public half the image trusts (build-rootfs made it on first build)."""
     key = serialization.load_pem_private_key(
-        (REPO / "var" / "keys" / "update-dev.pem").read_bytes(), password=None)
+        (REPO / "var" / "keys" / "update-dev.pem").read_bytes(), password=None
+    )
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
@@ -38,30 +39,35 @@ def _debugfs_replace(image: Path, path: str, text: str, work: Path) -> None:
     local.write_text(text)
     directory, name = path.rsplit("/", 1)
     commands = work / "debugfs.cmd"
-    commands.write_text(f"cd {directory}\nrm {name}\nwrite {local} {name}\n"
-                        f"sif {name} mode 0100644\n")
-    subprocess.run(["debugfs", "-w", "-f", str(commands), str(image)], check=True,
-                   capture_output=True)
+    commands.write_text(
+        f"cd {directory}\nrm {name}\nwrite {local} {name}\nsif {name} mode 0100644\n"
+    )
+    subprocess.run(
+        ["debugfs", "-w", "-f", str(commands), str(image)], check=True, capture_output=True
+    )
 
 
 def _read(image: Path, path: str) -> str:
-    return subprocess.run(["debugfs", "-R", f"cat {path}", str(image)], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["debugfs", "-R", f"cat {path}", str(image)], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def root_with(image_dir: Path, work: Path, version: str, kiosk_exits: bool) -> Path:
     """A copy of the built root slot with another version (and maybe a broken kiosk)."""
     work.mkdir(parents=True, exist_ok=True)
     root = work / "root.ext4"
-    subprocess.run(["cp", "--sparse=always", str(image_dir / "root-a.ext4"), str(root)],
-                   check=True)
+    subprocess.run(["cp", "--sparse=always", str(image_dir / "root-a.ext4"), str(root)], check=True)
     info = _read(root, BUILD_INFO)
-    info = "".join(f"version={version}\n" if line.startswith("version=") else line + "\n"
-                   for line in info.splitlines())
+    info = "".join(
+        f"version={version}\n" if line.startswith("version=") else line + "\n"
+        for line in info.splitlines()
+    )
     _debugfs_replace(root, BUILD_INFO, info, work)
     if kiosk_exits:
-        unit = _read(root, KIOSK_UNIT).replace("ExecStart=/opt/appliance/venv/bin/appliance run",
-                                               "ExecStart=/usr/bin/false")
+        unit = _read(root, KIOSK_UNIT).replace(
+            "ExecStart=/opt/appliance/venv/bin/appliance run", "ExecStart=/usr/bin/false"
+        )
         _debugfs_replace(root, KIOSK_UNIT, unit, work)
     return root
 
@@ -73,8 +79,9 @@ def bundle(out: Path, image_dir: Path, version: str, *, kiosk_exits: bool = Fals
     return out
 
 
-def refused_bundle(out: Path, image_dir: Path, *, wrong_key: bool = False,
-                   arch: str = "amd64") -> Path:
+def refused_bundle(
+    out: Path, image_dir: Path, *, wrong_key: bool = False, arch: str = "amd64"
+) -> Path:
     tiny = out.with_suffix(".root")
     tiny.write_bytes(b"\0" * (1 << 20))
     key = Ed25519PrivateKey.generate() if wrong_key else release_key()

@@ -46,9 +46,15 @@ class FrameSource:
     its ``camera.status`` and ``camera.lost`` events.
     """
 
-    def __init__(self, open_device: OpenDevice, *, thread_name: str,
-                 log_fields: Mapping[str, object], retry_seconds: float = RETRY_SECONDS,
-                 frame_period: float = 0.0) -> None:
+    def __init__(
+        self,
+        open_device: OpenDevice,
+        *,
+        thread_name: str,
+        log_fields: Mapping[str, object],
+        retry_seconds: float = RETRY_SECONDS,
+        frame_period: float = 0.0,
+    ) -> None:
         self._open_device = open_device
         self._thread_name = thread_name
         self._log_fields = dict(log_fields)
@@ -71,8 +77,12 @@ class FrameSource:
             self._stop_thread = threading.Event()
             self._connected = self._present  # until the device fails to open: no flicker
             previous = self._thread
-            self._thread = threading.Thread(target=self._run, args=(self._stop_thread, previous),
-                                            name=self._thread_name, daemon=True)
+            self._thread = threading.Thread(
+                target=self._run,
+                args=(self._stop_thread, previous),
+                name=self._thread_name,
+                daemon=True,
+            )
             self._thread.start()
             changed = self._status_change_locked()
         self._log_status(changed)

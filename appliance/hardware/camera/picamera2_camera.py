@@ -27,7 +27,8 @@ def load_picamera2() -> Callable[[], Any]:
     except ImportError:
         raise StartupError(
             'camera.backend = "picamera2" needs the picamera2 module: '
-            "apt install python3-picamera2 on the Raspberry Pi") from None
+            "apt install python3-picamera2 on the Raspberry Pi"
+        ) from None
     return Picamera2
 
 
@@ -54,15 +55,18 @@ class PiCameraDevice:
         _close_quietly(self._camera)
 
 
-def open_picamera2(factory: Callable[[], Any], width: int, height: int,
-                   frame_rate: float) -> PiCameraDevice | None:
+def open_picamera2(
+    factory: Callable[[], Any], width: int, height: int, frame_rate: float
+) -> PiCameraDevice | None:
     """The camera started on one YUV420 stream, or None when it cannot be opened now."""
     camera: Any = None
     try:
         camera = factory()
         config = camera.create_video_configuration(
             main={"size": (width, height), "format": "YUV420"},
-            controls={"FrameRate": frame_rate}, buffer_count=2)
+            controls={"FrameRate": frame_rate},
+            buffer_count=2,
+        )
         camera.configure(config)
         camera.start()
     except Exception:  # noqa: BLE001 (libcamera raises many kinds; all mean "not there")
@@ -75,12 +79,21 @@ def open_picamera2(factory: Callable[[], Any], width: int, height: int,
 class Picamera2Camera(FrameSource):
     """Grey frames from the Pi camera; a failed capture reopens the camera."""
 
-    def __init__(self, width: int, height: int, frame_rate: float,
-                 factory: Callable[[], Any] | None = None,
-                 retry_seconds: float = RETRY_SECONDS) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        frame_rate: float,
+        factory: Callable[[], Any] | None = None,
+        retry_seconds: float = RETRY_SECONDS,
+    ) -> None:
         opener = partial(open_picamera2, factory or load_picamera2(), width, height, frame_rate)
-        super().__init__(opener, thread_name="picamera2", log_fields={"backend": "picamera2"},
-                         retry_seconds=retry_seconds)
+        super().__init__(
+            opener,
+            thread_name="picamera2",
+            log_fields={"backend": "picamera2"},
+            retry_seconds=retry_seconds,
+        )
 
 
 def _close_quietly(camera: Any) -> None:

@@ -60,8 +60,9 @@ class UvcDevice:
         self._capture.release()
 
 
-def open_uvc(open_capture: Callable[[str], Capture], device: Path, width: int, height: int,
-             frame_rate: float) -> UvcDevice | None:
+def open_uvc(
+    open_capture: Callable[[str], Capture], device: Path, width: int, height: int, frame_rate: float
+) -> UvcDevice | None:
     """The device set to MJPG at the size and rate asked for, or None while it is absent."""
     capture = open_capture(str(device))
     if not capture.isOpened():
@@ -75,8 +76,13 @@ def open_uvc(open_capture: Callable[[str], Capture], device: Path, width: int, h
     return UvcDevice(capture)
 
 
-def open_found(find_device: Callable[[], Path | None], open_capture: Callable[[str], Capture],
-               width: int, height: int, frame_rate: float) -> UvcDevice | None:
+def open_found(
+    find_device: Callable[[], Path | None],
+    open_capture: Callable[[str], Capture],
+    width: int,
+    height: int,
+    frame_rate: float,
+) -> UvcDevice | None:
     """The camera found on the box now, opened; None while there is none (or it fails)."""
     device = find_device()
     if device is None:
@@ -94,16 +100,25 @@ class V4l2Camera(FrameSource):
     at every reconnect attempt.
     """
 
-    def __init__(self, device: Path | None, width: int, height: int, frame_rate: float,
-                 open_capture: Callable[[str], Capture] = open_v4l2,
-                 retry_seconds: float = RETRY_SECONDS,
-                 find_device: Callable[[], Path | None] = find_capture_device) -> None:
+    def __init__(
+        self,
+        device: Path | None,
+        width: int,
+        height: int,
+        frame_rate: float,
+        open_capture: Callable[[str], Capture] = open_v4l2,
+        retry_seconds: float = RETRY_SECONDS,
+        find_device: Callable[[], Path | None] = find_capture_device,
+    ) -> None:
         if device is None:
             opener = partial(open_found, find_device, open_capture, width, height, frame_rate)
             name: object = "auto"
         else:
             name = Path(device)
             opener = partial(open_uvc, open_capture, name, width, height, frame_rate)
-        super().__init__(opener, thread_name="v4l2-camera",
-                         log_fields={"backend": "v4l2", "device": name},
-                         retry_seconds=retry_seconds)
+        super().__init__(
+            opener,
+            thread_name="v4l2-camera",
+            log_fields={"backend": "v4l2", "device": name},
+            retry_seconds=retry_seconds,
+        )

@@ -97,8 +97,9 @@ def query_capture(device: Path) -> bool:
     return captures_video(capabilities, device_caps)
 
 
-def video_nodes(sysfs: Path = SYSFS_VIDEO, dev: Path = DEV,
-                is_capture: Callable[[Path], bool] = query_capture) -> list[VideoNode]:
+def video_nodes(
+    sysfs: Path = SYSFS_VIDEO, dev: Path = DEV, is_capture: Callable[[Path], bool] = query_capture
+) -> list[VideoNode]:
     """Every /dev/videoN sysfs lists, with its driver and whether it captures video."""
     try:
         entries = list(sysfs.iterdir())
@@ -118,7 +119,8 @@ def video_nodes(sysfs: Path = SYSFS_VIDEO, dev: Path = DEV,
     return sorted(nodes, key=lambda node: node.number)
 
 
-def find_capture_device(sysfs: Path = SYSFS_VIDEO, dev: Path = DEV,
-                        is_capture: Callable[[Path], bool] = query_capture) -> Path | None:
+def find_capture_device(
+    sysfs: Path = SYSFS_VIDEO, dev: Path = DEV, is_capture: Callable[[Path], bool] = query_capture
+) -> Path | None:
     """The document camera on this box now, or None while there is none."""
     return choose_capture_device(video_nodes(sysfs, dev, is_capture))

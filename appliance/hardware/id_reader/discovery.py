@@ -60,17 +60,26 @@ def serial_ports() -> list[SerialPortSeen]:
 def find_reader_port(ports: Iterable[SerialPortSeen], exclude: Iterable[str] = ()) -> str:
     """The one port on a known USB-serial chip; raises ReaderAbsent or ReaderAmbiguous."""
     excluded = {os.path.realpath(path) for path in exclude}
-    candidates = [port for port in ports
-                  if (port.vendor_id, port.product_id) in SERIAL_CHIPS
-                  and os.path.realpath(port.device) not in excluded]
+    candidates = [
+        port
+        for port in ports
+        if (port.vendor_id, port.product_id) in SERIAL_CHIPS
+        and os.path.realpath(port.device) not in excluded
+    ]
     if not candidates:
-        raise ReaderAbsent("no USB serial adapter of a known reader chip (CH340, CP210x, "
-                           "PL2303, FTDI) is plugged in")
+        raise ReaderAbsent(
+            "no USB serial adapter of a known reader chip (CH340, CP210x, "
+            "PL2303, FTDI) is plugged in"
+        )
     if len(candidates) > 1:
         raise ReaderAmbiguous(sorted(port.device for port in candidates))
     found = candidates[0]
-    log.event("idcard.found", device=found.device, usb_id=found.usb_id,
-              chip=SERIAL_CHIPS[(found.vendor_id, found.product_id)])  # type: ignore[index]
+    log.event(
+        "idcard.found",
+        device=found.device,
+        usb_id=found.usb_id,
+        chip=SERIAL_CHIPS[(found.vendor_id, found.product_id)],
+    )  # type: ignore[index]
     return found.device
 
 

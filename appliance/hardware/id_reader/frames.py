@@ -151,8 +151,9 @@ class FrameReader:
         start = buffer.find(PREAMBLE)
         if start < 0:
             # Keep what could be the beginning of a preamble cut by the read.
-            keep = next((n for n in range(len(PREAMBLE) - 1, 0, -1)
-                         if buffer.endswith(PREAMBLE[:n])), 0)
+            keep = next(
+                (n for n in range(len(PREAMBLE) - 1, 0, -1) if buffer.endswith(PREAMBLE[:n])), 0
+            )
             noise = len(buffer) - keep
             if noise:
                 del buffer[:noise]
@@ -163,7 +164,7 @@ class FrameReader:
             return Damaged("noise", start)
         if len(buffer) < HEADER:
             return None
-        length = int.from_bytes(buffer[len(PREAMBLE):HEADER], "big")
+        length = int.from_bytes(buffer[len(PREAMBLE) : HEADER], "big")
         if not self._min_length <= length <= MAX_LENGTH:
             del buffer[:1]
             return Damaged("length", 1)
@@ -174,7 +175,7 @@ class FrameReader:
                 return None
             del buffer[:later]
             return Damaged("truncated", later)
-        body = bytes(buffer[len(PREAMBLE):end - 1])
+        body = bytes(buffer[len(PREAMBLE) : end - 1])
         if checksum(body) != buffer[end - 1]:
             del buffer[:1]
             return Damaged("checksum", 1)
@@ -188,11 +189,13 @@ class FrameReader:
         at = buffer.find(PREAMBLE, 1)
         while 0 < at < claimed_end:
             if len(buffer) >= at + HEADER:
-                length = int.from_bytes(buffer[at + len(PREAMBLE):at + HEADER], "big")
+                length = int.from_bytes(buffer[at + len(PREAMBLE) : at + HEADER], "big")
                 end = at + HEADER + length
-                if (self._min_length <= length <= MAX_LENGTH and len(buffer) >= end
-                        and checksum(bytes(buffer[at + len(PREAMBLE):end - 1]))
-                        == buffer[end - 1]):
+                if (
+                    self._min_length <= length <= MAX_LENGTH
+                    and len(buffer) >= end
+                    and checksum(bytes(buffer[at + len(PREAMBLE) : end - 1])) == buffer[end - 1]
+                ):
                     return at
             at = buffer.find(PREAMBLE, at + 1)
         return None

@@ -26,8 +26,10 @@ class ReaderAmbiguous(ReaderAbsent):
     """Several serial adapters could be the reader: the device must be configured."""
 
     def __init__(self, devices: list[str]) -> None:
-        super().__init__(f"several USB serial adapters could be the ID card reader "
-                         f"({', '.join(devices)}): set id_reader.device")
+        super().__init__(
+            f"several USB serial adapters could be the ID card reader "
+            f"({', '.join(devices)}): set id_reader.device"
+        )
         self.devices = devices
 
 
@@ -120,8 +122,10 @@ class ReaderReport:
         """One line for the self-test and the command line."""
         where = f" at {self.device}" if self.device else ""
         if self.state is ReaderState.READY:
-            return f"ID card reader{where} ready, SAM {self.sam_id or 'id unknown'}, " \
-                   f"status {self.status or '00 00 90'}"
+            return (
+                f"ID card reader{where} ready, SAM {self.sam_id or 'id unknown'}, "
+                f"status {self.status or '00 00 90'}"
+            )
         if self.state is ReaderState.NOT_FOUND:
             return f"no ID card reader found{where}: {self.detail}"
         if self.state is ReaderState.AMBIGUOUS:

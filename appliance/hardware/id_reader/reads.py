@@ -53,11 +53,18 @@ def classify(error: Exception) -> ReadFailure:
         return ReadFailure.DAMAGED
     if isinstance(error, SamError):
         status = error.status
-        if status in (SamStatus.READ_FAILED, SamStatus.SELECT_FAILED, SamStatus.RANDOM_FAILED,
-                      SamStatus.NO_CARD):
+        if status in (
+            SamStatus.READ_FAILED,
+            SamStatus.SELECT_FAILED,
+            SamStatus.RANDOM_FAILED,
+            SamStatus.NO_CARD,
+        ):
             return ReadFailure.READ_FAILED
-        if status in (SamStatus.CHECK_FAILED, SamStatus.CARD_REJECTED_READER,
-                      SamStatus.READER_REJECTED_CARD):
+        if status in (
+            SamStatus.CHECK_FAILED,
+            SamStatus.CARD_REJECTED_READER,
+            SamStatus.READER_REJECTED_CARD,
+        ):
             return ReadFailure.CHECK_FAILED
         if status is SamStatus.UNKNOWN_CARD:
             return ReadFailure.UNKNOWN_CARD
@@ -69,7 +76,9 @@ def is_read_failure(error: Exception) -> bool:
     if isinstance(error, UnreadableCard | NoAnswer | DamagedAnswer):
         return True
     return isinstance(error, SamError) and error.status not in (
-        SamStatus.SELF_CHECK_FAILED, SamStatus.UNAUTHORISED)
+        SamStatus.SELF_CHECK_FAILED,
+        SamStatus.UNAUTHORISED,
+    )
 
 
 def detail(error: Exception) -> str:
@@ -85,8 +94,9 @@ class AuditSink(Protocol):
     def record(self, action: str, **entry: Any) -> object: ...
 
 
-def audit_entry(reader: str | None, record: IdCardRecord | None,
-                failure: ReadFailure | None, **extra: Any) -> dict[str, Any]:
+def audit_entry(
+    reader: str | None, record: IdCardRecord | None, failure: ReadFailure | None, **extra: Any
+) -> dict[str, Any]:
     """One read as the audit trail keeps it: the number masked, nothing else of the card."""
     entry: dict[str, Any] = {
         "reader": reader,

@@ -42,8 +42,7 @@ TEXT_LENGTH = 256
 
 
 class SamReader:
-    def __init__(self, link: SamLink, timeout_s: float = 1.0,
-                 read_timeout_s: float = 3.0) -> None:
+    def __init__(self, link: SamLink, timeout_s: float = 1.0, read_timeout_s: float = 3.0) -> None:
         self.link = link
         self.device = link.device
         self.timeout_s = timeout_s
@@ -73,8 +72,9 @@ class SamReader:
     def close(self) -> None:
         self.link.close()
 
-    def _expect(self, command: Command, status: SamStatus,
-                timeout_s: float | None = None) -> Answer:
+    def _expect(
+        self, command: Command, status: SamStatus, timeout_s: float | None = None
+    ) -> Answer:
         answer = self._send(command, timeout_s)
         if answer.sw3 != status:
             raise SamError(str(command), answer.sw1, answer.sw2, answer.sw3)
@@ -95,16 +95,18 @@ def base_info_text(data: bytes) -> bytes:
     text_length = int.from_bytes(data[0:2], "big")
     photo_length = int.from_bytes(data[2:4], "big")
     if text_length < TEXT_LENGTH or 4 + text_length + photo_length != len(data):
-        raise DamagedAnswer(f"read base information: lengths {text_length}+{photo_length} "
-                            f"do not fit {len(data) - 4} data bytes")
-    return bytes(data[4:4 + text_length])
+        raise DamagedAnswer(
+            f"read base information: lengths {text_length}+{photo_length} "
+            f"do not fit {len(data) - 4} data bytes"
+        )
+    return bytes(data[4 : 4 + text_length])
 
 
 def format_sam_id(data: bytes) -> str:
     if len(data) < 16:
         return data.hex().upper() or "unknown"
     first, second = data[0], data[2]
-    numbers = [int.from_bytes(data[at:at + 4], "little") for at in (4, 8, 12)]
+    numbers = [int.from_bytes(data[at : at + 4], "little") for at in (4, 8, 12)]
     return f"{first:02d}.{second:02d}-{numbers[0]}-{numbers[1]:010d}-{numbers[2]:010d}"
 
 
@@ -113,13 +115,19 @@ def sam_id_bytes(sam_id: str) -> bytes:
     (the simulated module answers with them)."""
     head, date, second, third = sam_id.split("-")
     major, minor = head.split(".")
-    return (bytes([int(major), 0, int(minor), 0])
-            + b"".join(int(n).to_bytes(4, "little") for n in (date, second, third)))
+    return bytes([int(major), 0, int(minor), 0]) + b"".join(
+        int(n).to_bytes(4, "little") for n in (date, second, third)
+    )
 
 
-def open_sam_reader(device: str | None, baudrate: int, timeout_s: float,
-                    read_timeout_s: float, exclude: tuple[str, ...] = (),
-                    ports: PortLister = serial_ports) -> SamReader:
+def open_sam_reader(
+    device: str | None,
+    baudrate: int,
+    timeout_s: float,
+    read_timeout_s: float,
+    exclude: tuple[str, ...] = (),
+    ports: PortLister = serial_ports,
+) -> SamReader:
     """The reader at ``device``, or on the one known USB-serial adapter when None."""
     path = device if device is not None else find_reader_port(ports(), exclude)
     return SamReader(SerialLink.open(path, baudrate), timeout_s, read_timeout_s)

@@ -55,9 +55,16 @@ class SerialLink:
         """8N1 at ``baudrate``; raises ReaderAbsent (no such device), ReaderBusy (open
         elsewhere) or ReaderUnavailable."""
         try:
-            port = serial.Serial(device, baudrate=baudrate, bytesize=serial.EIGHTBITS,
-                                 parity=serial.PARITY_NONE, stopbits=serial.STOPBITS_ONE,
-                                 timeout=0, write_timeout=1.0, exclusive=True)
+            port = serial.Serial(
+                device,
+                baudrate=baudrate,
+                bytesize=serial.EIGHTBITS,
+                parity=serial.PARITY_NONE,
+                stopbits=serial.STOPBITS_ONE,
+                timeout=0,
+                write_timeout=1.0,
+                exclusive=True,
+            )
         except serial.SerialException as error:
             raise _open_error(device, error) from None
         except (OSError, termios.error) as error:  # pyserial lets some through
@@ -71,8 +78,13 @@ class SerialLink:
             except DamagedAnswer as damaged:
                 if attempt == self._resends:
                     raise
-                log.event("idcard.resend", logging.WARNING, command=str(command),
-                          attempt=attempt + 1, reason=str(damaged))
+                log.event(
+                    "idcard.resend",
+                    logging.WARNING,
+                    command=str(command),
+                    attempt=attempt + 1,
+                    reason=str(damaged),
+                )
         raise AssertionError("unreachable")
 
     def close(self) -> None:
@@ -104,17 +116,23 @@ class SerialLink:
             raise ReaderAbsent(f"{self.device}: disconnected ({error})") from None
         if damaged:
             reasons = ", ".join(sorted({d.reason for d in damaged}))
-            raise DamagedAnswer(f"{self.device}: damaged answer to {command} ({reasons}, "
-                                f"{sum(d.discarded for d in damaged)} bytes dropped)")
+            raise DamagedAnswer(
+                f"{self.device}: damaged answer to {command} ({reasons}, "
+                f"{sum(d.discarded for d in damaged)} bytes dropped)"
+            )
         raise NoAnswer(f"{self.device}: no answer to {command} in {timeout_s:g} s")
 
     def _take(self, items: list[Frame | Damaged], damaged: list[Damaged]) -> Answer | None:
         for item in items:
             if isinstance(item, Frame):
                 if damaged:
-                    log.event("idcard.resync", logging.WARNING, device=self.device,
-                              skipped=sum(d.discarded for d in damaged),
-                              reasons=",".join(sorted({d.reason for d in damaged})))
+                    log.event(
+                        "idcard.resync",
+                        logging.WARNING,
+                        device=self.device,
+                        skipped=sum(d.discarded for d in damaged),
+                        reasons=",".join(sorted({d.reason for d in damaged})),
+                    )
                 return Answer.from_payload(item.payload)
             damaged.append(item)
         return None

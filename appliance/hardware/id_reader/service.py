@@ -118,16 +118,22 @@ def report_for(error: Exception, device: str | None) -> ReaderReport:
 def check_reader(reader: IdReader) -> ReaderReport:
     """SAM status, then SAM id: READY, or raises ReaderError."""
     reader.sam_status()
-    return ReaderReport(ReaderState.READY, reader.device, sam_id=reader.sam_id(),
-                        status="00 00 90")
+    return ReaderReport(ReaderState.READY, reader.device, sam_id=reader.sam_id(), status="00 00 90")
 
 
 class IdCardService:
-    def __init__(self, open_reader: Opener, *, poll_interval_s: float,
-                 today: Callable[[], date], audit: AuditSink | None = None,
-                 operator: Callable[[], str | None] = lambda: None,
-                 status_interval_s: float = STATUS_INTERVAL_S, attempts: int = ATTEMPTS,
-                 device_hint: str | None = None) -> None:
+    def __init__(
+        self,
+        open_reader: Opener,
+        *,
+        poll_interval_s: float,
+        today: Callable[[], date],
+        audit: AuditSink | None = None,
+        operator: Callable[[], str | None] = lambda: None,
+        status_interval_s: float = STATUS_INTERVAL_S,
+        attempts: int = ATTEMPTS,
+        device_hint: str | None = None,
+    ) -> None:
         self._open_reader = open_reader
         self.poll_interval_s = poll_interval_s
         self.status_interval_s = status_interval_s
@@ -221,8 +227,9 @@ class IdCardService:
             elif not self._armed and now >= self._next_check:
                 self._watch()
             due = next_poll if self._armed else self._next_check
-            self._wake.wait(max(0.0, min(due, time.monotonic() + self.status_interval_s)
-                                - time.monotonic()))
+            self._wake.wait(
+                max(0.0, min(due, time.monotonic() + self.status_interval_s) - time.monotonic())
+            )
 
     def _describe(self) -> ReaderReport:
         if self._reader is None:
@@ -242,8 +249,11 @@ class IdCardService:
         except ReaderError as error:
             self._lost(error)
             return
-        self._set_report(ReaderReport(ReaderState.READY, self._reader.device,
-                                      sam_id=self.report.sam_id, status="00 00 90"))
+        self._set_report(
+            ReaderReport(
+                ReaderState.READY, self._reader.device, sam_id=self.report.sam_id, status="00 00 90"
+            )
+        )
 
     def _connect(self) -> bool:
         self._next_check = time.monotonic() + self.status_interval_s
@@ -276,8 +286,7 @@ class IdCardService:
 
     def _poll(self) -> None:
         """Armed: one find card, and a read when a new card is found."""
-        if self._reader is None and (time.monotonic() < self._next_check
-                                     or not self._connect()):
+        if self._reader is None and (time.monotonic() < self._next_check or not self._connect()):
             return
         reader = self._reader
         assert reader is not None
@@ -287,8 +296,11 @@ class IdCardService:
             self._lost(error)
             return
         if self.report.state is not ReaderState.READY:
-            self._set_report(ReaderReport(ReaderState.READY, reader.device,
-                                          sam_id=self.report.sam_id, status="00 00 90"))
+            self._set_report(
+                ReaderReport(
+                    ReaderState.READY, reader.device, sam_id=self.report.sam_id, status="00 00 90"
+                )
+            )
         if not found:
             self._held = False
             if self._failures:
@@ -319,9 +331,14 @@ class IdCardService:
         self._last_failure = None
         check = check_card(record, self._today())
         ms = round((time.monotonic() - started) * 1000)
-        log.event("idcard.read", outcome="success", card_type=record.card_type.value,
-                  number_check="ok" if check.problem is None else check.problem.part,
-                  validity=check.validity.value, ms=ms)
+        log.event(
+            "idcard.read",
+            outcome="success",
+            card_type=record.card_type.value,
+            number_check="ok" if check.problem is None else check.problem.part,
+            validity=check.validity.value,
+            ms=ms,
+        )
         self._record(audit_entry(self.report.sam_id, record, None))
         self._emit(CardRead(record.minimised(), check, self.report.sam_id))
 
@@ -331,8 +348,14 @@ class IdCardService:
         attempts = self._failures
         self._failures = 0
         self._last_failure = None
-        log.event("idcard.read", logging.WARNING, outcome="failure", reason=failure.value,
-                  attempts=attempts, detail=why)
+        log.event(
+            "idcard.read",
+            logging.WARNING,
+            outcome="failure",
+            reason=failure.value,
+            attempts=attempts,
+            detail=why,
+        )
         self._record(audit_entry(self.report.sam_id, None, failure))
         self._emit(CardReadFailed(failure, why))
 
@@ -343,11 +366,18 @@ class IdCardService:
     def _set_report(self, report: ReaderReport) -> None:
         previous, self.report = self.report, report
         if (previous.state, previous.device, previous.status) != (
-                report.state, report.device, report.status):
-            log.event("idcard.reader", logging.INFO if report.state.connected
-                      else logging.WARNING, state=report.state.value,
-                      device=report.device or "-", sam=report.sam_id or "-",
-                      status=report.status or "-")
+            report.state,
+            report.device,
+            report.status,
+        ):
+            log.event(
+                "idcard.reader",
+                logging.INFO if report.state.connected else logging.WARNING,
+                state=report.state.value,
+                device=report.device or "-",
+                sam=report.sam_id or "-",
+                status=report.status or "-",
+            )
             self._emit(ReaderChanged(report))
 
     def _emit(self, event: ReaderEvent) -> None:
@@ -355,5 +385,9 @@ class IdCardService:
             try:
                 listener(event)
             except Exception as error:  # a listener's bug must not stop the reader
-                log.event("idcard.listener_failed", logging.ERROR,
-                          event=type(event).__name__, error=type(error).__name__)
+                log.event(
+                    "idcard.listener_failed",
+                    logging.ERROR,
+                    event=type(event).__name__,
+                    error=type(error).__name__,
+                )

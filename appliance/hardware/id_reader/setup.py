@@ -35,25 +35,35 @@ def reader_setup(config: Config, device: Path | None = None) -> ReaderSetup:
     path = device or section.device
     printer_port = config.printer.serial_port if config.printer.backend == "serial" else None
     exclude = (str(printer_port),) if printer_port else ()
-    return ReaderSetup(lambda: _open(section, str(path) if path else None, exclude),
-                       str(path) if path else None, None)
+    return ReaderSetup(
+        lambda: _open(section, str(path) if path else None, exclude),
+        str(path) if path else None,
+        None,
+    )
 
 
-def _open(section: IdReaderSection, device: str | None,
-          exclude: tuple[str, ...] = ()) -> IdReader:
-    return open_sam_reader(device, section.baudrate, section.timeout_s,
-                           section.read_timeout_s, exclude)
+def _open(section: IdReaderSection, device: str | None, exclude: tuple[str, ...] = ()) -> IdReader:
+    return open_sam_reader(
+        device, section.baudrate, section.timeout_s, section.read_timeout_s, exclude
+    )
 
 
-def build_id_card_service(config: Config, today: Callable[[], date],
-                          audit: AuditSink | None = None,
-                          operator: Callable[[], str | None] = lambda: None,
-                          ) -> tuple[IdCardService, SimulatedIdReader | None] | None:
+def build_id_card_service(
+    config: Config,
+    today: Callable[[], date],
+    audit: AuditSink | None = None,
+    operator: Callable[[], str | None] = lambda: None,
+) -> tuple[IdCardService, SimulatedIdReader | None] | None:
     """The reader's worker (not started), or None on a box without [id_reader]."""
     if config.id_reader is None:
         return None
     setup = reader_setup(config)
-    service = IdCardService(setup.open, poll_interval_s=config.id_reader.poll_interval_s,
-                            today=today, audit=audit, operator=operator,
-                            device_hint=setup.device_hint)
+    service = IdCardService(
+        setup.open,
+        poll_interval_s=config.id_reader.poll_interval_s,
+        today=today,
+        audit=audit,
+        operator=operator,
+        device_hint=setup.device_hint,
+    )
     return service, setup.simulator

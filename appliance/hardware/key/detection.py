@@ -149,14 +149,25 @@ def diagnose(
             continue
         load = loads.get(vendor.name)
         if load is not None and not load.loaded:
-            candidates.append(Diagnosis(KeyState.NO_DRIVER, vendor, load.path or
-                                        vendor.expected_module, load.error or ""))
+            candidates.append(
+                Diagnosis(
+                    KeyState.NO_DRIVER,
+                    vendor,
+                    load.path or vendor.expected_module,
+                    load.error or "",
+                )
+            )
         elif not settled(device):
             candidates.append(Diagnosis(KeyState.READING, vendor, load.path if load else None))
         else:
-            candidates.append(Diagnosis(KeyState.NO_DRIVER, vendor,
-                                        load.path if load else vendor.expected_module,
-                                        "not_recognised"))
+            candidates.append(
+                Diagnosis(
+                    KeyState.NO_DRIVER,
+                    vendor,
+                    load.path if load else vendor.expected_module,
+                    "not_recognised",
+                )
+            )
     if not candidates:
         return Diagnosis(KeyState.NOT_DETECTED)
     order = list(KeyState)
@@ -217,10 +228,10 @@ class KeyDetector:
 
     def scan(self) -> KeyScan:
         started = self._clock()
-        devices = tuple((device, vendor_for(self.vendors, device))
-                        for device in self.bus.devices())
-        self._first_seen = {device: self._first_seen.get(device, started)
-                            for device, _vendor in devices}
+        devices = tuple((device, vendor_for(self.vendors, device)) for device in self.bus.devices())
+        self._first_seen = {
+            device: self._first_seen.get(device, started) for device, _vendor in devices
+        }
         plugged = {vendor.name for _device, vendor in devices if vendor is not None}
         modules: list[ModuleLoad] = []
         tokens: list[TokenSeen] = []
@@ -233,8 +244,13 @@ class KeyDetector:
                 tokens += self._tokens(vendor, load.path, library)
         self._certificates = {t.identity: t.found for t in tokens}
         diagnosis = diagnose(
-            devices, modules, tokens, self.policy, self._now(),
-            settled=lambda d: self._clock() - self._first_seen[d] >= READING_GRACE_S)
+            devices,
+            modules,
+            tokens,
+            self.policy,
+            self._now(),
+            settled=lambda d: self._clock() - self._first_seen[d] >= READING_GRACE_S,
+        )
         return KeyScan(devices, tuple(modules), tuple(tokens), diagnosis)
 
     @staticmethod
@@ -257,15 +273,29 @@ class KeyDetector:
                     continue
                 if vendor.token_label not in (None, token.label):
                     continue
-                identity = (str(module), slot.slot_id, token.serial.decode(errors="replace")
-                            if isinstance(token.serial, bytes) else str(token.serial),
-                            token.label)
+                identity = (
+                    str(module),
+                    slot.slot_id,
+                    token.serial.decode(errors="replace")
+                    if isinstance(token.serial, bytes)
+                    else str(token.serial),
+                    token.label,
+                )
                 if identity in self._certificates:
                     found = self._certificates[identity]
                 else:
                     found = _certificate_or_none(token)
-                seen.append(TokenSeen(vendor, module, identity[1], identity[3], identity[2],
-                                      int(token.flags), found))
+                seen.append(
+                    TokenSeen(
+                        vendor,
+                        module,
+                        identity[1],
+                        identity[3],
+                        identity[2],
+                        int(token.flags),
+                        found,
+                    )
+                )
         except pkcs11.PKCS11Error:
             return seen  # the key went away mid-scan; the next scan will say so
         return seen

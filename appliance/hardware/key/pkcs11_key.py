@@ -160,7 +160,9 @@ class Pkcs11Key:
             raise
         operator = describe_certificate(found.certificate)
         event(
-            "login.complete", outcome="success", serial=serial,
+            "login.complete",
+            outcome="success",
+            serial=serial,
             operator=mask_operator(operator.name),
         )
         return operator
@@ -233,9 +235,7 @@ def describe_certificate(certificate: x509.Certificate) -> OperatorCertificate:
     )
 
 
-def sign_and_verify(
-    session: pkcs11.Session, found: Found, rsa_scheme: str = "pkcs1v15"
-) -> None:
+def sign_and_verify(session: pkcs11.Session, found: Found, rsa_scheme: str = "pkcs1v15") -> None:
     """Sign a fresh challenge on the key and check it with the certificate's public key.
 
     A logged-in session alone proves the PIN, not that the key holds the private key of
@@ -250,9 +250,7 @@ def sign_and_verify(
         raise KeyUnusable("key_mismatch", message) from error
 
 
-def sign(
-    session: pkcs11.Session, found: Found, data: bytes, rsa_scheme: str = "pkcs1v15"
-) -> bytes:
+def sign(session: pkcs11.Session, found: Found, data: bytes, rsa_scheme: str = "pkcs1v15") -> bytes:
     """Sign ``data`` with SHA-256 on the key: RSA PKCS#1 v1.5 or PSS, or ECDSA (DER).
 
     ECDSA is hashed here and signed raw (CKM_ECDSA): SoftHSM2 and several USB keys lack
@@ -262,16 +260,18 @@ def sign(
     try:
         # python-pkcs11 builds the key's class from its attributes: a private key that may
         # sign (CKA_SIGN) comes with SignMixin, which get_key's return type cannot say.
-        private_key = cast(pkcs11.SignMixin, session.get_key(object_class=ObjectClass.PRIVATE_KEY,
-                                                             id=found.key_id))
+        private_key = cast(
+            pkcs11.SignMixin, session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=found.key_id)
+        )
     except (pkcs11.NoSuchKey, pkcs11.MultipleObjectsReturned) as error:
         message = "the key holds no single private key for its certificate"
         raise KeyUnusable("no_private_key", message) from error
     try:
         if isinstance(public_key, rsa.RSAPublicKey):
             if rsa_scheme == "pss":
-                return private_key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS,
-                                        mechanism_param=_PSS_SHA256)
+                return private_key.sign(
+                    data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS, mechanism_param=_PSS_SHA256
+                )
             return private_key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
         if isinstance(public_key, ec.EllipticCurvePublicKey):
             digest = hashlib.sha256(data).digest()
@@ -282,13 +282,17 @@ def sign(
     raise KeyUnusable("unsupported_key", "the key's certificate is neither RSA nor EC")
 
 
-def verify(certificate: x509.Certificate, data: bytes, signature: bytes,
-           rsa_scheme: str = "pkcs1v15") -> None:
+def verify(
+    certificate: x509.Certificate, data: bytes, signature: bytes, rsa_scheme: str = "pkcs1v15"
+) -> None:
     """Check a signature made by :func:`sign`; raises InvalidSignature."""
     public_key = certificate.public_key()
     if isinstance(public_key, rsa.RSAPublicKey):
-        scheme = (padding.PSS(padding.MGF1(hashes.SHA256()), _PSS_SALT_LENGTH)
-                  if rsa_scheme == "pss" else padding.PKCS1v15())
+        scheme = (
+            padding.PSS(padding.MGF1(hashes.SHA256()), _PSS_SALT_LENGTH)
+            if rsa_scheme == "pss"
+            else padding.PKCS1v15()
+        )
         public_key.verify(signature, data, scheme, hashes.SHA256())
     elif isinstance(public_key, ec.EllipticCurvePublicKey):
         public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))

@@ -75,8 +75,9 @@ class _LoggedIn:
 
 
 class KeyService:
-    def __init__(self, detector: KeyDetector, interval_s: float,
-                 open_token: TokenFor = token_for) -> None:
+    def __init__(
+        self, detector: KeyDetector, interval_s: float, open_token: TokenFor = token_for
+    ) -> None:
         self.detector = detector
         self.interval_s = interval_s
         self.open_token = open_token
@@ -164,6 +165,7 @@ class KeyService:
     def operator_signature(self, data: bytes) -> tuple[bytes, x509.Certificate]:
         """Sign ``data`` and name the certificate signed with, in one job on the worker,
         so the key cannot change between the two (an ``OperatorSigner``)."""
+
         def work() -> tuple[bytes, x509.Certificate]:
             signature = self._sign(data)
             held = self._logged_in
@@ -188,9 +190,13 @@ class KeyService:
             self._logout("key_removed")
         if scan != self.latest:
             self.latest = scan
-            event("key.detected", state=scan.diagnosis.state.value,
-                  vendor=scan.diagnosis.vendor.name if scan.diagnosis.vendor else "none",
-                  devices=len(scan.devices), tokens=len(scan.tokens))
+            event(
+                "key.detected",
+                state=scan.diagnosis.state.value,
+                vendor=scan.diagnosis.vendor.name if scan.diagnosis.vendor else "none",
+                devices=len(scan.devices),
+                tokens=len(scan.tokens),
+            )
             for listener in self._listeners:
                 listener(scan)
         return scan
@@ -217,8 +223,13 @@ class KeyService:
             raise
         self._logged_in = _LoggedIn(session, diagnosis.token)
         operator = describe_certificate(found.certificate)
-        event("login.complete", outcome="success", serial=serial,
-              operator=mask_operator(operator.name), vendor=diagnosis.token.vendor.name)
+        event(
+            "login.complete",
+            outcome="success",
+            serial=serial,
+            operator=mask_operator(operator.name),
+            vendor=diagnosis.token.vendor.name,
+        )
         return operator
 
     def _open(self, seen: TokenSeen, pin: bytearray) -> pkcs11.Session:
@@ -239,8 +250,7 @@ class KeyService:
         if held is None or held.token.found is None:
             raise KeyAbsent()
         with absent_on_removal():
-            return sign_on_token(held.session, held.token.found, data,
-                                 held.token.vendor.rsa_scheme)
+            return sign_on_token(held.session, held.token.found, data, held.token.vendor.rsa_scheme)
 
     def _logout(self, reason: str = "locked") -> None:
         held, self._logged_in = self._logged_in, None

@@ -24,9 +24,11 @@ def vendors_from(config: Config) -> tuple[KeyVendor, ...]:
 
 def _vendor(section: KeyVendorSection) -> KeyVendor:
     return KeyVendor(
-        name=section.name, label=section.label,
+        name=section.name,
+        label=section.label,
         usb_ids=tuple(parse_usb_id(text) for text in section.usb_ids),
-        modules=tuple(section.modules), token_label=section.token_label,
+        modules=tuple(section.modules),
+        token_label=section.token_label,
         rsa_scheme=section.rsa_scheme,
     )
 
@@ -38,8 +40,9 @@ def load_trusted_cas(paths: list[Path]) -> tuple[x509.Certificate, ...]:
         try:
             cas += x509.load_pem_x509_certificates(path.read_bytes())
         except (OSError, ValueError) as error:
-            raise StartupError(f"key.trusted_ca: cannot read CA certificates from {path}: "
-                               f"{error}") from error
+            raise StartupError(
+                f"key.trusted_ca: cannot read CA certificates from {path}: {error}"
+            ) from error
     return tuple(cas)
 
 
@@ -49,16 +52,20 @@ def usb_bus(config: Config) -> UsbBus:
 
         return PyUsbBus()
     return simulators(f"usb.backend = {config.usb.backend!r}").usb_bus(
-        config.usb.state_file or config.data_dir / "usb-bus.json")
+        config.usb.state_file or config.data_dir / "usb-bus.json"
+    )
 
 
 def build_key_service(
-    config: Config, bus: UsbBus, extra_cas: list[Path],
+    config: Config,
+    bus: UsbBus,
+    extra_cas: list[Path],
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> KeyService:
     """A started key worker; ``extra_cas`` adds the demo CA when the demo token is on."""
-    policy = DetectionPolicy(load_trusted_cas([*config.key.trusted_ca, *extra_cas]),
-                             config.key.expiry_warning_days)
+    policy = DetectionPolicy(
+        load_trusted_cas([*config.key.trusted_ca, *extra_cas]), config.key.expiry_warning_days
+    )
     detector = KeyDetector(vendors_from(config), bus, policy, now, time.monotonic)
     service = KeyService(detector, config.key.poll_interval_s)
     service.start()

@@ -53,23 +53,29 @@ def parse_usb_id(text: str) -> tuple[int, int]:
 
 
 JIT = KeyVendor(
-    name="jit", label=text("key.vendor_jit"),
+    name="jit",
+    label=text("key.vendor_jit"),
     usb_ids=(parse_usb_id("096e:0703"), parse_usb_id("096e:0603")),
     modules=(Path("/opt/jit/lib/libjitpkcs11.so"), Path("/usr/lib/libjitpkcs11.so")),
 )
 GDCA = KeyVendor(
-    name="gdca", label="GDCA",
+    name="gdca",
+    label="GDCA",
     usb_ids=(parse_usb_id("055c:e605"), parse_usb_id("055c:f603")),
     modules=(Path("/opt/gdca/lib/libgdcapkcs11.so"), Path("/usr/lib/libgdca_pkcs11.so")),
 )
 GENERIC = KeyVendor(
-    name="generic", label=text("key.vendor_generic"),
+    name="generic",
+    label=text("key.vendor_generic"),
     usb_ids=(),
-    modules=(Path("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"),
-             Path("/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so")),
+    modules=(
+        Path("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"),
+        Path("/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so"),
+    ),
 )
 SOFTHSM = KeyVendor(
-    name="softhsm", label=text("key.vendor_demo"),
+    name="softhsm",
+    label=text("key.vendor_demo"),
     usb_ids=(parse_usb_id("1d99:0001"),),
     modules=(Path("/usr/lib/softhsm/libsofthsm2.so"),),
 )

@@ -35,8 +35,9 @@ class FoundPrinter:
     profile: PrinterProfile
 
 
-def find_profiled_printer(devices: Iterable[UsbDevice],
-                          profiles: Iterable[PrinterProfile]) -> FoundPrinter | None:
+def find_profiled_printer(
+    devices: Iterable[UsbDevice], profiles: Iterable[PrinterProfile]
+) -> FoundPrinter | None:
     """The first device on the bus whose id a profile lists, with that profile."""
     by_id = {usb_id: profile for profile in profiles for usb_id in profile.usb_ids}
     for device in devices:
@@ -52,9 +53,16 @@ class UsbPrinterSearch:
     the printer found (an ESC/POS printer over its USB link on the box).
     """
 
-    def __init__(self, bus: UsbBus, profiles: Iterable[PrinterProfile], profile: PrinterProfile,
-                 connect: Callable[[FoundPrinter], ClosablePrinter], *,
-                 rescan_s: float = RESCAN_S, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        bus: UsbBus,
+        profiles: Iterable[PrinterProfile],
+        profile: PrinterProfile,
+        connect: Callable[[FoundPrinter], ClosablePrinter],
+        *,
+        rescan_s: float = RESCAN_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._bus = bus
         self._profiles = tuple(profiles)
         self.profile = profile
@@ -102,8 +110,12 @@ class UsbPrinterSearch:
             found = find_profiled_printer(self._bus.devices(), self._profiles)
             if found is None:
                 return None
-            log.event("printer.found", usb_id=found.device.ids, profile=found.profile.name,
-                      in_use=self.profile.name)
+            log.event(
+                "printer.found",
+                usb_id=found.device.ids,
+                profile=found.profile.name,
+                in_use=self.profile.name,
+            )
             self._printer = self._connect(found)
             return self._printer
 

@@ -206,9 +206,12 @@ class UsbLink:
         except DeviceNotFoundError as error:
             raise LinkDown(str(error)) from None
         device = self._printer.device
-        interface = usb.util.find_descriptor(
-            device.get_active_configuration(), bInterfaceClass=PRINTER_CLASS
-        ) or device.get_active_configuration()[(0, 0)]
+        interface = (
+            usb.util.find_descriptor(
+                device.get_active_configuration(), bInterfaceClass=PRINTER_CLASS
+            )
+            or device.get_active_configuration()[(0, 0)]
+        )
         number = interface.bInterfaceNumber
         try:
             if device.is_kernel_driver_active(number):
@@ -248,7 +251,9 @@ class UsbLink:
 
 def _endpoint(interface, direction: int) -> int | None:  # noqa: ANN001 - a pyusb Interface
     for endpoint in interface:
-        if (usb.util.endpoint_direction(endpoint.bEndpointAddress) == direction
-                and usb.util.endpoint_type(endpoint.bmAttributes) == usb.util.ENDPOINT_TYPE_BULK):
+        if (
+            usb.util.endpoint_direction(endpoint.bEndpointAddress) == direction
+            and usb.util.endpoint_type(endpoint.bmAttributes) == usb.util.ENDPOINT_TYPE_BULK
+        ):
             return endpoint.bEndpointAddress
     return None

@@ -73,8 +73,12 @@ def render_preview(
     if paper_width_mm not in PAPER_DOTS:
         raise ValueError(f"paper width must be one of {sorted(PAPER_DOTS)} mm")
     interpreter = _Interpreter(
-        job, dots_per_line or PAPER_DOTS[paper_width_mm], encoding, chinese_mode,
-        str(font_path), font_index,
+        job,
+        dots_per_line or PAPER_DOTS[paper_width_mm],
+        encoding,
+        chinese_mode,
+        str(font_path),
+        font_index,
     )
     interpreter.run()
     return interpreter.preview()

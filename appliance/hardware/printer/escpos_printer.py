@@ -84,12 +84,20 @@ class EscposPrinter:
         except OSError as error:
             self._drop()
             report = StatusReport(PrinterStatus.OFFLINE)
-            log.event("printer.connection", outcome="failure", printer=self._name,
-                      error=type(error).__name__)
+            log.event(
+                "printer.connection",
+                outcome="failure",
+                printer=self._name,
+                error=type(error).__name__,
+            )
         if report != self._last:
-            log.event("printer.status", status=report.status.value,
-                      paper_near_end=report.paper_near_end, printer=self._name,
-                      outcome="success" if report.status is PrinterStatus.READY else "failure")
+            log.event(
+                "printer.status",
+                status=report.status.value,
+                paper_near_end=report.paper_near_end,
+                printer=self._name,
+                outcome="success" if report.status is PrinterStatus.READY else "failure",
+            )
             self._last = report
         return report
 
@@ -106,6 +114,7 @@ class EscposPrinter:
         self._open = False
 
     def _fail(self, status: PrinterStatus, message: str, sent: int) -> None:
-        log.event("print.complete", outcome="failure", status=status.value, sent=sent,
-                  printer=self._name)
+        log.event(
+            "print.complete", outcome="failure", status=status.value, sent=sent, printer=self._name
+        )
         raise PrinterError(status, message, interrupted=sent > 0)

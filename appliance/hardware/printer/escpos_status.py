@@ -52,16 +52,21 @@ def interpret(replies: dict[int, int]) -> StatusReport:
     return StatusReport(PrinterStatus.READY, near_end)
 
 
-def reply_for(n: int, *, paper: str = "ok", cover_open: bool = False,
-              cutter_error: bool = False) -> int:
+def reply_for(
+    n: int, *, paper: str = "ok", cover_open: bool = False, cutter_error: bool = False
+) -> int:
     """The byte a printer in that state answers to DLE EOT ``n`` (for simulated printers)."""
     paper_out = paper == "out"
     offline = paper_out or cover_open or cutter_error
     if n == PRINTER:
         return FIXED_BITS | (0x08 if offline else 0)
     if n == OFFLINE_CAUSE:
-        return (FIXED_BITS | (0x04 if cover_open else 0) | (0x20 if paper_out else 0)
-                | (0x40 if cutter_error else 0))
+        return (
+            FIXED_BITS
+            | (0x04 if cover_open else 0)
+            | (0x20 if paper_out else 0)
+            | (0x40 if cutter_error else 0)
+        )
     if n == ERROR_CAUSE:
         return FIXED_BITS | (0x08 if cutter_error else 0)
     if n == PAPER_SENSOR:

@@ -76,8 +76,10 @@ def _check_unique_usb_ids(profiles: Iterable[PrinterProfile]) -> None:
     for profile in profiles:
         for usb_id in profile.usb_ids:
             if usb_id in owner:
-                raise ProfileError(f"USB id {usb_id[0]:04x}:{usb_id[1]:04x} is listed by both "
-                                   f"printer profiles {owner[usb_id]} and {profile.name}")
+                raise ProfileError(
+                    f"USB id {usb_id[0]:04x}:{usb_id[1]:04x} is listed by both "
+                    f"printer profiles {owner[usb_id]} and {profile.name}"
+                )
             owner[usb_id] = profile.name
 
 
@@ -96,8 +98,9 @@ def default_profile(paper_width_mm: int) -> PrinterProfile:
 def _profile(name: str, raw: dict) -> PrinterProfile:
     try:
         usb_ids = tuple(parse_usb_id(text) for text in raw.get("usb_ids", ()))
-        profile = PrinterProfile(name=name, **{**raw, "mode": RenderMode(raw["mode"]),
-                                               "usb_ids": usb_ids})
+        profile = PrinterProfile(
+            name=name, **{**raw, "mode": RenderMode(raw["mode"]), "usb_ids": usb_ids}
+        )
     except (TypeError, KeyError, ValueError) as error:
         raise ProfileError(f"printer profile {name}: {error}") from None
     checks = {

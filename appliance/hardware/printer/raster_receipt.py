@@ -88,8 +88,8 @@ def _gs_l(fragment: np.ndarray) -> bytes:
     """GS ( L: store a monochrome graphic in the print buffer (fn 112), then print it (fn 50)."""
     height, width_bytes = fragment.shape
     data = fragment.tobytes()
-    header = b"0p0\x01\x011" + (width_bytes * 8).to_bytes(2, "little") + height.to_bytes(
-        2, "little"
+    header = (
+        b"0p0\x01\x011" + (width_bytes * 8).to_bytes(2, "little") + height.to_bytes(2, "little")
     )
     store = GS + b"(L" + (len(header) + len(data)).to_bytes(2, "little") + header + data
     return store + GS + b"(L\x02\x0002"

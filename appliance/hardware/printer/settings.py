@@ -23,21 +23,29 @@ def check_printer_section(section: Any) -> None:
     The USB backend takes both ids or neither: without them it finds the printer by the
     USB ids the profiles list (``printer_discovery``).
     """
-    missing = [key for key in REQUIRED_KEYS.get(section.backend, ())
-               if getattr(section, key) is None]
+    missing = [
+        key for key in REQUIRED_KEYS.get(section.backend, ()) if getattr(section, key) is None
+    ]
     if missing:
         raise ValueError(f"backend {section.backend!r} needs {', '.join(missing)}")
     if section.backend == "usb" and (section.usb_vendor_id is None) != (
-            section.usb_product_id is None):
-        raise ValueError("backend 'usb' needs both usb_vendor_id and usb_product_id, or "
-                         "neither (then the printer is found by the profiles' USB ids)")
+        section.usb_product_id is None
+    ):
+        raise ValueError(
+            "backend 'usb' needs both usb_vendor_id and usb_product_id, or "
+            "neither (then the printer is found by the profiles' USB ids)"
+        )
     if section.profile is None:
         return
     try:
         profile = get_profile(section.profile)
     except ProfileError as error:
         raise ValueError(str(error)) from None
-    if ("paper_width_mm" in section.model_fields_set
-            and section.paper_width_mm != profile.paper_width_mm):
-        raise ValueError(f"paper_width_mm {section.paper_width_mm} contradicts profile "
-                         f"{profile.name} ({profile.paper_width_mm} mm)")
+    if (
+        "paper_width_mm" in section.model_fields_set
+        and section.paper_width_mm != profile.paper_width_mm
+    ):
+        raise ValueError(
+            f"paper_width_mm {section.paper_width_mm} contradicts profile "
+            f"{profile.name} ({profile.paper_width_mm} mm)"
+        )

@@ -57,28 +57,40 @@ def render_mode(section: PrinterSection, profile: PrinterProfile | None = None) 
     return (profile or printer_profile(section)).mode
 
 
-def build_printer(section: PrinterSection, data_dir: Path, bus: UsbBus | None = None,
-                  profile: PrinterProfile | None = None) -> Printer:
+def build_printer(
+    section: PrinterSection,
+    data_dir: Path,
+    bus: UsbBus | None = None,
+    profile: PrinterProfile | None = None,
+) -> Printer:
     """The printer backend; ``bus`` is searched when USB has no ids (pyusb when None)."""
     profile = profile or printer_profile(section, bus)
     if section.backend == "file":
         return simulators("printer.backend = 'file'").file_printer(
-            section.output_dir or data_dir / "printer", section.fault, profile)
+            section.output_dir or data_dir / "printer", section.fault, profile
+        )
     if searches_usb(section):
         if bus is None:
             from appliance.hardware.usb.pyusb_bus import PyUsbBus
 
             bus = PyUsbBus()
-        return UsbPrinterSearch(bus, shipped_profiles().values(), profile,
-                                lambda found: _usb_printer(section, found))
-    return EscposPrinter(_link(section), name=f"{section.backend}:{profile.name}",
-                         status_timeout_s=section.status_timeout_s)
+        return UsbPrinterSearch(
+            bus, shipped_profiles().values(), profile, lambda found: _usb_printer(section, found)
+        )
+    return EscposPrinter(
+        _link(section),
+        name=f"{section.backend}:{profile.name}",
+        status_timeout_s=section.status_timeout_s,
+    )
 
 
 def _usb_printer(section: PrinterSection, found: FoundPrinter) -> EscposPrinter:
     link = UsbLink(found.device.vendor_id, found.device.product_id, section.timeout_s)
-    return EscposPrinter(link, name=f"usb:{found.device.ids}:{found.profile.name}",
-                         status_timeout_s=section.status_timeout_s)
+    return EscposPrinter(
+        link,
+        name=f"usb:{found.device.ids}:{found.profile.name}",
+        status_timeout_s=section.status_timeout_s,
+    )
 
 
 def _link(section: PrinterSection) -> Link:

@@ -26,7 +26,12 @@ class PyUsbBus:
         try:
             found = list(usb.core.find(find_all=True, backend=self._backend))
         except (usb.core.USBError, usb.core.NoBackendError) as error:
-            event("usb.enumerate_failed", logging.WARNING, outcome="failure",
-                  error=type(error).__name__, detail=str(error)[:120])
+            event(
+                "usb.enumerate_failed",
+                logging.WARNING,
+                outcome="failure",
+                error=type(error).__name__,
+                detail=str(error)[:120],
+            )
             return []
         return [UsbDevice(device.idVendor, device.idProduct) for device in found]

@@ -26,7 +26,8 @@ OUTPUT = Path(appliance.__file__).parent / "data" / "name_chars.json"
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶"
     "程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛阎段雷龙黎史陶贺毛"
-    "郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文施洪辛柯庄温甘麦关欧区卓冼岑翁植谷骆单牛包")
+    "郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文施洪辛柯庄温甘麦关欧区卓冼岑翁植谷骆单牛包"
+)
 GIVEN = (
     "伟芳娜敏静秀英丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华文辉建国志红玲梅海林云鹏飞宇浩俊婷"
     "雪慧燕丹晶颖欣佳嘉子梓涵轩睿怡晨雨思琪彤诗语悦萱博泽宏鑫斌亮波彬坤峰龙凤春秋冬晓小玉"
@@ -34,10 +35,22 @@ GIVEN = (
     "哲铭昊然一天奕可心紫馨妍瑶瑞琦蕾蓓媛娇婉婧雯霖钰锦涵煜烨炜彦嘉旭阳昕晖景智勤毅诚信仁"
     "义礼贤良玮琛瑜璇璟珊珏娅娴婕妮姗嫣欢乐喜庆丰盛茂兴隆昌达顺利胜利卫兵民生学武力功军红"
     "霞艳秀丽桂芬芝兰菊梅竹松柏青清水泉江河湖波涛洪浩源远志高峻崇岳山石磊鹰鸿鹤燕雁宁静怡"
-    "和平正直诗书琴棋")
+    "和平正直诗书琴棋"
+)
 EXTRA = "·"
-SURNAME_READINGS = {"单": "shan", "区": "ou", "解": "xie", "仇": "qiu", "朴": "piao",
-                    "查": "zha", "盖": "ge", "曾": "zeng", "覃": "qin", "尉": "yu", "冼": "xian"}
+SURNAME_READINGS = {
+    "单": "shan",
+    "区": "ou",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "查": "zha",
+    "盖": "ge",
+    "曾": "zeng",
+    "覃": "qin",
+    "尉": "yu",
+    "冼": "xian",
+}
 
 
 def corpus_frequency() -> Counter[str]:
@@ -92,8 +105,14 @@ def build() -> dict:
 def main() -> None:
     data = build()
     OUTPUT.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    count = len({c for table in ("readings", "other_readings")
-                 for chars in data[table].values() for c in chars})
+    count = len(
+        {
+            c
+            for table in ("readings", "other_readings")
+            for chars in data[table].values()
+            for c in chars
+        }
+    )
     print(f"wrote {OUTPUT}: {len(data['readings'])} syllables, {count} characters")
 
 

@@ -34,8 +34,9 @@ class DemoApplicant:
 
 
 class DemoDriver(ScriptDriver):
-    def __init__(self, app: KioskApp, output: Path,
-                 applicant: DemoApplicant = DemoApplicant()) -> None:
+    def __init__(
+        self, app: KioskApp, output: Path, applicant: DemoApplicant = DemoApplicant()
+    ) -> None:
         super().__init__(app)
         self.output = output
         self.applicant = applicant
@@ -45,8 +46,7 @@ class DemoDriver(ScriptDriver):
         """Run ``script`` (one of ``demo_scripts.SCRIPTS``, logged as ``name``) on a
         helper thread; the scripts are handed in because they are written against this
         driver."""
-        threading.Thread(target=self._run, args=(name, script), name="demo",
-                         daemon=True).start()
+        threading.Thread(target=self._run, args=(name, script), name="demo", daemon=True).start()
 
     def in_background(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` on the counter's worker, after whatever the kiosk queued there."""
@@ -57,6 +57,7 @@ class DemoDriver(ScriptDriver):
             def store(value: Any) -> None:
                 box[key] = value
                 done.set()
+
             return store
 
         self.on_main(lambda: self.app.background.run(work, keep("value"), keep("error")))
@@ -73,16 +74,25 @@ class DemoDriver(ScriptDriver):
         labels = self.on_main(self._visible_labels)
         buttons = self.on_main(self._visible_buttons)
         path.with_suffix(".json").write_text(
-            json.dumps({"screen": self.app.manager.current, "labels": labels,
-                        "buttons": buttons}, ensure_ascii=False, indent=1), encoding="utf-8")
+            json.dumps(
+                {"screen": self.app.manager.current, "labels": labels, "buttons": buttons},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         self.screenshots.append(path.name)
 
     def _visible_buttons(self) -> list[dict[str, Any]]:
         """Each tappable button on the screen and its size in pixels (touch targets)."""
-        return [{"text": w.text, "size": [round(w.width), round(w.height)]}
-                for w in self.app.manager.current_screen.walk()
-                if isinstance(w, Button) and not w.disabled and w.opacity > 0
-                and w.get_root_window() is not None]
+        return [
+            {"text": w.text, "size": [round(w.width), round(w.height)]}
+            for w in self.app.manager.current_screen.walk()
+            if isinstance(w, Button)
+            and not w.disabled
+            and w.opacity > 0
+            and w.get_root_window() is not None
+        ]
 
     def _visible_labels(self) -> list[dict[str, Any]]:
         """Each drawn label's text and the window rectangle its text texture occupies."""
@@ -93,11 +103,16 @@ class DemoDriver(ScriptDriver):
                 continue
             tw, th = widget.texture_size
             cx, cy = widget.to_window(widget.center_x, widget.center_y)
-            found.append({"text": widget.text, "font_size": widget.font_size,
-                          "rect": [cx - tw / 2, cy - th / 2, tw, th],
-                          "wraps": tuple(widget.text_size) != (None, None),
-                          "disabled": widget.disabled,
-                          "window_size": list(root.size)})
+            found.append(
+                {
+                    "text": widget.text,
+                    "font_size": widget.font_size,
+                    "rect": [cx - tw / 2, cy - th / 2, tw, th],
+                    "wraps": tuple(widget.text_size) != (None, None),
+                    "disabled": widget.disabled,
+                    "window_size": list(root.size),
+                }
+            )
         return found
 
     def _run(self, name: str, script: Callable[[DemoDriver], None]) -> None:
@@ -106,16 +121,15 @@ class DemoDriver(ScriptDriver):
             self.output.mkdir(parents=True, exist_ok=True)
             script(self)
             (self.output / "findings.json").write_text(
-                json.dumps(self.findings, ensure_ascii=False, indent=1), encoding="utf-8")
+                json.dumps(self.findings, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
             log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
             self.succeeded = True
         except Exception as exc:
-            log.event("demo.complete", outcome="failure", error=type(exc).__name__,
-                      detail=str(exc))
+            log.event("demo.complete", outcome="failure", error=type(exc).__name__, detail=str(exc))
             traceback.print_exc()
         finally:
             self.on_main(self.app.stop)
-
 
     def current_message(self) -> str:
         """The message line of the screen on show; call on the Kivy main thread."""

@@ -29,20 +29,26 @@ def write_config(work: Path, lab: Lab, idle_lock_minutes: float | None) -> Path:
     """The development config with the lab's keys as vendors and the lab CA trusted."""
     text = dev_config_text(work / "data")
     if idle_lock_minutes is not None:
-        text = re.sub(r"(?m)^idle_lock_minutes = .*$",
-                      f"idle_lock_minutes = {idle_lock_minutes}", text)
+        text = re.sub(
+            r"(?m)^idle_lock_minutes = .*$", f"idle_lock_minutes = {idle_lock_minutes}", text
+        )
     text = re.sub(r"demo_token = true.*", "demo_token = false", text)
     trusted = f'trusted_ca = ["{lab.ca_path}"]'
     text = re.sub(r"(?m)^trusted_ca = .*$", trusted, text)
     if trusted not in text:
         text = text.replace("demo_token = false", f"demo_token = false\n{trusted}")
-    text = re.sub(r'\[usb\]\nbackend = "fake"',
-                  f'[usb]\nbackend = "fake"\nstate_file = "{work / "usb-bus.json"}"', text)
+    text = re.sub(
+        r'\[usb\]\nbackend = "fake"',
+        f'[usb]\nbackend = "fake"\nstate_file = "{work / "usb-bus.json"}"',
+        text,
+    )
     for key in lab.keys.values():
         vendor_id, product_id = key.usb_id
-        text += (f'\n[[key.vendors]]\nname = "lab-{key.name}"\nlabel = "测试"\n'
-                 f'usb_ids = ["{vendor_id:04x}:{product_id:04x}"]\nmodules = ["{key.module}"]\n'
-                 f'rsa_scheme = "{key.rsa_scheme}"\n')
+        text += (
+            f'\n[[key.vendors]]\nname = "lab-{key.name}"\nlabel = "测试"\n'
+            f'usb_ids = ["{vendor_id:04x}:{product_id:04x}"]\nmodules = ["{key.module}"]\n'
+            f'rsa_scheme = "{key.rsa_scheme}"\n'
+        )
     path = work / "appliance.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -55,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log.configure()
     lab = make_lab(args.work / "lab")
-    config = load_config(write_config(args.work, lab,
-                                      None if args.bench else WALK_IDLE_MINUTES))
+    config = load_config(write_config(args.work, lab, None if args.bench else WALK_IDLE_MINUTES))
     assert config.usb.state_file is not None  # write_config sets it
     bus = FakeUsbBus(config.usb.state_file)
     for device in bus.devices():
@@ -78,8 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         if display is not None:
             display.terminate()
     if args.bench and driver.succeeded:
-        print(json.dumps({k: {"median": statistics.median(v), "max": max(v), "samples": v}
-                          for k, v in driver.results.items()}))
+        print(
+            json.dumps(
+                {
+                    k: {"median": statistics.median(v), "max": max(v), "samples": v}
+                    for k, v in driver.results.items()
+                }
+            )
+        )
     return 0 if driver.succeeded else 1
 
 

@@ -40,8 +40,7 @@ class KeyDriver(ScriptDriver):
         self.lab = lab
         self.bus = bus
         self.bench_runs = bench_runs
-        self.results: dict[str, list[float]] = {"login_to_home_ms": [],
-                                                "removal_to_locked_ms": []}
+        self.results: dict[str, list[float]] = {"login_to_home_ms": [], "removal_to_locked_ms": []}
         self.counting: dict[str, CountingPinToken] = {}
         app.services.key.open_token = self._open_token
 
@@ -62,12 +61,21 @@ class KeyDriver(ScriptDriver):
         time.sleep(0.3)
         path = self.output / f"{name}.png"
         self.on_main(lambda: self.app.root.export_to_png(str(path)))
-        texts = self.on_main(lambda: [
-            w.text for w in [*self.app.status_bar.walk(), *self.app.manager.current_screen.walk()]
-            if isinstance(w, Label) and w.text])
-        path.with_suffix(".json").write_text(json.dumps(
-            {"screen": self.on_main(lambda: self.app.manager.current), "labels": texts},
-            ensure_ascii=False, indent=1), encoding="utf-8")
+        texts = self.on_main(
+            lambda: [
+                w.text
+                for w in [*self.app.status_bar.walk(), *self.app.manager.current_screen.walk()]
+                if isinstance(w, Label) and w.text
+            ]
+        )
+        path.with_suffix(".json").write_text(
+            json.dumps(
+                {"screen": self.on_main(lambda: self.app.manager.current), "labels": texts},
+                ensure_ascii=False,
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
         self.screenshots.append(path.name)
 
     def _open_token(self, seen):
@@ -129,8 +137,11 @@ class KeyDriver(ScriptDriver):
             self._shoot(name)
         self._plug_only(self._lab_device(LOCKING_KEY))
         self._key_says("请输入PIN码")
-        for name, words in (("k07-wrong-pin", "PIN 即将锁定"), ("k08-final-try", "再输错一次"),
-                            ("k09-locked", "PIN码已锁定")):
+        for name, words in (
+            ("k07-wrong-pin", "PIN 即将锁定"),
+            ("k08-final-try", "再输错一次"),
+            ("k09-locked", "PIN码已锁定"),
+        ):
             self._type_pin(WRONG_PIN)
             self.tap("确定")
             message = self.app.screens["login"].message
@@ -160,14 +171,14 @@ class KeyDriver(ScriptDriver):
         watch = self.app.keys
         for _ in range(self.bench_runs):
             self._plug_only(self._lab_device("valid-rsa"))
-            self.wait("PIN entry",
-                       lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
+            self.wait("PIN entry", lambda: self.app.counter.session.state is SessionState.PIN_ENTRY)
             self._type_pin(LAB_PIN)
             home = self._flip_after("home")
             self.tap("确定")
             self.wait("the home screen drawn", lambda h=home: "t" in h)  # type: ignore[misc]
             self.results["login_to_home_ms"].append(
-                (home["t"] - watch.timings["pin_accepted"]) * 1000)
+                (home["t"] - watch.timings["pin_accepted"]) * 1000
+            )
             locked = self._flip_after("login")
             pulled = time.monotonic()
             self._plug_only()

@@ -57,8 +57,10 @@ class ScriptDriver:
         while not self.on_main(predicate):
             if time.monotonic() > deadline:
                 screen = self.app.screens[self.app.manager.current]
-                raise ScriptFailed(f"timed out waiting for {what} (on screen "
-                                   f"{self.app.manager.current}: {screen.message.text!r})")
+                raise ScriptFailed(
+                    f"timed out waiting for {what} (on screen "
+                    f"{self.app.manager.current}: {screen.message.text!r})"
+                )
             time.sleep(self.poll_s)
 
     def on_screen(self, name: str) -> None:
@@ -67,6 +69,7 @@ class ScriptDriver:
 
     def tap(self, *texts: str) -> None:
         """Tap the buttons labelled ``texts`` in turn, within one frame of the main loop."""
+
         def press() -> None:
             for text in texts:
                 screen = self.app.screens[self.app.manager.current]

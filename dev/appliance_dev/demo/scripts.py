@@ -56,8 +56,13 @@ def login(d: DemoDriver, shoot: bool = False) -> None:
 
 
 def printed(d: DemoDriver, copies: int = 1) -> None:
-    d.wait("the printed receipt", lambda: d.app.counter.flow.state is FlowState.RECEIPT_PRINTED
-           and d.app.counter.flow.draft.copies_printed >= copies)
+    d.wait(
+        "the printed receipt",
+        lambda: (
+            d.app.counter.flow.state is FlowState.RECEIPT_PRINTED
+            and d.app.counter.flow.draft.copies_printed >= copies
+        ),
+    )
 
 
 def type_keys(d: DemoDriver, keys: str) -> None:
@@ -112,7 +117,8 @@ def book_fresh(d: DemoDriver) -> tuple[Path, str]:
 
 def accepted_today(d: DemoDriver) -> int:
     return d.in_background(
-        lambda: day_stats(d.app.services.db, hall_now().date().isoformat()).total)
+        lambda: day_stats(d.app.services.db, hall_now().date().isoformat()).total
+    )
 
 
 def acceptance(d: DemoDriver) -> None:
@@ -155,13 +161,21 @@ def acceptance(d: DemoDriver) -> None:
     d.tap("按服务事项查询")
     d.on_screen("search")
     type_keys(d, "zfgjj")
-    d.wait("search results", lambda: any(
-        "住房公积金提取" in getattr(w, "text", "")
-        for w in d.app.screens["search"].results.children))
+    d.wait(
+        "search results",
+        lambda: any(
+            "住房公积金提取" in getattr(w, "text", "")
+            for w in d.app.screens["search"].results.children
+        ),
+    )
     d.shoot("11-search")
-    d.on_main(lambda: next(w for w in d.app.screens["search"].results.children
-                           if getattr(w, "text", "").startswith("住房公积金提取\n"))
-              .trigger_action(duration=0))
+    d.on_main(
+        lambda: next(
+            w
+            for w in d.app.screens["search"].results.children
+            if getattr(w, "text", "").startswith("住房公积金提取\n")
+        ).trigger_action(duration=0)
+    )
     d.on_screen("item")
     d.shoot("12-item")
     d.tap("办理")
@@ -187,8 +201,7 @@ def acceptance(d: DemoDriver) -> None:
     d.on_screen("home")
     d.tap("今日统计")
     d.on_screen("stats")
-    d.wait("the statistics",
-           lambda: f"合计：{before + 3} 件" in d.app.screens["stats"].table.text)
+    d.wait("the statistics", lambda: f"合计：{before + 3} 件" in d.app.screens["stats"].table.text)
     d.shoot("17-stats")
     d.tap("返回")
     d.on_screen("home")
@@ -277,7 +290,8 @@ def faults(d: DemoDriver) -> None:
     d.wait("the paper-out message", lambda: "缺纸" in d.current_message())
     d.findings["paper_out_message"] = d.message()
     d.findings["status_bar_after_submit"] = d.on_main(
-        lambda: {k: v.text for k, v in d.app.status_bar.fields.items()})
+        lambda: {k: v.text for k, v in d.app.status_bar.fields.items()}
+    )
     d.shoot("24-paper-out")
     d.tap("下一位")  # the applicant cannot wait: the receipt is owed (issue 6)
     d.on_screen("home")
@@ -311,7 +325,8 @@ def resume(d: DemoDriver) -> None:
     keyboard(d, "xiao ")  # a physical keyboard: space takes the first candidate
     keyboard(d, "dong")
     d.findings["keyboard_candidates"] = d.on_main(
-        lambda: screen.name_input.composer.page_of(screen.name_input.text))
+        lambda: screen.name_input.composer.page_of(screen.name_input.text)
+    )
     keyboard(d, "2")  # …and a digit takes that candidate
     d.tap("下一步")
     d.on_screen("confirm")
@@ -332,15 +347,19 @@ def owed_after_restart(d: DemoDriver) -> None:
     d.shoot("32-home-receipt-owed")
     d.tap("待打印回执 1 件")
     d.on_screen("owed")
-    d.wait("the owed list", lambda: any(getattr(w, "text", "") == "重新打印"
-                                        for w in owed.rows.walk()))
-    d.findings["owed_list"] = d.on_main(lambda: [w.text for w in owed.rows.walk()
-                                                 if "受理（" in getattr(w, "text", "")])
+    d.wait(
+        "the owed list", lambda: any(getattr(w, "text", "") == "重新打印" for w in owed.rows.walk())
+    )
+    d.findings["owed_list"] = d.on_main(
+        lambda: [w.text for w in owed.rows.walk() if "受理（" in getattr(w, "text", "")]
+    )
     d.shoot("33-owed-receipts")
     d.tap("重新打印")
     d.wait("the reprint", lambda: "已打印" in d.current_message())
-    d.wait("the emptied list", lambda: any(getattr(w, "text", "") == "没有待打印的回执"
-                                           for w in owed.rows.walk()))
+    d.wait(
+        "the emptied list",
+        lambda: any(getattr(w, "text", "") == "没有待打印的回执" for w in owed.rows.walk()),
+    )
     d.findings["owed_printed_message"] = d.message()
     d.shoot("34-owed-printed")
     d.copy_receipt("owed-")
@@ -350,5 +369,7 @@ def owed_after_restart(d: DemoDriver) -> None:
 
 
 SCRIPTS: dict[str, Callable[[DemoDriver], None]] = {
-    "acceptance": acceptance, "faults": faults, "resume": resume,
+    "acceptance": acceptance,
+    "faults": faults,
+    "resume": resume,
 }

@@ -47,10 +47,16 @@ def entries_problem(body: dict[str, Any]) -> str | None:
         seq = entry.get("seq") if isinstance(entry, dict) else None
         if isinstance(seq, float) and seq.is_integer():
             seq = entry["seq"] = int(seq)  # JSON Schema counts 3.0 as an integer
-        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1 \
-                or not all(isinstance(entry.get(name), str) for name in FIELDS):
-            return "every entry needs seq (integer from 1) and at, action, entry, " \
-                   "previous_hash, hash (strings)"
+        if (
+            not isinstance(seq, int)
+            or isinstance(seq, bool)
+            or seq < 1
+            or not all(isinstance(entry.get(name), str) for name in FIELDS)
+        ):
+            return (
+                "every entry needs seq (integer from 1) and at, action, entry, "
+                "previous_hash, hash (strings)"
+            )
         if not all(_encodable(entry[name]) for name in FIELDS):
             return "entry texts must be valid Unicode"
     return None
@@ -64,15 +70,15 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def store_audit_batch(conn: sqlite3.Connection, device: str, entries: list[dict[str, Any]]
-                      ) -> int:
+def store_audit_batch(conn: sqlite3.Connection, device: str, entries: list[dict[str, Any]]) -> int:
     """Store the entries; return the highest ``seq`` now held for the device."""
     conn.execute(SCHEMA)
     for e in sorted(entries, key=lambda item: item["seq"]):
         if entry_hash(e["previous_hash"], e["at"], e["action"], e["entry"]) != e["hash"]:
             raise AuditRefused(409, f"entry {e['seq']} does not hash to its digest")
-        held = conn.execute("SELECT hash FROM audit_entries WHERE device = ? AND seq = ?",
-                            [device, e["seq"]]).fetchone()
+        held = conn.execute(
+            "SELECT hash FROM audit_entries WHERE device = ? AND seq = ?", [device, e["seq"]]
+        ).fetchone()
         if held is not None:
             if held[0] != e["hash"]:
                 raise AuditRefused(409, f"entry {e['seq']} differs from the one received before")
@@ -80,21 +86,28 @@ def store_audit_batch(conn: sqlite3.Connection, device: str, entries: list[dict[
         before = GENESIS if e["seq"] == 1 else _hash_at(conn, device, e["seq"] - 1)
         if before != e["previous_hash"]:
             raise AuditRefused(409, f"entry {e['seq']} does not follow the chain held")
-        conn.execute("INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     [device, e["seq"], *(e[name] for name in FIELDS),
-                      datetime.now(UTC).isoformat(timespec="milliseconds")])
-    row = conn.execute("SELECT MAX(seq) FROM audit_entries WHERE device = ?",
-                       [device]).fetchone()
+        conn.execute(
+            "INSERT INTO audit_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                device,
+                e["seq"],
+                *(e[name] for name in FIELDS),
+                datetime.now(UTC).isoformat(timespec="milliseconds"),
+            ],
+        )
+    row = conn.execute("SELECT MAX(seq) FROM audit_entries WHERE device = ?", [device]).fetchone()
     return row[0] or 0
 
 
 def _hash_at(conn: sqlite3.Connection, device: str, seq: int) -> str | None:
-    row = conn.execute("SELECT hash FROM audit_entries WHERE device = ? AND seq = ?",
-                       [device, seq]).fetchone()
+    row = conn.execute(
+        "SELECT hash FROM audit_entries WHERE device = ? AND seq = ?", [device, seq]
+    ).fetchone()
     return row[0] if row else None
 
 
 def held_entries(conn: sqlite3.Connection, device: str) -> list[tuple[int, str, str]]:
     conn.execute(SCHEMA)
-    return conn.execute("SELECT seq, action, hash FROM audit_entries WHERE device = ? "
-                        "ORDER BY seq", [device]).fetchall()
+    return conn.execute(
+        "SELECT seq, action, hash FROM audit_entries WHERE device = ? ORDER BY seq", [device]
+    ).fetchall()

@@ -48,14 +48,15 @@ class TokenIssuer:
         if not authorization or not authorization.startswith("Bearer "):
             return None
         with self._lock:
-            found = self._tokens.get(authorization[len("Bearer "):].strip())
+            found = self._tokens.get(authorization[len("Bearer ") :].strip())
         if found is None or found[1] <= time.monotonic():
             return None
         return found[0]
 
 
-def _client_credentials(form: dict[str, str], authorization: str | None
-                        ) -> tuple[str | None, str | None]:
+def _client_credentials(
+    form: dict[str, str], authorization: str | None
+) -> tuple[str | None, str | None]:
     if authorization and authorization.startswith("Basic "):
         try:
             decoded = base64.b64decode(authorization[6:], validate=True).decode("utf-8")

@@ -36,24 +36,40 @@ def bundled_json(name: str) -> dict:
 def demo_appointments() -> list[dict]:
     today = datetime.now(HALL_TIME).date()
     return [
-        {"number": a["number"], "item_code": a["item_code"],
-         "day": (today + timedelta(days=a["day_offset"])).isoformat(),
-         "applicant_name": a["name"], "id_type": a["id_type"], "id_number": a["id_number"],
-         "phone": a["phone"]}
+        {
+            "number": a["number"],
+            "item_code": a["item_code"],
+            "day": (today + timedelta(days=a["day_offset"])).isoformat(),
+            "applicant_name": a["name"],
+            "id_type": a["id_type"],
+            "id_number": a["id_number"],
+            "phone": a["phone"],
+        }
         for a in bundled_json("demo_appointments.json")["appointments"]
     ]
 
 
-def build_server(config: Config, data_dir: Path, faults: Faults, *, port: int | None = None,
-                 token_ttl_s: int = DEFAULT_TOKEN_TTL_S, require_signature: bool = False,
-                 tls: ssl.SSLContext | None = None) -> BranchServer:
+def build_server(
+    config: Config,
+    data_dir: Path,
+    faults: Faults,
+    *,
+    port: int | None = None,
+    token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
+    require_signature: bool = False,
+    tls: ssl.SSLContext | None = None,
+) -> BranchServer:
     """A ready (not yet started) server with its own database under ``data_dir``."""
     secret = ensure_client_secret(secret_path(config))
     store = BranchStore(data_dir / "branch.db")
     store.seed_catalogue(bundled_json("catalogue.json")["items"])
     store.seed_appointments(demo_appointments())
-    app = BranchApp(store, TokenIssuer({config.branch_server.client_id: secret}, token_ttl_s),
-                    faults, require_signature)
+    app = BranchApp(
+        store,
+        TokenIssuer({config.branch_server.client_id: secret}, token_ttl_s),
+        faults,
+        require_signature,
+    )
     address = urlsplit(config.branch_server.url)
     chosen = (address.port or 8750) if port is None else port
     return BranchServer(app, address.hostname or "127.0.0.1", chosen, tls)

@@ -32,14 +32,21 @@ MAX_BODY = 8 * 1024 * 1024
 MAX_BATCH = 500
 USED_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})/used$")
 ONE_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})$")
-ALLOWED = {"/openapi.yaml": "GET", "/oauth/token": "POST", "/v1/submissions/batch": "POST",
-           "/v1/catalogue/changes": "GET", "/v1/appointments": "GET",
-           "/v1/devices/heartbeat": "POST", "/v1/audit/batch": "POST"}
+ALLOWED = {
+    "/openapi.yaml": "GET",
+    "/oauth/token": "POST",
+    "/v1/submissions/batch": "POST",
+    "/v1/catalogue/changes": "GET",
+    "/v1/appointments": "GET",
+    "/v1/devices/heartbeat": "POST",
+    "/v1/audit/batch": "POST",
+}
 
 
 class HttpProblem(Exception):
-    def __init__(self, status: int, error: str, message: str,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, error: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.error, self.message = status, error, message
         self.headers = headers or {}
@@ -121,23 +128,32 @@ class Handler(BaseHTTPRequestHandler):
         if data and self.command != "HEAD":
             self.wfile.write(data)
 
-    def _route(self, method: str, path: str, query: dict[str, list[str]], body: bytes
-               ) -> tuple[int, Any, dict[str, str]]:
-        allowed = (ALLOWED.get(path) or ("POST" if USED_PATH.match(path) else None)
-                   or ("GET" if ONE_PATH.match(path) else None))
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        allowed = (
+            ALLOWED.get(path)
+            or ("POST" if USED_PATH.match(path) else None)
+            or ("GET" if ONE_PATH.match(path) else None)
+        )
         if allowed is None:
             raise HttpProblem(404, "not_found", f"no such path {path}")
         if method != allowed:
-            raise HttpProblem(405, "method_not_allowed", f"{method} not allowed on {path}",
-                              {"Allow": allowed})
+            raise HttpProblem(
+                405, "method_not_allowed", f"{method} not allowed on {path}", {"Allow": allowed}
+            )
         if path == "/openapi.yaml":
             return 200, openapi_text(), {}
         if path == "/oauth/token":
             return self._token(body)
         device = self.app.tokens.device_for(self.headers.get("Authorization"))
         if device is None:
-            raise HttpProblem(401, "invalid_token", "a valid bearer token is required",
-                              {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            raise HttpProblem(
+                401,
+                "invalid_token",
+                "a valid bearer token is required",
+                {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
         self._inject_faults()
         if path == "/v1/submissions/batch":
             return self._batch(device, body)
@@ -167,8 +183,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(faults.slow_ms / 1000)
         if faults.roll(faults.throttle_rate):
             log.event("devserver.fault", kind="throttle")
-            raise HttpProblem(429, "too_many_requests", "slow down",
-                              {"Retry-After": str(faults.retry_after_s)})
+            raise HttpProblem(
+                429, "too_many_requests", "slow down", {"Retry-After": str(faults.retry_after_s)}
+            )
         if faults.roll(faults.error_rate):
             log.event("devserver.fault", kind="error")
             raise HttpProblem(503, "unavailable", "injected server error")
@@ -190,8 +207,10 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpProblem(400, "bad_request", "every item needs an idempotency_key string")
         checked = [(item, item_problem(item, self.app.require_signature)) for item in items]
         results = self.app.store.store_batch(device, checked)
-        tally = {s: sum(r.status == s for r in results)
-                 for s in ("accepted", "duplicate", "conflict", "invalid")}
+        tally = {
+            s: sum(r.status == s for r in results)
+            for s in ("accepted", "duplicate", "conflict", "invalid")
+        }
         log.event("devserver.batch", device=device, items=len(items), **tally)
         if self.app.faults.roll(self.app.faults.drop_rate):
             log.event("devserver.fault", kind="drop_after_store")
@@ -254,8 +273,9 @@ def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, h
 class BranchServer:
     """The HTTP server bound to ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, app: BranchApp, host: str, port: int,
-                 tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, app: BranchApp, host: str, port: int, tls: ssl.SSLContext | None = None
+    ) -> None:
         handler = type("BoundHandler", (Handler,), {"app": app})
         self.app = app
         self.httpd = ThreadingHTTPServer((host, port), handler)
@@ -271,8 +291,9 @@ class BranchServer:
         return f"{self.scheme}://{host!s}:{port}"
 
     def start(self) -> BranchServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="devserver",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="devserver", daemon=True
+        )
         self._thread.start()
         return self
 

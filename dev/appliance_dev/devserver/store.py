@@ -67,8 +67,7 @@ def _now() -> str:
 class BranchStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                     timeout=5)
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=5)
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = FULL")
         self._conn.executescript(SCHEMA)
@@ -85,9 +84,11 @@ class BranchStore:
             self._conn.execute("COMMIT")
             return result
 
-    def store_batch(self, device: str, items: list[tuple[dict[str, Any], str | None]]
-                    ) -> list[ItemResult]:
+    def store_batch(
+        self, device: str, items: list[tuple[dict[str, Any], str | None]]
+    ) -> list[ItemResult]:
         """Store valid items not seen before; ``items`` pairs each item with its problem."""
+
         def work(conn: sqlite3.Connection) -> list[ItemResult]:
             results = []
             for item, problem in items:
@@ -96,25 +97,40 @@ class BranchStore:
                     results.append(ItemResult(str(key), "invalid", problem))
                     continue
                 digest = body_digest(item)
-                row = conn.execute("SELECT body_sha256 FROM submissions WHERE idempotency_key = ?",
-                                   [key]).fetchone()
+                row = conn.execute(
+                    "SELECT body_sha256 FROM submissions WHERE idempotency_key = ?", [key]
+                ).fetchone()
                 if row is None:
                     conn.execute(
                         "INSERT INTO submissions (idempotency_key, submission_id, body_sha256, "
                         "body, device, received_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        [key, item["submission"]["id"], digest,
-                         json.dumps(item, ensure_ascii=False), device, _now()])
+                        [
+                            key,
+                            item["submission"]["id"],
+                            digest,
+                            json.dumps(item, ensure_ascii=False),
+                            device,
+                            _now(),
+                        ],
+                    )
                     if number := item["submission"].get("appointment_number"):
-                        conn.execute("UPDATE appointments SET used_at = COALESCE(used_at, ?) "
-                                     "WHERE number = ?", [_now(), number])
+                        conn.execute(
+                            "UPDATE appointments SET used_at = COALESCE(used_at, ?) "
+                            "WHERE number = ?",
+                            [_now(), number],
+                        )
                     results.append(ItemResult(key, "accepted"))
                 elif row[0] == digest:
-                    conn.execute("UPDATE submissions SET deliveries = deliveries + 1 "
-                                 "WHERE idempotency_key = ?", [key])
+                    conn.execute(
+                        "UPDATE submissions SET deliveries = deliveries + 1 "
+                        "WHERE idempotency_key = ?",
+                        [key],
+                    )
                     results.append(ItemResult(key, "duplicate"))
                 else:
-                    results.append(ItemResult(
-                        key, "conflict", "idempotency key reused with a different body"))
+                    results.append(
+                        ItemResult(key, "conflict", "idempotency key reused with a different body")
+                    )
             return results
 
         return self._write(work)
@@ -125,24 +141,31 @@ class BranchStore:
 
     def seed_catalogue(self, items: list[dict[str, Any]]) -> None:
         """Load items when the catalogue is empty (a fresh dev server)."""
+
         def work(conn: sqlite3.Connection) -> None:
             if conn.execute("SELECT COUNT(*) FROM catalogue").fetchone()[0]:
                 return
             for version, item in enumerate(items, start=1):
-                conn.execute("INSERT INTO catalogue (code, body, version) VALUES (?, ?, ?)",
-                             [item["code"], json.dumps(item, ensure_ascii=False), version])
+                conn.execute(
+                    "INSERT INTO catalogue (code, body, version) VALUES (?, ?, ?)",
+                    [item["code"], json.dumps(item, ensure_ascii=False), version],
+                )
 
         self._write(work)
 
     def put_catalogue_item(self, item: dict[str, Any]) -> None:
         """Change (or add, or mark deleted) one item; it gets the next version number."""
+
         def work(conn: sqlite3.Connection) -> None:
-            version = conn.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM catalogue"
-                                   ).fetchone()[0]
-            conn.execute("INSERT INTO catalogue (code, body, version) VALUES (?, ?, ?) "
-                         "ON CONFLICT (code) DO UPDATE SET body = excluded.body, "
-                         "version = excluded.version",
-                         [item["code"], json.dumps(item, ensure_ascii=False), version])
+            version = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM catalogue"
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO catalogue (code, body, version) VALUES (?, ?, ?) "
+                "ON CONFLICT (code) DO UPDATE SET body = excluded.body, "
+                "version = excluded.version",
+                [item["code"], json.dumps(item, ensure_ascii=False), version],
+            )
 
         self._write(work)
 
@@ -150,7 +173,8 @@ class BranchStore:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT body, version FROM catalogue WHERE version > ? ORDER BY version LIMIT ?",
-                [cursor, limit + 1]).fetchall()
+                [cursor, limit + 1],
+            ).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         items = [{**json.loads(body), "updated_at": version} for body, version in rows]
@@ -159,9 +183,10 @@ class BranchStore:
     def seed_appointments(self, appointments: list[dict[str, Any]]) -> None:
         def work(conn: sqlite3.Connection) -> None:
             for a in appointments:
-                conn.execute("INSERT OR IGNORE INTO appointments (number, day, body) "
-                             "VALUES (?, ?, ?)",
-                             [a["number"], a["day"], json.dumps(a, ensure_ascii=False)])
+                conn.execute(
+                    "INSERT OR IGNORE INTO appointments (number, day, body) VALUES (?, ?, ?)",
+                    [a["number"], a["day"], json.dumps(a, ensure_ascii=False)],
+                )
 
         self._write(work)
 
@@ -169,29 +194,38 @@ class BranchStore:
         with self._lock:
             rows = self._conn.execute(
                 "SELECT body, used_at FROM appointments WHERE day BETWEEN ? AND ? ORDER BY number",
-                [first.isoformat(), last.isoformat()]).fetchall()
+                [first.isoformat(), last.isoformat()],
+            ).fetchall()
         return [{**json.loads(body), "used": used_at is not None} for body, used_at in rows]
 
     def appointment(self, number: str) -> dict[str, Any] | None:
         """One appointment by number, any day (the box asks when its cache misses)."""
         with self._lock:
-            row = self._conn.execute("SELECT body, used_at FROM appointments WHERE number = ?",
-                                     [number]).fetchone()
+            row = self._conn.execute(
+                "SELECT body, used_at FROM appointments WHERE number = ?", [number]
+            ).fetchone()
         return None if row is None else {**json.loads(row[0]), "used": row[1] is not None}
 
     def mark_appointment_used(self, number: str) -> bool:
         def work(conn: sqlite3.Connection) -> bool:
-            return conn.execute("UPDATE appointments SET used_at = COALESCE(used_at, ?) "
-                                "WHERE number = ?", [_now(), number]).rowcount == 1
+            return (
+                conn.execute(
+                    "UPDATE appointments SET used_at = COALESCE(used_at, ?) WHERE number = ?",
+                    [_now(), number],
+                ).rowcount
+                == 1
+            )
 
         return self._write(work)
 
     def record_heartbeat(self, device: str, body: dict[str, Any]) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            conn.execute("INSERT INTO heartbeats (device, body, received_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT (device) DO UPDATE SET body = excluded.body, "
-                         "received_at = excluded.received_at",
-                         [device, json.dumps(body, ensure_ascii=False), _now()])
+            conn.execute(
+                "INSERT INTO heartbeats (device, body, received_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (device) DO UPDATE SET body = excluded.body, "
+                "received_at = excluded.received_at",
+                [device, json.dumps(body, ensure_ascii=False), _now()],
+            )
 
         self._write(work)
 

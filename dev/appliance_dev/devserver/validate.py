@@ -11,10 +11,26 @@ import rfc8785
 
 from appliance.sync.canonical import canonical, verify_signature
 
-REQUIRED_TEXT = ("id", "receipt_number", "created_at", "window", "item_code", "item_name",
-                 "operator_name", "applicant_name", "id_type", "id_number")
-OPTIONAL_TEXT = ("hall_name", "operator_serial", "queue_number", "appointment_number",
-                 "promised_date", "phone")
+REQUIRED_TEXT = (
+    "id",
+    "receipt_number",
+    "created_at",
+    "window",
+    "item_code",
+    "item_name",
+    "operator_name",
+    "applicant_name",
+    "id_type",
+    "id_number",
+)
+OPTIONAL_TEXT = (
+    "hall_name",
+    "operator_serial",
+    "queue_number",
+    "appointment_number",
+    "promised_date",
+    "phone",
+)
 LOOKUP_METHODS = ("qr", "appointment", "search")
 ITEM_TYPES = ("branch", "department")
 MAX_KEY_LENGTH = 100
@@ -46,8 +62,13 @@ def item_problem(item: Any, require_signature: bool) -> str | None:
 
 
 HEARTBEAT_TYPES: dict[str, type | tuple[type, ...]] = {
-    "device_id": str, "version": str, "backlog": int, "rejected": int, "health": dict,
-    "sent_at": str, "update": (dict, type(None)),
+    "device_id": str,
+    "version": str,
+    "backlog": int,
+    "rejected": int,
+    "health": dict,
+    "sent_at": str,
+    "update": (dict, type(None)),
 }
 
 
@@ -68,8 +89,9 @@ def heartbeat_problem(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _signature_problem(item: dict[str, Any], submission: dict[str, Any],
-                       require_signature: bool) -> str | None:
+def _signature_problem(
+    item: dict[str, Any], submission: dict[str, Any], require_signature: bool
+) -> str | None:
     certificate, signature = item.get("operator_certificate"), item.get("signature")
     if certificate is None and signature is None:
         return "signature: the operator's signature is required" if require_signature else None

@@ -16,8 +16,13 @@ from appliance.hardware.printer.escpos_status import reply_for
 
 DLE, ESC, GS, FS = 0x10, 0x1B, 0x1D, 0x1C
 FIXED_LENGTHS = {
-    (ESC, ord("@")): 2, (ESC, ord("a")): 3, (ESC, ord("d")): 3, (GS, ord("!")): 3,
-    (FS, ord("&")): 2, (FS, ord(".")): 2, (DLE, 0x04): 3,
+    (ESC, ord("@")): 2,
+    (ESC, ord("a")): 3,
+    (ESC, ord("d")): 3,
+    (GS, ord("!")): 3,
+    (FS, ord("&")): 2,
+    (FS, ord(".")): 2,
+    (DLE, 0x04): 3,
 }
 
 
@@ -49,9 +54,14 @@ class EscposDevice:
                 if command[:2] == b"\x10\x04":
                     self.queries.append(command[2])
                     if not self.state.silent:
-                        replies.append(reply_for(command[2], paper=self.state.paper,
-                                                 cover_open=self.state.cover_open,
-                                                 cutter_error=self.state.cutter_error))
+                        replies.append(
+                            reply_for(
+                                command[2],
+                                paper=self.state.paper,
+                                cover_open=self.state.cover_open,
+                                cutter_error=self.state.cutter_error,
+                            )
+                        )
                 else:
                     self._print(command)
             return bytes(replies)

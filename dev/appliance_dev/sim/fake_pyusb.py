@@ -57,8 +57,9 @@ class FakePyUsbBackend(IBackend):
 
     def unplug(self, vendor_id: int, product_id: int) -> None:
         with self._lock:
-            self._devices = [d for d in self._devices
-                             if (d.idVendor, d.idProduct) != (vendor_id, product_id)]
+            self._devices = [
+                d for d in self._devices if (d.idVendor, d.idProduct) != (vendor_id, product_id)
+            ]
 
     def enumerate_devices(self):
         with self._lock:

@@ -41,8 +41,17 @@ class FakeUsbBus:
     def _write(self, devices: list[UsbDevice]) -> None:
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
         partial = self.state_file.with_suffix(".tmp")
-        partial.write_text(json.dumps([
-            {"vendor_id": d.vendor_id, "product_id": d.product_id, "description": d.description}
-            for d in devices
-        ]), encoding="utf-8")
+        partial.write_text(
+            json.dumps(
+                [
+                    {
+                        "vendor_id": d.vendor_id,
+                        "product_id": d.product_id,
+                        "description": d.description,
+                    }
+                    for d in devices
+                ]
+            ),
+            encoding="utf-8",
+        )
         os.replace(partial, self.state_file)

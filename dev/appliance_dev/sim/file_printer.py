@@ -101,13 +101,20 @@ class FilePrinter:
             if self._mid_job_fault is not None:
                 self._status = MID_JOB_FAULTS[self._mid_job_fault]
                 self._mid_job_fault = None
-                log.event("print.complete", outcome="failure", status=self._status.value,
-                          sent=len(job) // 2)
+                log.event(
+                    "print.complete",
+                    outcome="failure",
+                    status=self._status.value,
+                    sent=len(job) // 2,
+                )
                 raise PrinterError(self._status, FAULT_MESSAGES[self._status], interrupted=True)
             try:
                 preview = render_preview(
-                    job, paper_width_mm=self.paper_width_mm, encoding=self.encoding,
-                    chinese_mode=self.chinese_mode, dots_per_line=self.dots_per_line,
+                    job,
+                    paper_width_mm=self.paper_width_mm,
+                    encoding=self.encoding,
+                    chinese_mode=self.chinese_mode,
+                    dots_per_line=self.dots_per_line,
                 )
             except EscPosError as error:
                 log.event(

@@ -33,11 +33,23 @@ def renumber(appointment: Appointment, number: str, today: date) -> Appointment:
 
 def draw_booked_ticket(appointment: Appointment, folder: Path) -> Path:
     """The queue slip of an online booking, its QR holding the appointment as JSON."""
-    payload = json.dumps({"v": 1, "appt": appointment.number, "item": appointment.item_code,
-                          "hall": "ZSFT", "ts": f"{appointment.day}T09:30:00+08:00"},
-                         separators=(",", ":"))
-    spec = replace(SPECS[BOOKED_TICKET_SPEC], payload=payload, appointment=appointment.number,
-                   item_code=appointment.item_code, file="ticket-booked.png")
+    payload = json.dumps(
+        {
+            "v": 1,
+            "appt": appointment.number,
+            "item": appointment.item_code,
+            "hall": "ZSFT",
+            "ts": f"{appointment.day}T09:30:00+08:00",
+        },
+        separators=(",", ":"),
+    )
+    spec = replace(
+        SPECS[BOOKED_TICKET_SPEC],
+        payload=payload,
+        appointment=appointment.number,
+        item_code=appointment.item_code,
+        file="ticket-booked.png",
+    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / spec.file
     cv2.imwrite(str(path), render(spec, item_names(), seed=BOOKED_TICKET_SPEC))

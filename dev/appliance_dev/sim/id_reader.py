@@ -42,18 +42,37 @@ from appliance.hardware.id_reader.frames import (
 from appliance.hardware.id_reader.sam_reader import sam_id_bytes
 from appliance_dev.sim.id_cards import CARDS, SimCard
 
-FAULTS = ("none", "no_answer", "slow", "bad_checksum", "noise", "pulled_mid_read",
-          "read_failed", "check_failed", "unknown_card", "self_check_failed", "unauthorised")
+FAULTS = (
+    "none",
+    "no_answer",
+    "slow",
+    "bad_checksum",
+    "noise",
+    "pulled_mid_read",
+    "read_failed",
+    "check_failed",
+    "unknown_card",
+    "self_check_failed",
+    "unauthorised",
+)
 DEMO_SAM_ID = "05.01-20230615-0000000208-0290517634"  # no demo PIN (123456) in it
 NOISE = b"\x00\x13\xaa\xaa\x96\xaa\xaa\xaa\x96\x69\xff\xff\x55"
 PHOTO = bytes(range(256)) * 4  # stands in for the wlt photo: never decoded, never kept
 
 
 class SimulatedSamModule:
-    def __init__(self, card: str | SimCard | None = "resident_id", *, fault: str = "none",
-                 read_delay_s: float = 0.3, slow_s: float = 0.8, baudrate: int = 115200,
-                 sam_id: str = DEMO_SAM_ID, refind_after_read: bool = False,
-                 pace: bool = True) -> None:
+    def __init__(
+        self,
+        card: str | SimCard | None = "resident_id",
+        *,
+        fault: str = "none",
+        read_delay_s: float = 0.3,
+        slow_s: float = 0.8,
+        baudrate: int = 115200,
+        sam_id: str = DEMO_SAM_ID,
+        refind_after_read: bool = False,
+        pace: bool = True,
+    ) -> None:
         self.read_delay_s = read_delay_s
         self.slow_s = slow_s
         self.baudrate = baudrate
@@ -126,8 +145,9 @@ class SimulatedSamModule:
         self._master, self._slave = master, slave
         self._path = Path(os.ttyname(slave))
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, args=(master, self._stop),
-                                        name="sim-id-reader", daemon=True)
+        self._thread = threading.Thread(
+            target=self._serve, args=(master, self._stop), name="sim-id-reader", daemon=True
+        )
         self._thread.start()
         return self._path
 
@@ -185,8 +205,9 @@ class SimulatedSamModule:
         with self._lock:
             fault = self._fault
             applies = fault != "none" and (
-                fault not in ("pulled_mid_read", "read_failed", "check_failed",
-                              "unknown_card") or (command.cmd, command.para) == (0x30, 0x01))
+                fault not in ("pulled_mid_read", "read_failed", "check_failed", "unknown_card")
+                or (command.cmd, command.para) == (0x30, 0x01)
+            )
             if not applies:
                 return "none"
             if self._fault_left is not None:
@@ -226,8 +247,9 @@ class SimulatedSamModule:
         if card is None or self._card is not card:  # lifted while the module read
             return answer_frame(0x6F, 0x00, 0x41)
         if fault in ("read_failed", "check_failed", "unknown_card"):
-            return answer_frame(0, 0, {"read_failed": 0x41, "check_failed": 0x33,
-                                       "unknown_card": 0x40}[fault])
+            return answer_frame(
+                0, 0, {"read_failed": 0x41, "check_failed": 0x33, "unknown_card": 0x40}[fault]
+            )
         with self._lock:
             self._selected = False
             self._halted = not self.refind_after_read
@@ -242,4 +264,3 @@ class SimulatedSamModule:
             os.write(master, frame)
         except OSError:
             pass
-

@@ -77,9 +77,13 @@ class LabKey:
         return LAB_VENDOR_ID, self.product_id
 
     def vendor(self) -> KeyVendor:
-        return KeyVendor(name=f"lab-{self.name}", label=f"测试{self.product_id}",
-                         usb_ids=(self.usb_id,), modules=(Path(self.module),),
-                         rsa_scheme=self.rsa_scheme)
+        return KeyVendor(
+            name=f"lab-{self.name}",
+            label=f"测试{self.product_id}",
+            usb_ids=(self.usb_id,),
+            modules=(Path(self.module),),
+            rsa_scheme=self.rsa_scheme,
+        )
 
 
 @dataclass(frozen=True)
@@ -102,12 +106,18 @@ def make_lab(root: Path, specs: tuple[KeySpec, ...] = STANDARD_KEYS) -> Lab:
     ca_path.write_bytes(trusted.public_bytes(serialization.Encoding.PEM))
     keys = {}
     for number, spec in enumerate(specs, start=0x100):
-        issuer = (trusted, trusted_key) if spec.trusted else (_ca(UNTRUSTED_CA, untrusted_key),
-                                                              untrusted_key)
+        issuer = (
+            (trusted, trusted_key)
+            if spec.trusted
+            else (_ca(UNTRUSTED_CA, untrusted_key), untrusted_key)
+        )
         keys[spec.name] = _make_key(root / spec.name, spec, number, issuer)
-    (root / "lab.json").write_text(json.dumps(
-        {"ca": str(ca_path), "keys": [asdict(k) for k in keys.values()]}, ensure_ascii=False),
-        encoding="utf-8")
+    (root / "lab.json").write_text(
+        json.dumps(
+            {"ca": str(ca_path), "keys": [asdict(k) for k in keys.values()]}, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
     return Lab(root, ca_path, keys)
 
 
@@ -132,20 +142,39 @@ def _load_with(module: Path, conf: Path) -> None:
             os.environ["SOFTHSM2_CONF"] = saved
 
 
-def _make_key(home: Path, spec: KeySpec, product_id: int,
-              issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey]) -> LabKey:
+def _make_key(
+    home: Path,
+    spec: KeySpec,
+    product_id: int,
+    issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey],
+) -> LabKey:
     tokens = home / "tokens"
     shutil.rmtree(home, ignore_errors=True)
     tokens.mkdir(parents=True)
     conf = home / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
-                    "log.level = ERROR\nslots.removable = false\n", encoding="utf-8")
+    conf.write_text(
+        f"directories.tokendir = {tokens}\nobjectstore.backend = file\n"
+        "log.level = ERROR\nslots.removable = false\n",
+        encoding="utf-8",
+    )
     module = home / f"libkey-{spec.name}.so"
     shutil.copyfile(SOFTHSM_MODULE, module)
     subprocess.run(
-        ["softhsm2-util", "--init-token", "--free", "--label", spec.name.upper(),
-         "--so-pin", "13579246", "--pin", LAB_PIN],
-        env={**os.environ, "SOFTHSM2_CONF": str(conf)}, check=True, capture_output=True)
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            spec.name.upper(),
+            "--so-pin",
+            "13579246",
+            "--pin",
+            LAB_PIN,
+        ],
+        env={**os.environ, "SOFTHSM2_CONF": str(conf)},
+        check=True,
+        capture_output=True,
+    )
     _load_with(module, conf)
     token = load_module(module).get_token(token_label=spec.name.upper())
     key_id = spec.name.encode()
@@ -156,11 +185,16 @@ def _make_key(home: Path, spec: KeySpec, product_id: int,
             subject_key = rsa.generate_private_key(65537, 2048).public_key()
         certificate = _issue(spec, subject_key, issuer)
         stored = decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER))
-        session.create_object(stored | {Attribute.ID: key_id, Attribute.TOKEN: True,
-                                        Attribute.PRIVATE: False,
-                                        Attribute.LABEL: spec.operator})
-    return LabKey(spec.name, spec.operator, str(module), str(conf), product_id,
-                  spec.rsa_scheme)
+        session.create_object(
+            stored
+            | {
+                Attribute.ID: key_id,
+                Attribute.TOKEN: True,
+                Attribute.PRIVATE: False,
+                Attribute.LABEL: spec.operator,
+            }
+        )
+    return LabKey(spec.name, spec.operator, str(module), str(conf), product_id, spec.rsa_scheme)
 
 
 def _generate_on_token(session, algorithm: str, key_id: bytes) -> bytes:
@@ -168,42 +202,62 @@ def _generate_on_token(session, algorithm: str, key_id: bytes) -> bytes:
     template = {Attribute.TOKEN: True, Attribute.ID: key_id}
     if algorithm == "rsa":
         public, _private = session.generate_keypair(
-            KeyType.RSA, 2048, store=True, public_template=template,
-            private_template=template | {Attribute.SENSITIVE: True})
+            KeyType.RSA,
+            2048,
+            store=True,
+            public_template=template,
+            private_template=template | {Attribute.SENSITIVE: True},
+        )
         return encode_rsa_public_key(public)  # PKCS#1, which cryptography also loads
     parameters = session.create_domain_parameters(
-        KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")},
-        local=True)
+        KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True
+    )
     public, _private = parameters.generate_keypair(
-        store=True, public_template=template,
+        store=True,
+        public_template=template,
         private_template=template | {Attribute.SENSITIVE: True},
-        mechanism=Mechanism.EC_KEY_PAIR_GEN)
+        mechanism=Mechanism.EC_KEY_PAIR_GEN,
+    )
     return encode_ec_public_key(public)
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _ca(name: str, key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
     start = datetime.now(UTC) - timedelta(days=30)
-    return (x509.CertificateBuilder().subject_name(_name(name)).issuer_name(_name(name))
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(start).not_valid_after(start + timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .sign(key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(name))
+        .issuer_name(_name(name))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(key, hashes.SHA256())
+    )
 
 
-def _issue(spec: KeySpec, subject_key, issuer: tuple[x509.Certificate,
-                                                     ec.EllipticCurvePrivateKey]
-           ) -> x509.Certificate:
+def _issue(
+    spec: KeySpec, subject_key, issuer: tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
+) -> x509.Certificate:
     ca, ca_key = issuer
     now = datetime.now(UTC)
-    return (x509.CertificateBuilder().subject_name(_name(spec.operator))
-            .issuer_name(ca.subject).public_key(subject_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now + timedelta(days=spec.valid_from_days))
-            .not_valid_after(now + timedelta(days=spec.valid_until_days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(ca_key, hashes.SHA256()))
+    return (
+        x509.CertificateBuilder()
+        .subject_name(_name(spec.operator))
+        .issuer_name(ca.subject)
+        .public_key(subject_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now + timedelta(days=spec.valid_from_days))
+        .not_valid_after(now + timedelta(days=spec.valid_until_days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )

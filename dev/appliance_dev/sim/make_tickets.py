@@ -67,39 +67,70 @@ SPECS: tuple[TicketSpec, ...] = (
         file="ticket-upright.png",
         payload=_queue_url("A023", "442000-GA-0101", "20261129T093000"),
         simulates="queue-machine ticket lying straight under the camera",
-        queue_number="A023", item_code="442000-GA-0101", ahead=3,
-        printed_at="2026-11-29 09:30"),
+        queue_number="A023",
+        item_code="442000-GA-0101",
+        ahead=3,
+        printed_at="2026-11-29 09:30",
+    ),
     TicketSpec(
         file="ticket-rotated.png",
-        payload=('{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310",'
-                 '"hall":"ZSFT","ts":"2026-11-29T09:30:00+08:00"}'),
+        payload=(
+            '{"v":1,"appt":"YY20261129000123","item":"442000-SB-0310",'
+            '"hall":"ZSFT","ts":"2026-11-29T09:30:00+08:00"}'
+        ),
         simulates="online-appointment ticket (JSON payload) laid down rotated about 15 degrees",
-        queue_number="B017", item_code="442000-SB-0310", ahead=5,
-        printed_at="2026-11-29 09:30", appointment="YY20261129000123", angle=15.0),
+        queue_number="B017",
+        item_code="442000-SB-0310",
+        ahead=5,
+        printed_at="2026-11-29 09:30",
+        appointment="YY20261129000123",
+        angle=15.0,
+    ),
     TicketSpec(
         file="ticket-perspective.png",
         payload=_queue_url("C105", "442000-SC-0501", "20261129T101500", "YY20261129000087"),
         simulates="queue ticket taken for an appointment, seen at a slant (perspective)",
-        queue_number="C105", item_code="442000-SC-0501", ahead=1,
-        printed_at="2026-11-29 10:15", appointment="YY20261129000087", skew=True),
+        queue_number="C105",
+        item_code="442000-SC-0501",
+        ahead=1,
+        printed_at="2026-11-29 10:15",
+        appointment="YY20261129000087",
+        skew=True,
+    ),
     TicketSpec(
         file="ticket-faded.png",
         payload="YY20261129000045",
         simulates="old thermal print, faded and low contrast; QR holds a bare appointment number",
-        queue_number="A031", item_code="442000-ZJ-0601", ahead=8,
-        printed_at="2026-11-29 08:52", appointment="YY20261129000045", angle=-4.0, faded=True),
+        queue_number="A031",
+        item_code="442000-ZJ-0601",
+        ahead=8,
+        printed_at="2026-11-29 08:52",
+        appointment="YY20261129000045",
+        angle=-4.0,
+        faded=True,
+    ),
     TicketSpec(
         file="ticket-glare.png",
         payload=_queue_url("D008", "442000-MZ-0703", "20261129T110500"),
         simulates="glossy slip with a ceiling-light glare over the lower right of the QR",
-        queue_number="D008", item_code="442000-MZ-0703", ahead=2,
-        printed_at="2026-11-29 11:05", angle=6.0, glare=True),
+        queue_number="D008",
+        item_code="442000-MZ-0703",
+        ahead=2,
+        printed_at="2026-11-29 11:05",
+        angle=6.0,
+        glare=True,
+    ),
     TicketSpec(
         file="ticket-unknown.png",
         payload="https://shop.example.com/coupon?id=88412&s=7",
         simulates="a shop receipt with a coupon QR instead of a ticket: 无法识别的条码",
-        queue_number="", item_code="", ahead=0,
-        printed_at="2026-11-29 08:40", angle=-8.0, shop=True),
+        queue_number="",
+        item_code="",
+        ahead=0,
+        printed_at="2026-11-29 08:40",
+        angle=-8.0,
+        shop=True,
+    ),
 )
 
 
@@ -121,12 +152,23 @@ def _qr_modules(payload: str) -> np.ndarray:
 def _slip_lines(spec: TicketSpec, names: dict[str, str]) -> list[tuple[str, int]]:
     """The printed text as (line, font size), top to bottom, above and below the QR."""
     if spec.shop:
-        return [("惠民便利店", 30), ("购物小票", 18), ("矿泉水 550ml  ×2   3.00", 16),
-                ("面包  ×1   6.50", 16), ("纸巾  ×1   3.00", 16), ("合计 ¥12.50", 24),
-                (spec.printed_at, 16)]
-    lines = [(HALL, 24), (BRANCH, 14), (f"叫号 {spec.queue_number}", 46),
-             (names[spec.item_code], 24), (f"前面还有 {spec.ahead} 人", 20),
-             (spec.printed_at, 16)]
+        return [
+            ("惠民便利店", 30),
+            ("购物小票", 18),
+            ("矿泉水 550ml  ×2   3.00", 16),
+            ("面包  ×1   6.50", 16),
+            ("纸巾  ×1   3.00", 16),
+            ("合计 ¥12.50", 24),
+            (spec.printed_at, 16),
+        ]
+    lines = [
+        (HALL, 24),
+        (BRANCH, 14),
+        (f"叫号 {spec.queue_number}", 46),
+        (names[spec.item_code], 24),
+        (f"前面还有 {spec.ahead} 人", 20),
+        (spec.printed_at, 16),
+    ]
     if spec.appointment:
         lines.append((f"预约号 {spec.appointment}", 14))
     return lines
@@ -142,8 +184,14 @@ def draw_slip(spec: TicketSpec, names: dict[str, str]) -> tuple[np.ndarray, tupl
         font = _font(size)
         left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
         bold = 1 if size >= 40 else 0
-        draw.text(((width - (right - left)) // 2 - left, y - top), text, fill=255, font=font,
-                  stroke_width=bold, stroke_fill=255)
+        draw.text(
+            ((width - (right - left)) // 2 - left, y - top),
+            text,
+            fill=255,
+            font=font,
+            stroke_width=bold,
+            stroke_fill=255,
+        )
         y += int(bottom - top) + max(8, size // 3)
     ink = np.asarray(canvas, dtype=np.float32) / 255.0
     modules = _qr_modules(spec.payload)
@@ -151,15 +199,16 @@ def draw_slip(spec: TicketSpec, names: dict[str, str]) -> tuple[np.ndarray, tupl
     footer = 34
     top = y + 4
     left = (width - qr.shape[1]) // 2
-    ink[top:top + qr.shape[0], left:left + qr.shape[1]] = qr
+    ink[top : top + qr.shape[0], left : left + qr.shape[1]] = qr
     note = "扫码领取优惠券" if spec.shop else "请留意叫号，过号请重新取号"
     tail = Image.new("L", (width, footer), 0)
     tail_draw = ImageDraw.Draw(tail)
     font = _font(13)
     left_px, _, right_px, _ = tail_draw.textbbox((0, 0), note, font=font)
     tail_draw.text(((width - (right_px - left_px)) // 2, 6), note, fill=255, font=font)
-    ink[height - footer:] = np.maximum(ink[height - footer:],
-                                       np.asarray(tail, dtype=np.float32) / 255.0)
+    ink[height - footer :] = np.maximum(
+        ink[height - footer :], np.asarray(tail, dtype=np.float32) / 255.0
+    )
     return ink, (left + qr.shape[1] // 2, top + qr.shape[0] // 2)
 
 
@@ -175,12 +224,15 @@ def _placement(spec: TicketSpec) -> np.ndarray:
     corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
     centre = np.array([FRAME_SIZE[0] * 0.5, FRAME_SIZE[1] * 0.5], dtype=np.float32)
     if spec.skew:
-        target = np.array([[-120, -300], [160, -330], [185, 335], [-160, 300]],
-                          dtype=np.float32) + centre
+        target = (
+            np.array([[-120, -300], [160, -330], [185, 335], [-160, 300]], dtype=np.float32)
+            + centre
+        )
     else:
         theta = np.deg2rad(spec.angle)
-        rotation = np.array([[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]],
-                            dtype=np.float32)
+        rotation = np.array(
+            [[np.cos(theta), -np.sin(theta)], [np.sin(theta), np.cos(theta)]], dtype=np.float32
+        )
         target = (corners - np.array([width, height], dtype=np.float32) / 2) @ rotation.T + centre
     return cv2.getPerspectiveTransform(corners, target.astype(np.float32))
 
@@ -199,8 +251,11 @@ def render(spec: TicketSpec, names: dict[str, str], seed: int) -> np.ndarray:
     slip_h, slip_w = ink.shape
     fade = np.ones_like(ink)
     if spec.faded:
-        fade = cv2.resize(rng.uniform(0.75, 1.0, size=(8, 4)).astype(np.float32),
-                          (slip_w, slip_h), interpolation=cv2.INTER_CUBIC)
+        fade = cv2.resize(
+            rng.uniform(0.75, 1.0, size=(8, 4)).astype(np.float32),
+            (slip_w, slip_h),
+            interpolation=cv2.INTER_CUBIC,
+        )
     paper = paper_level - 4.0 * np.linspace(0, 1, slip_h, dtype=np.float32)[:, None]
     slip = paper - ink * fade * (paper_level - ink_level)
     if spec.glare:
@@ -236,11 +291,13 @@ def write_tickets(outdir: Path) -> list[Path]:
         paths.append(path)
     manifest = {
         "version": 1,
-        "tickets": [{"file": s.file, "payload": s.payload, "simulates": s.simulates}
-                    for s in SPECS],
+        "tickets": [
+            {"file": s.file, "payload": s.payload, "simulates": s.simulates} for s in SPECS
+        ],
     }
     (outdir / MANIFEST_NAME).write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return paths
 
 

@@ -101,8 +101,9 @@ class TicketDesk:
 class ReplayDevice:
     """One replay session: the video (unless an image is pinned) or the desk's images."""
 
-    def __init__(self, desk: TicketDesk, video: VideoLoop | None,
-                 plugged: Callable[[], bool]) -> None:
+    def __init__(
+        self, desk: TicketDesk, video: VideoLoop | None, plugged: Callable[[], bool]
+    ) -> None:
         self._desk = desk
         self._video = video
         self._plugged = plugged
@@ -125,8 +126,7 @@ class ReplayDevice:
 class ReplayCamera(FrameSource):
     """Serves the given images in turn, one pinned image, or a video, as grey frames."""
 
-    def __init__(self, paths: Sequence[Path], frame_rate: float,
-                 video: Path | None = None) -> None:
+    def __init__(self, paths: Sequence[Path], frame_rate: float, video: Path | None = None) -> None:
         if not paths and video is None:
             raise StartupError("camera.replay: no ticket images to replay")
         if frame_rate <= 0:
@@ -137,9 +137,13 @@ class ReplayCamera(FrameSource):
         self._desk = TicketDesk(paths)
         self._plugged = True
         period = 1.0 / frame_rate
-        super().__init__(self._open, thread_name="replay-camera",
-                         log_fields={"backend": "replay"}, retry_seconds=period,
-                         frame_period=period)
+        super().__init__(
+            self._open,
+            thread_name="replay-camera",
+            log_fields={"backend": "replay"},
+            retry_seconds=period,
+            frame_period=period,
+        )
 
     def show(self, path: Path | None) -> None:
         """Lay one ticket image under the camera (loaded on first use); None replays all."""

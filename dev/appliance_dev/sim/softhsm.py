@@ -113,14 +113,18 @@ def _provision(tool: str, module: Path, demo: DemoToken) -> None:
         _write_public(demo.ca_cert_path, issued.ca.public_bytes(serialization.Encoding.PEM))
     except Exception as error:
         event(
-            "token.provision.complete", logging.ERROR, outcome="failure",
+            "token.provision.complete",
+            logging.ERROR,
+            outcome="failure",
             reason=type(error).__name__,
         )
         if isinstance(error, StartupError):
             raise
         raise StartupError(f"cannot create the demo key token in {home}: {error}") from error
     event(
-        "token.provision.complete", outcome="success", label=demo.label,
+        "token.provision.complete",
+        outcome="success",
+        label=demo.label,
         serial=format(issued.operator.serial_number, "X"),
     )
 
@@ -133,8 +137,9 @@ def _init_token(tool: str, module: Path, demo: DemoToken) -> None:
     tokens.mkdir(mode=0o700)
     so_pin = secrets.token_hex(8)
     _write_secret(home / "so-pin", so_pin)
-    _run(tool, "--init-token", "--free", "--label", demo.label,
-         "--so-pin", so_pin, "--pin", demo.pin)
+    _run(
+        tool, "--init-token", "--free", "--label", demo.label, "--so-pin", so_pin, "--pin", demo.pin
+    )
     reload_module(module)
 
 
@@ -161,7 +166,9 @@ def _store_operator(module: Path, demo: DemoToken, issued: _Issued) -> None:
     )
     key = decode_rsa_private_key(key_der, capabilities=MechanismFlag.SIGN)
     key |= labels | {
-        Attribute.PRIVATE: True, Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False,
+        Attribute.PRIVATE: True,
+        Attribute.SENSITIVE: True,
+        Attribute.EXTRACTABLE: False,
     }
     certificate = decode_x509_certificate(issued.operator.public_bytes(serialization.Encoding.DER))
     certificate |= labels | {Attribute.PRIVATE: False}
@@ -204,9 +211,7 @@ def _issue_certificates() -> _Issued:
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(cert_sign=False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(operator_key.public_key()), False
-        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(operator_key.public_key()), False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
         )
@@ -216,19 +221,27 @@ def _issue_certificates() -> _Issued:
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORGANIZATION),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORGANIZATION),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _key_usage(*, cert_sign: bool) -> x509.KeyUsage:
     """A CA signs certificates and CRLs; the clerk's key only signs (login challenges)."""
     return x509.KeyUsage(
-        digital_signature=not cert_sign, content_commitment=False, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=cert_sign,
-        crl_sign=cert_sign, encipher_only=False, decipher_only=False,
+        digital_signature=not cert_sign,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=cert_sign,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 

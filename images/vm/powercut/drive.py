@@ -41,8 +41,9 @@ SOFTHSM = Path("/usr/lib/softhsm/libsofthsm2.so")
 ITEMS = ("442000-GA-0101", "442000-GA-0205")
 NAMES = ("张晓三", "李华", "欧阳明", "王芳")
 ID_NUMBER = "11010519491231002X"
-AUDITED_SQL = ("SELECT json_extract(entry, '$.submission') FROM audit_log "
-               "WHERE action = 'submission.created'")
+AUDITED_SQL = (
+    "SELECT json_extract(entry, '$.submission') FROM audit_log WHERE action = 'submission.created'"
+)
 
 
 def hall_now() -> datetime:
@@ -82,9 +83,11 @@ def check(db_path: Path) -> dict[str, object]:
     draft = load_draft(db) or {}
     kept = (draft.get("submission") or {}).get("id")
     facts |= {
-        "submissions": len(printed), "whole": len(whole),
+        "submissions": len(printed),
+        "whole": len(whole),
         "partial": len((set(printed) | queued | audited) - whole),
-        "owed_receipts": len(owed), "receipts_printed": sum(1 for n in printed.values() if n),
+        "owed_receipts": len(owed),
+        "receipts_printed": sum(1 for n in printed.values() if n),
         "unoffered": sum(1 for sid, n in printed.items() if not n and sid not in owed | {kept}),
         "audit_chain": "ok" if first_broken_link(db) is None else "broken",
         "aside": len(kept_aside(db_path)),
@@ -112,9 +115,14 @@ def drive(limit: int) -> None:
     profile = default_profile(80)
     counter = Counter(
         CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
-        load_catalogue_index(db), db, key,
-        FilePrinter(config.data_dir / "test-receipts", profile=profile), hall_now,
-        signer=key, audit=AuditTrail(database_path(db), hall_now))
+        load_catalogue_index(db),
+        db,
+        key,
+        FilePrinter(config.data_dir / "test-receipts", profile=profile),
+        hall_now,
+        signer=key,
+        audit=AuditTrail(database_path(db), hall_now),
+    )
     certificate = key.login(bytearray(DEMO_PIN.encode()))
     counter.session.key_present()
     counter.session.pin_accepted(Operator(certificate.name, certificate.serial))
