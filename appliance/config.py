@@ -157,6 +157,51 @@ class PrinterSection(Section):
         return self
 
 
+class IdReaderSection(Section):
+    """The resident ID card reader (issue 14); leave the section out on a box without one.
+
+    ``serial``: the SAM module over a serial line, at ``device`` (e.g. /dev/ttyUSB0 or a
+    udev symlink; left out: the one USB-serial adapter of a common chip, see
+    hardware/id_reader/discovery.py; absent at start is shown as 未连接 and looked for
+    again). ``sim``: the development package's simulated module on a pseudo-terminal,
+    holding ``sim_card`` (none: nothing on it) with ``sim_fault`` and ``sim_read_delay_s``
+    (the module's own read time).
+    """
+
+    backend: Literal["serial", "sim"]
+    device: PathValue | None = None
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = 115200
+    timeout_s: Annotated[float, Field(gt=0, le=10)] = 1.0  # every command but the read
+    read_timeout_s: Annotated[float, Field(gt=0, le=30)] = 3.0  # read base information
+    poll_interval_s: Annotated[float, Field(ge=0.1, le=5)] = 0.5
+    sim_card: Literal["resident_id", "residence_permit", "foreign_2017", "foreign_2023", "none"] = (
+        "resident_id"
+    )
+    sim_fault: Literal[
+        "none",
+        "no_answer",
+        "slow",
+        "bad_checksum",
+        "noise",
+        "pulled_mid_read",
+        "read_failed",
+        "check_failed",
+        "unknown_card",
+        "self_check_failed",
+        "unauthorised",
+    ] = "none"
+    sim_read_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.3
+
+    @model_validator(mode="after")
+    def _sim_has_no_device(self) -> IdReaderSection:
+        if self.backend == "sim" and self.device is not None:
+            raise ValueError(
+                "device: the simulated reader makes its own pseudo-terminal; "
+                'remove device or use backend = "serial"'
+            )
+        return self
+
+
 class ProvisioningSection(Section):
     """Where ``appliance provision apply`` writes this counter's site file (data
     partition), and the public key its bundles must be signed with (read-only root)."""
@@ -174,6 +219,7 @@ class Config(Section):
     key: KeySection
     usb: UsbSection
     printer: PrinterSection
+    id_reader: IdReaderSection | None = None  # no reader on this box
     provisioning: ProvisioningSection | None = None
     source: PathValue = Path()
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from appliance.errors import StartupError
 
 if TYPE_CHECKING:
-    from appliance.config import CameraSection, Config
+    from appliance.config import CameraSection, Config, IdReaderSection
     from appliance.hardware.camera.port import Camera
     from appliance.hardware.printer.port import Printer
     from appliance.hardware.printer.profiles import PrinterProfile
@@ -36,6 +36,18 @@ class DemoTokenFiles:
     ca_cert_path: Path
 
 
+class SimulatedIdReader(Protocol):
+    """A simulated SAM module answering on a pseudo-terminal; the runtime opens ``device``
+    with its real serial protocol code. The development package's class adds the controls
+    (lay a card, lift it, faults) for the demo and the tests."""
+
+    @property
+    def device(self) -> Path:
+        """The pseudo-terminal's path; asking for it starts the module."""
+
+    def close(self) -> None: ...
+
+
 class Simulators(Protocol):
     """Simulated backends for the hardware this machine lacks."""
 
@@ -46,6 +58,8 @@ class Simulators(Protocol):
     def file_printer(self, output_dir: Path, fault: str, profile: PrinterProfile) -> Printer: ...
 
     def demo_token(self, data_dir: Path, module: Path) -> DemoTokenFiles: ...
+
+    def id_reader(self, section: IdReaderSection) -> SimulatedIdReader: ...
 
 
 class CommandGroup(Protocol):

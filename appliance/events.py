@@ -124,6 +124,20 @@ EVENTS: dict[str, str] = {
     "provision.result_unwritten": "last-result.json could not be written (error).",
     "sync.waiting_for_provisioning": "The box is not provisioned yet; the sync process waits "
     "for the site file (site_file) before it starts.",
+    # The resident ID card reader (issue 14). No field of a card is ever logged.
+    "idcard.reader": "The ID card reader's state changed (state, device, sam: the SAM "
+    "module's id, status: its three status bytes).",
+    "idcard.found": "The ID card reader was found on USB by its serial chip (device, usb_id, "
+    "chip).",
+    "idcard.read": "A card laid on the reader was read (card_type, number_check, validity, "
+    "ms) or not (reason, attempts, detail); no card field is logged.",
+    "idcard.resync": "Damaged bytes from the reader were skipped before a good answer "
+    "(skipped, reasons: noise, length, checksum, truncated).",
+    "idcard.resend": "A command was sent to the reader again after a damaged answer "
+    "(command, attempt, reason).",
+    "idcard.listener_failed": "A listener of the reader's events raised (event, error).",
+    "idcard.command": "appliance idcard read finished (outcome; reason when no card was "
+    "read; unmasked: the record was printed in full).",
 }
 
 
@@ -160,6 +174,8 @@ OUTCOME_EVENTS: frozenset[str] = frozenset(
         "appointment.lookup",
         "provision.verify",
         "provision.apply.complete",
+        "idcard.read",
+        "idcard.command",
     }
 )
 
@@ -186,6 +202,10 @@ AUDIT_ACTIONS: dict[str, str] = {
     "update.blessed": "The updated slot reached the kiosk and the sync and was blessed.",
     "update.rolled_back": "The updated slot used up its tries; the box went back to the "
     "other slot by itself (version, slot, booted).",
+    "idcard.read": "An ID card laid on the reader was read, or its read failed: one entry per "
+    "card laid (reader: SAM id, outcome, reason, card_type, id_number masked, "
+    "operator, via: kiosk or cli; unmasked: printed in full on the command "
+    "line).",
 }
 
 

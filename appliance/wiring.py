@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from appliance.config import Config
-from appliance.development import DemoTokenFiles, simulators
+from appliance.development import DemoTokenFiles, SimulatedIdReader, simulators
 from appliance.domain.catalogue import Catalogue
 from appliance.domain.catalogue_search import CatalogueIndex
 from appliance.domain.submission import Applicant
 from appliance.hardware.camera.port import Camera
+from appliance.hardware.id_reader.service import IdCardService
+from appliance.hardware.id_reader.setup import build_id_card_service
 from appliance.hardware.key.service import KeyService
 from appliance.hardware.key.setup import build_key_service, usb_bus
 from appliance.hardware.printer.port import Printer
@@ -49,6 +51,10 @@ class Services:
     printer: Printer
     counter: Counter
     demo_token: DemoTokenFiles | None
+    # Issue 14: the ID card reader's worker (not started; None on a box without a reader)
+    # and, in development, the simulated module it talks to (lay and lift cards on it).
+    id_reader: IdCardService | None = None
+    id_reader_sim: SimulatedIdReader | None = None
 
 
 def hall_now() -> datetime:
@@ -112,7 +118,30 @@ def build_services(config: Config) -> Services:
     if config.source.is_file():
         note_configuration(db, config.source, hall_now())
     report_unprinted(counter.receipts)
-    return Services(config, db, catalogue, key, camera, scanner, usb, printer, counter, demo_token)
+    reader = build_id_card_service(
+        config,
+        lambda: hall_now().date(),
+        audit=counter.audit,
+        operator=lambda: _operator_serial(counter),
+    )
+    return Services(
+        config,
+        db,
+        catalogue,
+        key,
+        camera,
+        scanner,
+        usb,
+        printer,
+        counter,
+        demo_token,
+        *(reader or (None, None)),
+    )
+
+
+def _operator_serial(counter: Counter) -> str | None:
+    operator = counter.session.operator
+    return operator.serial if operator else None
 
 
 def _demo_token(config: Config) -> DemoTokenFiles | None:

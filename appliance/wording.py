@@ -287,6 +287,34 @@ ZH: dict[str, str] = {
     "provisioning.invalid_site": "初始化文件中的配置不符合要求，请联系网建办",
     "provisioning.no_public_key": "本机缺少初始化公钥，请联系网建办",
     "provisioning.write_failed": "初始化写入失败，请联系网建办",
+    # The ID card reader (身份证阅读器): the status bar, 系统诊断's reasons, why a card laid
+    # on it was not read, and the card's validity. {state}: one of the idcard.state_* words;
+    # {status}: the module's three status bytes (00 00 24); {sam_id}: its security module id.
+    "idcard.status": "身份证阅读器：{state}",
+    "idcard.state_detecting": "检测中",
+    "idcard.state_ready": "就绪",
+    "idcard.state_absent": "未连接",
+    "idcard.state_fault": "故障",
+    "idcard.ready": "身份证阅读器就绪，安全模块号 {sam_id}",
+    "idcard.not_found": "未检测到身份证阅读器：请检查阅读器的USB线",
+    "idcard.ambiguous": "本机接有多个串口设备，无法确定哪个是身份证阅读器："
+    "请联系网建办在配置中指定",
+    "idcard.unavailable": "身份证阅读器无法打开（可能被其他程序占用）："
+    "请重启本机，仍不行请联系网建办",
+    "idcard.no_answer": "身份证阅读器没有应答：请拔下阅读器的USB线再插上，仍不行请联系网建办",
+    "idcard.self_check_failed": "身份证阅读器安全模块自检失败（00 00 60）："
+    "请联系网建办维修或更换阅读器",
+    "idcard.unauthorised": "身份证阅读器安全模块未经授权（00 00 66），不能使用：请联系网建办",
+    "idcard.fault": "身份证阅读器异常（状态 {status}）：请联系网建办",
+    "idcard.read_failed": "读卡失败：请将证件拿开，再平放在阅读器上",
+    "idcard.check_failed": "证件信息核验未通过：请将证件拿开再重新放置；"
+    "仍不通过请手工录入并核对证件",
+    "idcard.unknown_card": "无法识别该证件：请手工录入证件号码",
+    "idcard.expired": "证件已过期（有效期至{until:%Y年%m月%d日}）",
+    "idcard.not_yet_valid": "证件尚未生效（{since:%Y年%m月%d日}起有效）",
+    "idcard.not_configured": "本机未配置身份证阅读器",
+    "idcard.long_term": "长期",  # a valid-to with no end, as the card and its chip write it
+    "check.id_reader": "身份证阅读器",
     # The command line's product name and example hall name (branch IT).
     "cli.product": "窗口受理一体机",
     "cli.hall_example": "广东省网上办事大厅中山分厅",

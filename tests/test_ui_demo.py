@@ -295,7 +295,7 @@ def test_paper_out_keeps_the_receipt_owed_until_reprinted_after_the_restart(runs
 
 def test_diagnostics_runs_the_selftest_in_chinese_and_prints_the_slip(runs) -> None:
     lines = findings(runs, "acceptance")["selftest_lines"]
-    assert len(lines) == 11 and lines[-1] == "自检结论：1 项失败，见上"
+    assert len(lines) == 12 and lines[-1] == "自检结论：1 项失败，见上"  # 11 checks
     failed = [line for line in lines if "：失败 — " in line]
     assert len(failed) == 1 and failed[0].startswith("分厅服务器：失败 — 连不上分厅服务器")
     assert all("：通过 — " in line for line in lines[:-1] if line not in failed)

@@ -1,4 +1,5 @@
-"""The ``appliance`` command: the kiosk, the sync, the self-test, audit, provisioning, updates.
+"""The ``appliance`` command: the kiosk, the sync, the self-test, audit, provisioning,
+updates, the ID card reader.
 
 The development package adds its commands (demo, branch server, fake USB bus) when it is
 installed (:mod:`appliance.development`)."""
@@ -13,6 +14,8 @@ from pathlib import Path
 from appliance import __version__, log
 from appliance.commands.audit import COMMANDS as AUDIT_COMMANDS
 from appliance.commands.audit import add_audit_commands, run_audit_command
+from appliance.commands.idcard import COMMANDS as IDCARD_COMMANDS
+from appliance.commands.idcard import add_idcard_commands, run_idcard_command
 from appliance.commands.provision import COMMANDS as PROVISION_COMMANDS
 from appliance.commands.provision import add_provision_commands, run_provision_command
 from appliance.commands.sync import COMMANDS as SYNC_COMMANDS
@@ -77,6 +80,7 @@ def _parser(extra: list[CommandGroup]) -> argparse.ArgumentParser:
     add_audit_commands(commands, common)
     add_provision_commands(commands, common)
     add_update_commands(commands, common)
+    add_idcard_commands(commands, common)
     for group in extra:
         group.add(commands, common)
     return parser
@@ -103,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_audit_command(config, args)
         if args.command in SYNC_COMMANDS:
             return run_sync_command(config, args)
+        if args.command in IDCARD_COMMANDS:
+            return run_idcard_command(config, args)
         if args.command == "key":
             from appliance.commands.key_status import run_key_status
 

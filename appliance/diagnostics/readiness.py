@@ -20,6 +20,7 @@ import httpx
 
 from appliance.config import Config
 from appliance.errors import ApplianceError
+from appliance.hardware.id_reader.port import ReaderState
 from appliance.hardware.key.port import KeyProblem
 from appliance.hardware.printer.port import PrinterError
 from appliance.store import outbox
@@ -45,6 +46,7 @@ LABELS = {
     "audit": text("check.audit"),
     "branch_server": text("check.branch_server"),
     "backlog": text("check.backlog"),
+    "id_reader": text("check.id_reader"),
 }
 
 
@@ -80,6 +82,17 @@ def key_reader(_config: Config, services, _offline: bool) -> str:
         f"key state {diagnosis.state.value}, {len(scan.devices)} USB device(s), "
         f"drivers loaded: {', '.join(loaded)}{suffix}"
     )
+
+
+def id_reader(_config: Config, services, _offline: bool) -> str:
+    """The ID card reader: found, its SAM module ready (11 FF) and its id (12 FF). A box
+    without [id_reader] skips it. A failure ends with ``(state …)`` for the Chinese."""
+    if services.id_reader is None:
+        raise Skipped("no ID card reader configured")
+    report = services.id_reader.describe()
+    if report.state is not ReaderState.READY:
+        raise ApplianceError(f"{report.english()} (state {report.state.value})")
+    return report.english()
 
 
 def storage(config: Config, services, _offline: bool) -> str:
@@ -154,6 +167,7 @@ def backlog(_config: Config, services, _offline: bool) -> str:
 
 EXTRA_CHECKS: list[tuple[str, Check]] = [
     ("key_reader", key_reader),
+    ("id_reader", id_reader),
     ("storage", storage),
     ("audit", audit),
     ("branch_server", branch_server),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 
 from appliance.diagnostics.readiness import LABELS, CheckResult
+from appliance.hardware.id_reader.port import ReaderReport, ReaderState
+from appliance.hardware.id_reader.words import report_sentence
 from appliance.wording import ZH, text
 
 OUTCOME_WORDS = {
@@ -76,8 +78,12 @@ PASSES: list[tuple[str, str, str]] = [
 def reason(result: CheckResult) -> str:
     """The Chinese reason for one result; an unknown failure keeps its English detail."""
     if result.outcome == "skip":
+        if result.name == "id_reader":
+            return text("idcard.not_configured")
         return text("selftest.offline")
     detail = result.detail
+    if result.name == "id_reader":
+        return _id_reader_reason(result)
     if result.name == "printer" and result.outcome == "FAIL":
         status = detail.rsplit(" ", 1)[-1]
         return PRINTER_FAULTS.get(status, text("printer.other"))
@@ -93,6 +99,25 @@ def reason(result: CheckResult) -> str:
     if result.outcome == "ok":
         return text("selftest.ok")
     return text("selftest.unexplained", call_it=text("common.call_it"), detail=detail)
+
+
+def _id_reader_reason(result: CheckResult) -> str:
+    """The reader's report rebuilt from the check's English: ``(state …)`` at the end of
+    a failure, ``SAM <id>,`` in a pass, ``status 00 00 24`` where the module answered."""
+    if result.outcome == "ok":
+        sam = re.search(r"SAM (\S+),", result.detail)
+        return report_sentence(
+            ReaderReport(ReaderState.READY, sam_id=sam.group(1) if sam else None)
+        )
+    state = re.search(r"\(state (\w+)\)$", result.detail)
+    status = re.search(r"status ([0-9A-F]{2} [0-9A-F]{2} [0-9A-F]{2})", result.detail)
+    try:
+        reader_state = ReaderState(state.group(1)) if state else None
+    except ValueError:
+        reader_state = None
+    if reader_state is None:
+        return text("selftest.unexplained", call_it=text("common.call_it"), detail=result.detail)
+    return report_sentence(ReaderReport(reader_state, status=status.group(1) if status else None))
 
 
 def check_line(result: CheckResult) -> str:

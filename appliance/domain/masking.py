@@ -55,6 +55,19 @@ def mask_phone(phone: str) -> str:
     return mask_id_number(phone)
 
 
+def mask_address(address: str) -> str:
+    """Keep the beginning of an address (province and city, at most 6 characters and at
+    most half of it): 广东省中山市石岐区演示路18号 → 广东省中山市**********."""
+    address = address.strip()
+    keep = min(6, len(address) // 2)
+    return address[:keep] + MASK * (len(address) - keep)
+
+
+def mask_birth_date(iso_date: str) -> str:
+    """Keep the year of a YYYY-MM-DD date: 1990-03-07 → 1990-**-**."""
+    return iso_date[:4] + "-**-**" if len(iso_date) == 10 else MASK * len(iso_date)
+
+
 def _keep_ends(text: str, head: int, tail: int) -> str:
     middle = len(text) - head - tail
     if middle <= 0:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.config import CameraSection
-from appliance.development import DemoTokenFiles
+from appliance.config import CameraSection, IdReaderSection
+from appliance.development import DemoTokenFiles, SimulatedIdReader
 from appliance.hardware.camera.port import Camera
 from appliance.hardware.printer.port import Printer
 from appliance.hardware.printer.profiles import PrinterProfile
@@ -36,6 +36,16 @@ class Simulators:
         from appliance_dev.sim.softhsm import ensure_demo_token
 
         return DemoTokenFiles(ensure_demo_token(data_dir, module).ca_cert_path)
+
+    def id_reader(self, section: IdReaderSection) -> SimulatedIdReader:
+        from appliance_dev.sim.id_reader import SimulatedSamModule
+
+        return SimulatedSamModule(
+            section.sim_card,
+            fault=section.sim_fault,
+            read_delay_s=section.sim_read_delay_s,
+            baudrate=section.baudrate,
+        )
 
 
 SIMULATORS = Simulators()
