@@ -411,7 +411,7 @@ ZH: dict[str, str] = {
     # document type; {reason}: why its number fails (document.*); {validity}: idcard.expired
     # or idcard.not_yet_valid. A card not valid today is acceptance.card_not_valid.
     "applicant.card_read": "已读取{document}，证件在有效期内",
-    "applicant.card_bad_number": "证件芯片中的号码未通过校验，不能直接受理。{reason}",
+    "applicant.card_bad_number": "证件芯片号码有误（{reason}）",
     "applicant.card_accepted": "{validity}：已确认仍然受理",
     "keys.previous_page": "上页",
     "keys.next_page": "下页",

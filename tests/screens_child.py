@@ -382,7 +382,7 @@ def applicant_armed() -> dict[str, Any]:
     screen and disarmed on leaving it for any other."""
     from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-    from appliance.ui.screens import ApplicantScreen, ItemTypeScreen, ConfirmScreen
+    from appliance.ui.screens import ApplicantScreen, ConfirmScreen, ItemTypeScreen
 
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT), FlowState.TYPE_CHOSEN)
     manager = ScreenManager(transition=NoTransition())

@@ -168,9 +168,7 @@ def test_an_expired_card_goes_on_only_through_the_explicit_choice(observed) -> N
 
 def test_a_card_whose_number_fails_gb_11643_is_reported_with_the_reason(observed) -> None:
     bad = scenario(observed, "applicant_card_bad_number")
-    assert bad["message"] == (
-        "证件芯片中的号码未通过校验，不能直接受理。校验位错误：最后一位应为4，请逐位核对证件号码"
-    )
+    assert bad["message"] == ("证件芯片号码有误（校验位错误：最后一位应为4，请逐位核对证件号码）")
     assert bad["form"]["number"] == "442000199003070310"  # shown, to compare with the card
     assert not bad["accept_offered"] and bad["calls"] == []
 
