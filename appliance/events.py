@@ -136,6 +136,8 @@ EVENTS: dict[str, str] = {
     "idcard.resend": "A command was sent to the reader again after a damaged answer "
     "(command, attempt, reason).",
     "idcard.listener_failed": "A listener of the reader's events raised (event, error).",
+    "idcard.dropped": "A card read (or failed read) reached the kiosk after the applicant "
+    "step was left; it was neither shown nor kept (event, screen).",
     "idcard.command": "appliance idcard read finished (outcome; reason when no card was "
     "read; unmasked: the record was printed in full).",
 }
@@ -189,7 +191,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "key.pulled": "The key was pulled out while a session was open or a PIN was asked.",
     "session.locked": "The operator session was locked (idle or by the operator).",
     "lookup.personal": "A look-up showed an applicant's personal data (booked applicant).",
-    "submission.created": "A submission was stored and queued for the branch server.",
+    "submission.created": "A submission was stored and queued for the branch server "
+    "(id_source: typed, card or appointment; card_validity and validity_override: a card "
+    "not valid that day accepted by the clerk's explicit choice).",
     "receipt.printed": "The receipt of a submission was printed for the first time.",
     "receipt.reprinted": "The receipt of a submission was printed again (the reprint button).",
     "sync.delivered": "The branch server took a batch of submissions.",

@@ -113,6 +113,9 @@ ZH: dict[str, str] = {
     "acceptance.phone_invalid": "手机号码应为以1开头的11位数字",
     "acceptance.not_logged_in": "请先插入电子钥匙并登录",
     "acceptance.other_operator": "该电子钥匙不是当前登录的操作员，请重新登录",
+    # A card read on the ID card reader that is not valid today (idcard.expired or
+    # idcard.not_yet_valid as {validity}); {button} is idcard.accept_anyway.
+    "acceptance.card_not_valid": "{validity}：请核对证件，如确需受理请点击“{button}”",
     # Appointments found by number (in the cache, else asked online).
     "appointment.waiting": "本机未找到该预约，正在联网查询…",
     "appointment.offline": "本机未找到该预约编号，网络不通，无法在线查询："
@@ -314,6 +317,7 @@ ZH: dict[str, str] = {
     "idcard.not_yet_valid": "证件尚未生效（{since:%Y年%m月%d日}起有效）",
     "idcard.not_configured": "本机未配置身份证阅读器",
     "idcard.long_term": "长期",  # a valid-to with no end, as the card and its chip write it
+    "idcard.accept_anyway": "仍然受理",  # the clerk's explicit choice for a card not valid today
     "check.id_reader": "身份证阅读器",
     # The command line's product name and example hall name (branch IT).
     "cli.product": "窗口受理一体机",
@@ -402,6 +406,13 @@ ZH: dict[str, str] = {
     "applicant.phone": "手机号码（选填）",
     "applicant.next": "下一步",
     "applicant.pinyin_pending": "请先在候选栏中点选汉字，完成姓名输入",
+    # A card laid on the ID card reader fills 姓名, 证件类型 and 证件号码 (still editable);
+    # the message line then says what the card's check found. {document}: the card's
+    # document type; {reason}: why its number fails (document.*); {validity}: idcard.expired
+    # or idcard.not_yet_valid. A card not valid today is acceptance.card_not_valid.
+    "applicant.card_read": "已读取{document}，证件在有效期内",
+    "applicant.card_bad_number": "证件芯片号码有误（{reason}）",
+    "applicant.card_accepted": "{validity}：已确认仍然受理",
     "keys.previous_page": "上页",
     "keys.next_page": "下页",
     "keys.pinyin": "拼音",
@@ -415,6 +426,10 @@ ZH: dict[str, str] = {
     "confirm.document": "证件：{document}  {number}",
     "confirm.phone": "手机号码：{phone}",
     "confirm.no_phone": "（未填）",
+    # How the identity was checked, when the number is a card's read on the reader;
+    # {validity}: idcard.expired or idcard.not_yet_valid.
+    "confirm.card_valid": "证件核验：已读卡，证件在有效期内",
+    "confirm.card_accepted": "证件核验：{validity}，窗口人员已确认仍然受理",
     "confirm.back": "返回修改",
     "confirm.submit": "提交并打印回执",
     # 受理成功: the buttons print.button_print and print.button_reprint; a submission not

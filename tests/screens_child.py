@@ -14,7 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from appliance import log
 from appliance.config import load_config
 from appliance.diagnostics.readiness import CheckResult
 from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.id_card import CardReading, CardType, Validity
 from appliance.domain.identity import DocumentType
 from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
 from appliance.hardware.printer.port import PrinterStatus
@@ -49,6 +50,24 @@ SUBMISSION = Submission(
     ITEM,
     ItemType.BRANCH,
     APPLICANT,
+)
+CARD = CardReading(
+    CardType.RESIDENT_ID, "442000199003070317", date(2016, 5, 21), date(2036, 5, 21), Validity.VALID
+)
+EXPIRED_CARD = CardReading(
+    CardType.RESIDENT_ID,
+    "442000199511020025",
+    date(2010, 6, 1),
+    date(2020, 6, 1),
+    Validity.EXPIRED,
+)
+BAD_NUMBER_CARD = CardReading(
+    CardType.RESIDENT_ID,
+    "442000199003070310",
+    date(2016, 5, 21),
+    date(2036, 5, 21),
+    Validity.VALID,
+    number_ok=False,
 )
 OWED = OwedReceipt("sub-1", "ZS-0001", "ZS-0001　住房公积金提取　黄*明　11-29 09:30受理（缺纸）")
 CHECKS = [CheckResult("printer", "ok", "printer ready")]
@@ -157,8 +176,21 @@ class FakeActions:
     def keep_form(self, form: dict[str, str]) -> None:
         self._record("keep_form", form)
 
-    def enter_applicant(self, name: str, doc_type: DocumentType, number: str, phone: str) -> None:
-        self._record("enter_applicant", name, doc_type, number, phone)
+    def enter_applicant(
+        self,
+        name: str,
+        doc_type: DocumentType,
+        number: str,
+        phone: str,
+        accept_invalid_card: bool = False,
+    ) -> None:
+        self._record("enter_applicant", name, doc_type, number, phone, accept_invalid_card)
+
+    def arm_reader(self) -> None:
+        self._record("arm_reader")
+
+    def disarm_reader(self) -> None:
+        self._record("disarm_reader")
 
     def change_type(self, item_type: ItemType) -> None:
         self._record("change_type", item_type)
@@ -345,6 +377,103 @@ def applicant() -> dict[str, Any]:
     return {"calls": fake.calls}
 
 
+def applicant_armed() -> dict[str, Any]:
+    """In a screen manager, as in the kiosk: the reader is armed on entering the applicant
+    screen and disarmed on leaving it for any other."""
+    from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+    from appliance.ui.screens import ApplicantScreen, ConfirmScreen, ItemTypeScreen
+
+    fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT), FlowState.TYPE_CHOSEN)
+    manager = ScreenManager(transition=NoTransition())
+    for screen in (
+        ItemTypeScreen(fake, "item_type"),
+        ApplicantScreen(fake, "applicant"),
+        ConfirmScreen(fake, "confirm"),
+    ):
+        manager.add_widget(screen)
+    seen = []
+    for name in ("applicant", "confirm", "applicant", "item_type"):
+        manager.current = name
+        run_clock(0.1)
+        seen.append([name, [call[0] for call in fake.calls if call[0].endswith("arm_reader")]])
+        fake.calls.clear()
+    return {"seen": seen}
+
+
+def show_card(
+    card: CardReading, problem: str | None = None
+) -> tuple[FakeActions, Any, dict[str, Any]]:
+    """The applicant screen with a card laid on the reader: the fields it filled, the
+    message line and whether 仍然受理 is offered. The draft then holds the card, as the
+    counter keeps it."""
+    from appliance.ui.screens import ApplicantScreen
+
+    fake = FakeActions(Draft(item=ITEM), FlowState.TYPE_CHOSEN)
+    screen = ApplicantScreen(fake, "applicant")
+    screen.refresh()
+    screen.phone_input.text = "13800138000"
+    screen.show_card("林小满", card, problem)
+    fake.draft().card = card
+    shown = {
+        "form": screen.form(),
+        "message": screen.message.text,
+        "accept_offered": screen.accept_button.parent is not None,
+    }
+    return fake, screen, shown
+
+
+def applicant_card() -> dict[str, Any]:
+    fake, screen, shown = show_card(CARD)
+    press(screen, "applicant.next")
+    focus_number = screen.number_input
+    focus_number.focus = True
+    run_clock(0.1)
+    tap(screen, text("keys.backspace"), "5")  # the fields stay editable after a read
+    edited = {"form": screen.form(), "message": screen.message.text}
+    return {"calls": fake.calls, **shown, "edited": edited}
+
+
+def applicant_card_expired() -> dict[str, Any]:
+    fake, screen, shown = show_card(EXPIRED_CARD)
+    press(screen, "applicant.next", "idcard.accept_anyway")
+    screen.number_input.focus = True
+    run_clock(0.1)
+    tap(screen, text("keys.backspace"), "5")  # typed over: no longer the expired card's
+    after_edit = {
+        "message": screen.message.text,
+        "accept_offered": screen.accept_button.parent is not None,
+    }
+    screen.refresh()  # back on the screen with the card's number again: asked again
+    screen.number_input.text = EXPIRED_CARD.number
+    screen.refresh()
+    again = screen.accept_button.parent is not None
+    return {"calls": fake.calls, **shown, "after_edit": after_edit, "asked_again": again}
+
+
+def applicant_card_bad_number() -> dict[str, Any]:
+    fake, screen, shown = show_card(
+        BAD_NUMBER_CARD, "校验位错误：最后一位应为4，请逐位核对证件号码"
+    )
+    return {"calls": fake.calls, **shown}
+
+
+def confirm_card_accepted() -> dict[str, Any]:
+    from appliance.ui.screens import ConfirmScreen
+
+    applicant = Applicant("何旧卡", DocumentType.RESIDENT_ID.value, EXPIRED_CARD.number, None)
+    draft = Draft(
+        item=ITEM,
+        applicant=applicant,
+        item_type=ItemType.BRANCH,
+        card=EXPIRED_CARD,
+        validity_override=True,
+    )
+    screen = ConfirmScreen(FakeActions(draft), "confirm")
+    screen.refresh()
+    return {"summary": screen.summary.text}
+
+
 def confirm() -> dict[str, Any]:
     from appliance.ui.screens import ConfirmScreen
 
@@ -426,7 +555,12 @@ SCENARIOS = [
     item,
     item_type,
     applicant,
+    applicant_armed,
+    applicant_card,
+    applicant_card_expired,
+    applicant_card_bad_number,
     confirm,
+    confirm_card_accepted,
     success,
     stats,
     diagnostics,

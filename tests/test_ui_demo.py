@@ -2,9 +2,11 @@
 
 Three runs share one data directory, the way one box lives through a morning:
 ``acceptance`` takes each look-up (scan, appointment number, search) to a printed
-receipt; ``faults`` meets refused appointments, wrong ID numbers, a pulled key and a
-printer out of paper, and leaves an acceptance half typed; ``resume`` restarts into it.
-The branch server is down throughout (its URL is a closed loopback port).
+receipt and serves a walk-in applicant by laying the fictional ID card on the simulated
+reader; ``faults`` meets refused appointments, a card whose number fails, an expired
+card, wrong ID numbers, a pulled key and a printer out of paper, and leaves an
+acceptance half typed; ``resume`` restarts into it. The branch server is down throughout
+(its URL is a closed loopback port).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import zxingcpp
+from appliance_dev.sim.id_cards import CARDS
 from appliance_dev.sim.softhsm import DEMO_PIN
 from PIL import Image
 
@@ -45,9 +48,12 @@ ACCEPTANCE_SCREENS = {
     "14-applicant": "applicant",
     "15-confirm": "confirm",
     "16-printed": "success",
-    "17-stats": "stats",
-    "18-diagnostics": "diagnostics",
-    "19-selftest": "diagnostics",
+    "17-applicant-before-card": "applicant",
+    "18-confirm-card": "confirm",
+    "19-applicant-card": "applicant",
+    "20-stats": "stats",
+    "21-diagnostics": "diagnostics",
+    "22-selftest": "diagnostics",
 }
 TYPED_ID = "44200019900315123X"
 
@@ -187,6 +193,8 @@ def test_screens_show_the_manual_words(runs) -> None:
         "打印自检单",
         "待打印回执 1 件",
         "待打印回执",
+        "身份证阅读器：就绪",
+        "仍然受理",
     ):
         assert word in words, word
 
@@ -194,24 +202,102 @@ def test_screens_show_the_manual_words(runs) -> None:
 def test_each_lookup_reaches_a_printed_receipt(runs) -> None:
     out = runs["acceptance"][1]
     numbers = []
-    for prefix in ("scan-", "appointment-", ""):
+    for prefix in ("scan-", "appointment-", "", "card-"):
         job = (out / f"{prefix}receipt.bin").read_bytes()
         assert "办件回执".encode("gb18030") in job
         assert "离线受理，待同步".encode("gb18030") in job  # the branch server is down
         assert TYPED_ID.encode() not in job and b"442000198511204567" not in job
+        assert CARDS["resident_id"].number.encode() not in job
         numbers.append(zxingcpp.read_barcodes(Image.open(out / f"{prefix}receipt.png"))[0].text)
-    assert [n[-4:] for n in numbers] == ["0001", "0002", "0003"]
+    assert [n[-4:] for n in numbers] == ["0001", "0002", "0003", "0004"]
     with database(runs) as conn:
         rows = conn.execute(
             "SELECT s.lookup_method, s.item_code, s.item_type, s.applicant_name, "
-            "s.printed_count, o.state FROM submissions s JOIN outbox o ON o.submission_id = s.id "
-            "ORDER BY s.receipt_number LIMIT 3"
+            "s.printed_count, o.state, s.id_source FROM submissions s "
+            "JOIN outbox o ON o.submission_id = s.id ORDER BY s.receipt_number LIMIT 4"
         ).fetchall()
     assert rows == [
-        ("qr", "442000-SB-0310", "branch", "李华", 1, "pending"),
-        ("appointment", "442000-GA-0205", "branch", "王芳", 1, "pending"),
-        ("search", "442000-ZJ-0601", "department", "黄志明", 1, "pending"),
+        ("qr", "442000-SB-0310", "branch", "李华", 1, "pending", "appointment"),
+        ("appointment", "442000-GA-0205", "branch", "王芳", 1, "pending", "appointment"),
+        ("search", "442000-ZJ-0601", "department", "黄志明", 1, "pending", "typed"),
+        ("search", "442000-SB-0310", "branch", "林小满", 1, "pending", "card"),
     ]
+
+
+def test_a_walk_in_by_card_fills_the_applicant_step_and_prints(runs) -> None:
+    found = findings(runs, "acceptance")
+    assert found["card_fill_s"] < 3  # measured under load by `make bench BENCH=flow`
+    assert found["card_form"] == {
+        "name": "林小满",
+        "doc_type": "居民身份证",
+        "number": CARDS["resident_id"].number,
+        "phone": "13800138000",  # added by hand after 返回修改: the fields stay editable
+    }
+    assert found["card_note"] == "已读取居民身份证，证件在有效期内"
+    assert found["reader_armed"] == {
+        "item": False,
+        "item_type": False,
+        "applicant": True,
+        "confirm": False,
+        "success": False,
+    }
+    # nothing of the read stays once the acceptance is submitted
+    assert (
+        found["card_form_after_submit"]["name"] == found["card_form_after_submit"]["number"] == ""
+    )
+    assert found["draft_card_after_submit"] is False
+    summary = json.loads((runs["acceptance"][1] / "18-confirm-card.json").read_text("utf-8"))
+    assert any(
+        label["text"].endswith("证件核验：已读卡，证件在有效期内") for label in summary["labels"]
+    )
+    with database(runs) as conn:
+        assert conn.execute(
+            "SELECT id_source, card_validity, validity_override FROM submissions "
+            "WHERE applicant_name = '林小满'"
+        ).fetchone() == ("card", "valid", 0)
+
+
+def test_cards_refused_say_why_and_an_expired_one_needs_the_explicit_choice(runs) -> None:
+    found = findings(runs, "faults")
+    assert found["card_bad_number_message"].startswith("证件芯片号码有误（校验位错误")
+    assert "校验位" in found["card_bad_number_next"]  # 下一步 does not take it either
+    expired = "证件已过期（有效期至2020年06月01日）：请核对证件，如确需受理请点击“仍然受理”"
+    assert found["card_expired_message"] == found["card_expired_next"] == expired
+    assert found["card_expired_stays"] == "applicant"
+    assert found["card_expired_confirm"] == (
+        "证件核验：证件已过期（有效期至2020年06月01日），窗口人员已确认仍然受理"
+    )
+    with database(runs) as conn:
+        row = conn.execute(
+            "SELECT s.id_source, s.card_validity, s.validity_override, o.payload "
+            "FROM submissions s JOIN outbox o ON o.submission_id = s.id "
+            "WHERE s.applicant_name = '何旧卡'"
+        ).fetchone()
+        refused = conn.execute(
+            "SELECT COUNT(*) FROM submissions WHERE applicant_name = '错号码'"
+        ).fetchone()[0]
+    assert row[:3] == ("card", "expired", 1)
+    payload = json.loads(row[3])["submission"]
+    assert (payload["id_source"], payload["card_validity"], payload["validity_override"]) == (
+        "card",
+        "expired",
+        True,
+    )
+    assert refused == 0
+
+
+def test_every_card_read_is_audited_with_the_number_masked(runs) -> None:
+    with database(runs) as conn:
+        reads = [
+            json.loads(entry)
+            for (entry,) in conn.execute(
+                "SELECT entry FROM audit_log WHERE action = 'idcard.read' ORDER BY seq"
+            )
+        ]
+    assert len(reads) == 3  # 林小满, the card whose number fails, the expired card
+    assert {read["outcome"] for read in reads} == {"success"}
+    numbers = [CARDS[c].number for c in ("resident_id", "resident_bad_number", "resident_expired")]
+    assert not any(number in json.dumps(read) for read in reads for number in numbers)
 
 
 def test_an_appointment_ticket_prints_within_three_taps(runs) -> None:
@@ -231,7 +317,7 @@ def test_used_appointments_are_marked_and_every_submission_is_audited(runs) -> N
         ).fetchone()[0]
         entries = " ".join(r[0] for r in conn.execute("SELECT entry FROM audit_log"))
     assert used == [("李华", "qr", 1), ("王芳", "appointment", 1)]
-    assert audited == submissions == 5
+    assert audited == submissions == 7
     assert TYPED_ID not in entries
 
     import sqlite_utils
@@ -336,4 +422,7 @@ def test_logs_never_carry_the_pin_or_the_id_number(runs) -> None:
         assert DEMO_PIN not in result.stderr, script
         assert TYPED_ID not in result.stderr, script
         assert "442000198511204567" not in result.stderr, script
+        for card in CARDS.values():  # no field of a card read in any log line
+            assert card.number not in result.stderr, script
+            assert not card.name or card.name not in result.stderr, script
     assert "event=ui.first_frame" in runs["acceptance"][0].stderr

@@ -110,9 +110,74 @@ def test_item_type_chooses_the_type_tapped(observed) -> None:
 def test_applicant_keeps_the_form_and_enters_the_booked_applicant(observed) -> None:
     assert scenario(observed, "applicant")["calls"] == [
         ["keep_form", FORM],
-        ["enter_applicant", "黄志明", "resident_id", "44200019900315123X", "13800138000"],
+        ["enter_applicant", "黄志明", "resident_id", "44200019900315123X", "13800138000", False],
         ["back"],
     ]
+
+
+def test_the_card_reader_is_armed_only_while_the_applicant_screen_is_shown(observed) -> None:
+    assert scenario(observed, "applicant_armed")["seen"] == [
+        ["applicant", ["arm_reader"]],
+        ["confirm", ["disarm_reader"]],
+        ["applicant", ["arm_reader"]],
+        ["item_type", ["disarm_reader"]],
+    ]
+
+
+def test_a_card_laid_fills_name_type_and_number_and_they_stay_editable(observed) -> None:
+    card = scenario(observed, "applicant_card")
+    assert card["form"] == {
+        "name": "林小满",
+        "doc_type": "居民身份证",
+        "number": "442000199003070317",
+        "phone": "13800138000",  # typed before the card was laid: kept
+    }
+    assert card["message"] == "已读取居民身份证，证件在有效期内"
+    assert not card["accept_offered"]
+    assert card["calls"][0] == [
+        "enter_applicant",
+        "林小满",
+        "resident_id",
+        "442000199003070317",
+        "13800138000",
+        False,
+    ]
+    # typed over on the keys: the field changes, and the card's note goes with its number
+    assert card["edited"] == {
+        "form": {**card["form"], "number": "442000199003070315"},
+        "message": "",
+    }
+    assert card["calls"][1] == ["keep_form", card["edited"]["form"]]
+
+
+def test_an_expired_card_goes_on_only_through_the_explicit_choice(observed) -> None:
+    expired = scenario(observed, "applicant_card_expired")
+    assert expired["form"]["number"] == "442000199511020025"
+    assert expired["message"] == (
+        "证件已过期（有效期至2020年06月01日）：请核对证件，如确需受理请点击“仍然受理”"
+    )
+    assert expired["accept_offered"]
+    number = ["林小满", "resident_id", "442000199511020025", "13800138000"]
+    assert expired["calls"] == [
+        ["enter_applicant", *number, False],  # 下一步: the counter refuses it
+        ["enter_applicant", *number, True],  # 仍然受理
+    ]
+    assert expired["after_edit"] == {"message": "", "accept_offered": False}
+    assert expired["asked_again"]
+
+
+def test_a_card_whose_number_fails_gb_11643_is_reported_with_the_reason(observed) -> None:
+    bad = scenario(observed, "applicant_card_bad_number")
+    assert bad["message"] == ("证件芯片号码有误（校验位错误：最后一位应为4，请逐位核对证件号码）")
+    assert bad["form"]["number"] == "442000199003070310"  # shown, to compare with the card
+    assert not bad["accept_offered"] and bad["calls"] == []
+
+
+def test_confirm_says_the_expired_card_was_accepted_by_choice(observed) -> None:
+    summary = scenario(observed, "confirm_card_accepted")["summary"]
+    assert summary.endswith(
+        "证件核验：证件已过期（有效期至2020年06月01日），窗口人员已确认仍然受理"
+    )
 
 
 def test_confirm_shows_the_applicant_and_submits(observed) -> None:

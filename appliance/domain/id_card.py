@@ -54,7 +54,7 @@ from appliance.domain.identity import (
     ValidDocument,
     validate_document,
 )
-from appliance.wording import ZH
+from appliance.wording import ZH, text
 
 TEXT_LENGTH = 256
 FLAG_AT = 248
@@ -166,6 +166,59 @@ class CardCheck:
     def acceptable(self) -> bool:
         """The number passes and the card is within its validity."""
         return self.problem is None and self.validity is Validity.VALID
+
+
+def validity_sentence(validity: Validity, valid_from: date, valid_to: date | None) -> str | None:
+    """证件已过期（有效期至…） or 证件尚未生效（…起有效）; None for a valid card."""
+    if validity is Validity.EXPIRED:
+        return text("idcard.expired", until=valid_to)
+    if validity is Validity.NOT_YET_VALID:
+        return text("idcard.not_yet_valid", since=valid_from)
+    return None
+
+
+@dataclass(frozen=True)
+class CardReading:
+    """What an acceptance keeps of a card read, in its draft, until the acceptance is
+    submitted or abandoned: which card, its number (to tell whether the number submitted
+    is the card's) and its validity on the day it was read.
+
+    Nothing else: the name filled in is the form's (the clerk may correct it), and the
+    birth date, sex, address, 民族 and issuer have no use once the fields are filled.
+    """
+
+    card_type: CardType
+    number: str = field(repr=False)
+    valid_from: date = field(repr=False)
+    valid_to: date | None = field(repr=False)
+    validity: Validity
+    number_ok: bool = True  # the number passed the applicant step's validation
+
+    @classmethod
+    def of(cls, record: IdCardRecord, check: CardCheck) -> CardReading:
+        return cls(
+            record.card_type,
+            record.number,
+            record.valid_from,
+            record.valid_to,
+            check.validity,
+            check.problem is None,
+        )
+
+    @property
+    def document_type(self) -> DocumentType:
+        return self.card_type.document_type
+
+    @property
+    def valid(self) -> bool:
+        return self.validity is Validity.VALID
+
+    def matches(self, doc_type: DocumentType, number: str) -> bool:
+        """The document submitted is this card: same type, same (normalised) number."""
+        return doc_type is self.document_type and number == self.number
+
+    def validity_sentence(self) -> str | None:
+        return validity_sentence(self.validity, self.valid_from, self.valid_to)
 
 
 def check_card(record: IdCardRecord, today: date) -> CardCheck:

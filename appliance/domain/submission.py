@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.id_card import Validity
 
 
 class LookupMethod(Enum):
@@ -25,6 +26,29 @@ class Applicant:
     id_type: str
     id_number: str
     phone: str | None = None
+
+
+class IdSource(Enum):
+    """Where the document number submitted came from; values are stable codes (storage,
+    the branch server's ``id_source``)."""
+
+    TYPED = "typed"  # typed by the clerk (or corrected by hand after a read)
+    CARD = "card"  # read from the card on the ID card reader, unchanged
+    APPOINTMENT = "appointment"  # the booked applicant's, unchanged
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """How the applicant's identity was established, recorded with the submission.
+
+    ``card_validity`` is the card's validity on the day it was read (only with
+    ``source`` CARD); ``override`` is the clerk's explicit choice to accept a card that
+    was not valid that day (仍然受理). The card's dates are not kept.
+    """
+
+    source: IdSource
+    card_validity: Validity | None = None
+    override: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,7 @@ class Submission:
     applicant: Applicant
     queue_number: str | None = None
     appointment_number: str | None = None
+    identity: IdentityCheck | None = None  # None: stored before the box recorded it
 
     @property
     def promised_date(self) -> date | None:

@@ -15,6 +15,7 @@ from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.masking import mask_id_number
 from appliance.domain.submission import (
     Applicant,
+    IdentityCheck,
     LookupMethod,
     Operator,
     Submission,
@@ -31,6 +32,17 @@ def _next_sequence(db: sqlite_utils.Database, window: str, day_prefix: str) -> i
         [window, day_prefix],
     ).fetchone()
     return row[0] + 1
+
+
+def _identity_fields(identity: IdentityCheck | None) -> dict[str, Any]:
+    """Where the document number came from and, read from a card, the card's validity
+    that day and the clerk's 仍然受理 (columns and the branch server's fields alike)."""
+    validity = identity.card_validity if identity else None
+    return {
+        "id_source": identity.source.value if identity else None,
+        "card_validity": validity.value if validity else None,
+        "validity_override": bool(identity and identity.override),
+    }
 
 
 def _row(submission: Submission) -> dict[str, Any]:
@@ -54,6 +66,7 @@ def _row(submission: Submission) -> dict[str, Any]:
         "id_type": submission.applicant.id_type,
         "id_number": submission.applicant.id_number,
         "phone": submission.applicant.phone,
+        **_identity_fields(submission.identity),
     }
 
 
@@ -70,6 +83,7 @@ def store_submission(
     applicant: Applicant,
     queue_number: str | None = None,
     appointment_number: str | None = None,
+    identity: IdentityCheck | None = None,
     envelope: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> Submission:
     """Create the submission, give it a receipt number and queue it for the branch server.
@@ -94,6 +108,7 @@ def store_submission(
             applicant=applicant,
             queue_number=queue_number,
             appointment_number=appointment_number,
+            identity=identity,
         )
         row = _row(submission)
         db.table("submissions").insert(row)
@@ -121,6 +136,7 @@ def store_submission(
                 "lookup": lookup_method.value,
                 "appointment": appointment_number,
                 "id_number": mask_id_number(applicant.id_number),
+                **_identity_fields(identity),
             },
         )
     log.event(

@@ -17,8 +17,17 @@ from appliance import log
 from appliance.diagnostics.readiness import CheckResult
 from appliance.diagnostics.selftest import selftest_results
 from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.id_card import CardReading
 from appliance.domain.identity import DocumentType
 from appliance.hardware.camera.port import CameraStatus
+from appliance.hardware.id_reader.port import ReaderReport
+from appliance.hardware.id_reader.service import (
+    CardRead,
+    CardReadFailed,
+    ReaderChanged,
+    ReaderEvent,
+)
+from appliance.hardware.id_reader.words import failure_sentence, status_line
 from appliance.hardware.key.detection import KeyState
 from appliance.hardware.key.port import KeyProblem
 from appliance.hardware.printer.port import PrinterStatus
@@ -97,6 +106,10 @@ class KioskApp(App):
         # read by poll() off the main thread
         self.sync_texts = (words("status.network_detecting"), words("sync.backlog", backlog="…"))
         self.health = HealthNotes()  # issue 5: device health for the sync heartbeat
+        # issue 14: the ID card reader as last reported (None: this box has none)
+        self.reader_report: ReaderReport | None = (
+            services.id_reader.report if services.id_reader else None
+        )
         self.first_frame_ms: float | None = None
         self.after_first_frame: Callable[[], None] | None = None
         self.stopped = False
@@ -155,6 +168,12 @@ class KioskApp(App):
     def on_start(self) -> None:
         self.background.run(self.counter.restore_draft, None, self.show_error)
         self.keys.start()
+        reader = self.services.id_reader
+        if reader is not None:  # its listener runs on the reader's worker thread
+            reader.on_event(
+                lambda event: Clock.schedule_once(lambda _dt: self._reader_event(event))
+            )
+            reader.start()
         self.poll()
         if self.on_started:
             self.on_started(self)
@@ -167,6 +186,10 @@ class KioskApp(App):
         self.services.camera.stop()
         self.background.shutdown()
         self.services.key.close()
+        if self.services.id_reader is not None:
+            self.services.id_reader.close()
+        if self.services.id_reader_sim is not None:
+            self.services.id_reader_sim.close()
         log.event("app.stop")
 
     def open_settings(self, *_args) -> bool:
@@ -245,6 +268,7 @@ class KioskApp(App):
             key=key_status_text(self.key_state),
             camera=words("status.camera", state=CAMERA_TEXT[self.services.camera.status()]),
             printer=words("status.printer", state=PRINTER_TEXT[self.printer_status]),
+            id_reader=status_line(self.reader_report.state) if self.reader_report else "",
             network=network,
             backlog=backlog,
         )
@@ -367,6 +391,50 @@ class KioskApp(App):
     def choose_type(self, item_type: ItemType) -> None:
         self._step(lambda: self.counter.choose_type(item_type), "applicant")
 
+    def arm_reader(self) -> None:
+        """Only sets the worker's flag: nothing blocks the main thread."""
+        if self.services.id_reader is not None:
+            self.services.id_reader.arm()
+
+    def disarm_reader(self) -> None:
+        if self.services.id_reader is not None:
+            self.services.id_reader.disarm()
+
+    def _reader_event(self, event: ReaderEvent) -> None:
+        """On the main thread: the reader's state for the status bar, or a card read on
+        办事人信息录入. A read that lands after the screen was left is dropped unseen."""
+        if isinstance(event, ReaderChanged):
+            self.reader_report = event.report
+            self.update_status()
+            return
+        screen = self.screens["applicant"]
+        if (
+            self.manager.current != "applicant"
+            or self.counter.flow.state is not FlowState.TYPE_CHOSEN
+        ):
+            log.event("idcard.dropped", event=type(event).__name__, screen=self.manager.current)
+            return
+        if isinstance(event, CardReadFailed):
+            screen.say(failure_sentence(event.failure))
+            return
+        assert isinstance(event, CardRead)
+        self._card_read(event)
+
+    def _card_read(self, event: CardRead) -> None:
+        """Fill the fields, keep the read in the draft, and for a card that passes (number
+        valid, card valid today) go on to 确认提交 as a booked applicant does: the
+        clerk confirms there, and 返回修改 brings the filled fields back to edit."""
+        check = event.check
+        card = CardReading.of(event.record, check)
+        screen = self.screens["applicant"]
+        screen.show_card(event.record.name, card, check.problem.message if check.problem else None)
+
+        def kept(_result: None) -> None:
+            if check.acceptable and self.manager.current == "applicant":
+                screen.next()
+
+        self.background.run(self._kept(lambda: self.counter.card_read(card)), kept, self.show_error)
+
     def keep_form(self, form: dict[str, str]) -> None:
         def keep() -> None:
             self.counter.keep_form(form)
@@ -374,16 +442,33 @@ class KioskApp(App):
 
         self.background.run(keep, None, self.show_error)
 
-    def enter_applicant(self, name: str, doc_type: DocumentType, number: str, phone: str) -> None:
+    def enter_applicant(
+        self,
+        name: str,
+        doc_type: DocumentType,
+        number: str,
+        phone: str,
+        accept_invalid_card: bool = False,
+    ) -> None:
         self.keep_form({"name": name, "doc_type": doc_type.label, "number": number, "phone": phone})
-        self._step(lambda: self.counter.enter_applicant(name, doc_type, number, phone), "confirm")
+        self._step(
+            lambda: self.counter.enter_applicant(
+                name, doc_type, number, phone, accept_invalid_card=accept_invalid_card
+            ),
+            "confirm",
+        )
 
     def back(self) -> None:
         def back() -> str:
             self.counter.flow.back()
             return FLOW_SCREENS[self.counter.flow.state]
 
-        self.background.run(self._kept(back), self.go, self.show_error)
+        def done(screen: str) -> None:
+            if screen == "home":  # the acceptance is abandoned: nothing of it stays on screen
+                self.screens["applicant"].clear()
+            self.go(screen)
+
+        self.background.run(self._kept(back), done, self.show_error)
 
     def change_type(self, item_type: ItemType) -> None:
         self.background.run(
@@ -396,6 +481,7 @@ class KioskApp(App):
         """提交并打印回执: the submission is stored first, then the receipt prints."""
 
         def done(_submission) -> None:
+            self.screens["applicant"].clear()  # the submission holds what it needs
             self.go("success")
             self.print_receipt()
 

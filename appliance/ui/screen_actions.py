@@ -83,8 +83,21 @@ class ApplicantActions(DraftView, Protocol):
         """Keep the fields as typed so far in the draft (a pulled key loses nothing)."""
 
     def enter_applicant(
-        self, name: str, doc_type: DocumentType, number: str, phone: str
-    ) -> None: ...
+        self,
+        name: str,
+        doc_type: DocumentType,
+        number: str,
+        phone: str,
+        accept_invalid_card: bool = False,
+    ) -> None:
+        """下一步 (and 仍然受理, with ``accept_invalid_card``: the clerk's explicit choice
+        for a card read that is not valid today)."""
+
+    def arm_reader(self) -> None:
+        """The screen is shown: read a card laid on the ID card reader (if there is one)."""
+
+    def disarm_reader(self) -> None:
+        """The screen is left: stop reading cards."""
 
 
 class ConfirmActions(DraftView, Protocol):

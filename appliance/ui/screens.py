@@ -18,9 +18,10 @@ from kivy.uix.spinner import Spinner, SpinnerOption
 from kivy.uix.textinput import TextInput
 
 from appliance.domain.catalogue import ItemType, ServiceItem
+from appliance.domain.id_card import CardReading
 from appliance.domain.identity import DocumentType
 from appliance.domain.masking import mask_id_number
-from appliance.domain.submission import LookupMethod
+from appliance.domain.submission import IdSource, LookupMethod
 from appliance.store.stats import DayStats
 from appliance.ui.bar_chart import BarChart, duration_text
 from appliance.ui.keyboard import (
@@ -396,7 +397,9 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
     """姓名 typed as pinyin on the on-screen keys (or a keyboard), 证件号码 checked on 下一步.
 
     Whatever is typed is kept in the draft as it is typed, so a pulled key or a restart
-    loses nothing.
+    loses nothing. While the screen is shown the ID card reader is armed: a card laid on
+    it fills 姓名, 证件类型 and 证件号码 (:meth:`show_card`; they stay editable), and a
+    card not valid today goes on only through 仍然受理, the clerk's explicit choice.
     """
 
     title = words("applicant.title")
@@ -420,9 +423,10 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             (words("applicant.phone"), self.phone_input),
         )
         self.active: NameField | CodeField = self.name_input
+        self._card_noted = False  # the message line says what a card read found
         for field in (self.name_input, self.number_input, self.phone_input):
-            field.bind(focus=self._focused, text=lambda *_a: self._keep_form())
-        self.doc_type.bind(text=lambda *_a: self._keep_form())
+            field.bind(focus=self._focused, text=lambda *_a: self._edited())
+        self.doc_type.bind(text=lambda *_a: self._edited())
         self._keep_trigger = Clock.create_trigger(lambda _dt: self._send_form(), 0.4)
 
         area = BoxLayout(spacing=12)
@@ -435,12 +439,16 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         keys.add_widget(key_row([*LETTER_ROWS[1], SEPARATOR], self.on_key))
         keys.add_widget(key_row([*LETTER_ROWS[2], BACKSPACE, CLEAR], self.on_key))
         area.add_widget(keys)
-        side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
-        side.add_widget(
+        self.side = BoxLayout(orientation="vertical", spacing=12, size_hint_x=None, width=200)
+        self.side.add_widget(
             BigButton(words("common.back"), self.actions.back, color=GREY, size_hint_y=1)
         )
-        side.add_widget(BigButton(words("applicant.next"), self.next, size_hint_y=1))
-        area.add_widget(side)
+        # Shown only while the number is a card's that is not valid today.
+        self.accept_button = BigButton(
+            words("idcard.accept_anyway"), self.accept_anyway, color=DANGER, size_hint_y=1
+        )
+        self.side.add_widget(BigButton(words("applicant.next"), self.next, size_hint_y=1))
+        area.add_widget(self.side)
         self.body.add_widget(area)
         self._show_keys()
 
@@ -479,6 +487,10 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
     def on_enter(self, *_args) -> None:
         target = self.number_input if self.name_input.text else self.name_input
         target.focus = True
+        self.actions.arm_reader()
+
+    def on_leave(self, *_args) -> None:
+        self.actions.disarm_reader()
 
     def form(self) -> dict[str, str]:
         return {
@@ -488,15 +500,32 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
             "phone": self.phone_input.text,
         }
 
-    def _keep_form(self) -> None:
+    def _chosen_type(self) -> DocumentType:
+        return next(t for t in DocumentType if t.label == self.doc_type.text)
+
+    def _edited(self) -> None:
         self._keep_trigger()
+        if self._card_noted and not self._shows_card(self.actions.draft().card):
+            self._card_noted = False  # edited away from the card: typed, no choice to make
+            self._offer_accept(False)
+            self.say("")
 
     def _send_form(self) -> None:
         if self.actions.flow_state() is FlowState.TYPE_CHOSEN:
             self.actions.keep_form(self.form())
 
     def refresh(self) -> None:
-        """Fill empty fields from what was typed before, else from the appointment."""
+        """Fill empty fields from what was typed before, else from the appointment; say
+        again what the card read found when the fields still hold its number."""
+        self._refill()
+        draft = self.actions.draft()
+        card = draft.card
+        if card is not None and card.number_ok and self._shows_card(card):
+            self._card_note(card, draft.validity_override)
+        else:  # a number refused is said again on 下一步, with its reason
+            self._offer_accept(False)
+
+    def _refill(self) -> None:
         if any(self.form()[k] for k in ("name", "number", "phone")):
             return
         draft = self.actions.draft()
@@ -520,18 +549,74 @@ class ApplicantScreen(KioskScreen[ApplicantActions]):
         self.number_input.text = number
         self.phone_input.text = phone
 
+    def show_card(self, name: str, card: CardReading, problem: str | None) -> None:
+        """A card read on the reader: fill 姓名, 证件类型 and 证件号码 from it (the phone
+        stays), then say what its check found: the number refused (``problem``, the
+        reason), a card not valid today (仍然受理 offered), or a good card."""
+        self.name_input.composer.clear()
+        self._fill(name, card.document_type.label, card.number, self.phone_input.text)
+        self.candidates.show()
+        if problem is not None:
+            self._offer_accept(False)
+            self.say(words("applicant.card_bad_number", reason=problem))
+            self._card_noted = True
+        else:
+            self._card_note(card, override=False)
+
+    def _shows_card(self, card: CardReading | None) -> bool:
+        """The fields hold ``card``'s document type and number."""
+        return card is not None and card.matches(self._chosen_type(), self.number_input.text)
+
+    def _card_note(self, card: CardReading, override: bool) -> None:
+        self._card_noted = True
+        validity = card.validity_sentence()
+        if validity is None:
+            self._offer_accept(False)
+            self.say(words("applicant.card_read", document=card.document_type.label), False)
+        elif override:
+            self._offer_accept(False)
+            self.say(words("applicant.card_accepted", validity=validity), False)
+        else:
+            self._offer_accept(True)
+            self.say(
+                words(
+                    "acceptance.card_not_valid",
+                    validity=validity,
+                    button=words("idcard.accept_anyway"),
+                )
+            )
+
+    def _offer_accept(self, shown: bool) -> None:
+        if shown and self.accept_button.parent is None:
+            self.side.add_widget(self.accept_button, index=1)  # above 下一步
+        elif not shown and self.accept_button.parent is not None:
+            self.side.remove_widget(self.accept_button)
+
     def clear(self) -> None:
         for field in (self.name_input, self.number_input, self.phone_input):
             field.clear()
         self.doc_type.text = DocumentType.RESIDENT_ID.label
+        self._offer_accept(False)
+        self._card_noted = False
+        self.message.text = ""
 
     def next(self) -> None:
+        self._enter(accept_invalid_card=False)
+
+    def accept_anyway(self) -> None:
+        """仍然受理: the clerk has seen the card is not valid today and accepts it."""
+        self._enter(accept_invalid_card=True)
+
+    def _enter(self, accept_invalid_card: bool) -> None:
         if self.name_input.composer.pinyin:
             self.say(words("applicant.pinyin_pending"))
             return
-        doc_type = next(t for t in DocumentType if t.label == self.doc_type.text)
         self.actions.enter_applicant(
-            self.name_input.text, doc_type, self.number_input.text, self.phone_input.text
+            self.name_input.text,
+            self._chosen_type(),
+            self.number_input.text,
+            self.phone_input.text,
+            accept_invalid_card=accept_invalid_card,
         )
 
 
@@ -578,10 +663,22 @@ class ConfirmScreen(KioskScreen[ConfirmActions]):
                     number=applicant.id_number,
                 ),
                 words("confirm.phone", phone=applicant.phone or words("confirm.no_phone")),
+                *self._card_line(),
             ]
         )
         for item_type, button in self.type_buttons.items():
             button.background_color = ACCENT if item_type is draft.item_type else GREY
+
+    def _card_line(self) -> list[str]:
+        """How the number was checked, when it is a card's read on the reader."""
+        draft = self.actions.draft()
+        identity = draft.identity_check()
+        if identity.source is not IdSource.CARD or draft.card is None:
+            return []
+        validity = draft.card.validity_sentence()
+        if validity is None:
+            return [words("confirm.card_valid")]
+        return [words("confirm.card_accepted", validity=validity)]
 
 
 class SuccessScreen(KioskScreen[SuccessActions]):

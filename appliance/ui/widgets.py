@@ -99,13 +99,14 @@ class Keypad(GridLayout):
 
 
 class StatusBar(BoxLayout):
-    """操作员 · 电子钥匙 · 摄像头 · 打印机 · 网络 · 待同步 N 件, on every screen."""
+    """操作员 · 电子钥匙 · 摄像头 · 打印机 · 身份证阅读器 · 网络 · 待同步 N 件, on every
+    screen (the reader's field stays empty on a box without one)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(size_hint_y=None, height=52, padding=(16, 0), spacing=28, **kwargs)
         paint(self, (0.13, 0.17, 0.23, 1))
         self.fields: dict[str, Label] = {}
-        for name in ("operator", "key", "camera", "printer", "network", "backlog"):
+        for name in ("operator", "key", "camera", "printer", "id_reader", "network", "backlog"):
             # Each field is as wide as its text, so a long network line never overlaps.
             label = Label(font_size=22, color=(1, 1, 1, 1), size_hint_x=None)
             label.bind(texture_size=lambda widget, size: setattr(widget, "width", size[0]))

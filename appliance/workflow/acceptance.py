@@ -3,6 +3,12 @@
 States carry a draft of what the clerk has confirmed so far; going back keeps it, a new
 acceptance clears it. A failed print leaves the submission stored (it is never lost)
 and the flow where it was, so "打印回执" can be tapped again.
+
+A card read on the ID card reader at the applicant step is kept in the draft
+(:class:`~appliance.domain.id_card.CardReading`) with the clerk's choice to accept a
+card that is not valid today, and dropped as soon as the acceptance is submitted (the
+submission records what was decided, :class:`~appliance.domain.submission.IdentityCheck`)
+or abandoned (back to the look-up, or a new acceptance).
 """
 
 from __future__ import annotations
@@ -11,7 +17,15 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from appliance.domain.catalogue import ItemType, ServiceItem
-from appliance.domain.submission import Applicant, LookupMethod, Submission
+from appliance.domain.id_card import CardReading
+from appliance.domain.identity import DocumentType
+from appliance.domain.submission import (
+    Applicant,
+    IdentityCheck,
+    IdSource,
+    LookupMethod,
+    Submission,
+)
 from appliance.workflow.machine import InvalidTransition, StateMachine
 
 
@@ -27,6 +41,7 @@ class FlowState(Enum):
 class FlowEvent(Enum):
     ITEM_FOUND = auto()
     CHOOSE_TYPE = auto()
+    CARD_READ = auto()
     ENTER_APPLICANT = auto()
     STORED = auto()
     PRINTED = auto()
@@ -40,6 +55,7 @@ FLOW_TRANSITIONS: dict[tuple[FlowState, FlowEvent], FlowState] = {
     (S.LOOKUP, E.ITEM_FOUND): S.ITEM_SHOWN,
     (S.ITEM_SHOWN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
     (S.TYPE_CHOSEN, E.CHOOSE_TYPE): S.TYPE_CHOSEN,
+    (S.TYPE_CHOSEN, E.CARD_READ): S.TYPE_CHOSEN,
     (S.TYPE_CHOSEN, E.ENTER_APPLICANT): S.APPLICANT_ENTERED,
     (S.APPLICANT_ENTERED, E.CHOOSE_TYPE): S.APPLICANT_ENTERED,
     (S.APPLICANT_ENTERED, E.STORED): S.SUBMITTED,
@@ -69,6 +85,26 @@ class Draft:
     copies_printed: int = 0
     print_error: str | None = None
     form: dict[str, str] = field(default_factory=dict)  # applicant fields as typed so far
+    card: CardReading | None = None  # the last card read at the applicant step
+    validity_override: bool = False  # 仍然受理: that card accepted though not valid today
+
+    def identity_check(self) -> IdentityCheck:
+        """How the applicant entered was established: the card read when its type and
+        number are the ones entered, else the booked applicant's, else typed."""
+        applicant, card = self.applicant, self.card
+        assert applicant is not None
+        doc_type = DocumentType(applicant.id_type)
+        if card is not None and card.matches(doc_type, applicant.id_number):
+            return IdentityCheck(
+                IdSource.CARD, card.validity, override=self.validity_override and not card.valid
+            )
+        known = self.known_applicant
+        if known is not None and (known.id_type, known.id_number) == (
+            applicant.id_type,
+            applicant.id_number,
+        ):
+            return IdentityCheck(IdSource.APPOINTMENT)
+        return IdentityCheck(IdSource.TYPED)
 
 
 class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
@@ -98,13 +134,25 @@ class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
         self.fire(FlowEvent.CHOOSE_TYPE)
         self.draft.item_type = item_type
 
-    def enter_applicant(self, applicant: Applicant) -> None:
+    def card_read(self, card: CardReading) -> None:
+        """A card read at the applicant step; a new card needs its own choice."""
+        self.fire(FlowEvent.CARD_READ)
+        self.draft.card = card
+        self.draft.validity_override = False
+
+    def enter_applicant(self, applicant: Applicant, *, validity_override: bool = False) -> None:
         self.fire(FlowEvent.ENTER_APPLICANT)
         self.draft.applicant = applicant
+        self.draft.validity_override = validity_override
 
     def stored(self, submission: Submission) -> None:
         self.fire(FlowEvent.STORED)
         self.draft.submission = submission
+        self._forget_card()
+
+    def _forget_card(self) -> None:
+        self.draft.card = None
+        self.draft.validity_override = False
 
     def printed(self, copies: int) -> None:
         self.fire(FlowEvent.PRINTED)
@@ -116,7 +164,10 @@ class AcceptanceFlow(StateMachine[FlowState, FlowEvent]):
         self.draft.print_error = message
 
     def back(self) -> None:
+        """One step back; back to the look-up abandons the acceptance's card read."""
         self.fire(FlowEvent.BACK)
+        if self.state is FlowState.LOOKUP:
+            self._forget_card()
 
     def restore(self, state: FlowState, draft: Draft) -> None:
         """Resume a kept draft after a restart; only from a fresh flow."""

@@ -15,6 +15,7 @@ import sqlite_utils
 from appliance import log
 from appliance.domain.catalogue import ItemType, ServiceItem
 from appliance.domain.catalogue_search import CatalogueIndex
+from appliance.domain.id_card import CardReading, Validity
 from appliance.domain.identity import DocumentType, InvalidDocument, validate_document
 from appliance.domain.receipt import Line, ReceiptData, layout_receipt
 from appliance.domain.submission import Applicant, LookupMethod, Submission
@@ -150,14 +151,26 @@ class Counter:
     def choose_type(self, item_type: ItemType) -> None:
         self.flow.choose_type(item_type)
 
+    def card_read(self, card: CardReading) -> None:
+        """A card was read on the ID card reader at the applicant step (the screen filled
+        the fields from it); kept in the draft until submitted or abandoned."""
+        self.flow.card_read(card)
+
     def enter_applicant(
         self,
         name: str,
         doc_type: DocumentType,
         number: str,
         phone: str = "",
+        *,
+        accept_invalid_card: bool = False,
     ) -> Applicant:
-        """Validate the identity and move to confirmation; raises with a Chinese message."""
+        """Validate the identity and move to confirmation; raises with a Chinese message.
+
+        The number of a card read that is not valid today (expired, not yet valid) goes on
+        only with the clerk's explicit choice, ``accept_invalid_card`` (仍然受理), which is
+        kept for that card and recorded with the submission.
+        """
         name = name.strip()
         if not name:
             raise UserFacingError("empty applicant name", text("acceptance.name_empty"))
@@ -172,10 +185,17 @@ class Counter:
         phone = phone.strip()
         if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
             raise UserFacingError("invalid phone number", text("acceptance.phone_invalid"))
+        draft = self.flow.draft
+        card = draft.card
+        override = False
+        if card is not None and card.matches(doc_type, document.number) and not card.valid:
+            override = accept_invalid_card or draft.validity_override
+            if not override:
+                raise _card_not_valid(card)
         applicant = Applicant(
             name=name, id_type=doc_type.value, id_number=document.number, phone=phone or None
         )
-        self.flow.enter_applicant(applicant)
+        self.flow.enter_applicant(applicant, validity_override=override)
         return applicant
 
     def submit(self) -> Submission:
@@ -184,6 +204,10 @@ class Counter:
         if operator is None or self.session.state is not SessionState.LOGGED_IN:
             raise UserFacingError("not logged in", text("acceptance.not_logged_in"))
         assert draft.item and draft.item_type and draft.applicant and draft.lookup_method
+        identity = draft.identity_check()
+        if identity.card_validity not in (None, Validity.VALID) and not identity.override:
+            assert draft.card is not None  # enter_applicant asked already; the rule holds here
+            raise _card_not_valid(draft.card)
         signer = self.signer
         envelope = (
             None if signer is None else lambda row: signed_envelope(row, signer, operator.serial)
@@ -201,6 +225,7 @@ class Counter:
                 applicant=draft.applicant,
                 queue_number=draft.queue_number,
                 appointment_number=draft.appointment_number,
+                identity=identity,
                 envelope=envelope,
             )
         self.flow.stored(submission)
@@ -322,3 +347,14 @@ class Counter:
             self.flow.restore(state, draft)
             log.event("draft.restored", state=state.name)
         return self.flow.state
+
+
+def _card_not_valid(card: CardReading) -> UserFacingError:
+    return UserFacingError(
+        f"card {card.validity.value}: needs the clerk's explicit choice",
+        text(
+            "acceptance.card_not_valid",
+            validity=card.validity_sentence(),
+            button=text("idcard.accept_anyway"),
+        ),
+    )

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from appliance.domain.catalogue import ItemType, ServiceItem
-from appliance.domain.submission import Applicant, LookupMethod, Operator, Submission
+from appliance.domain.id_card import CardReading, CardType, Validity
+from appliance.domain.submission import (
+    Applicant,
+    IdentityCheck,
+    IdSource,
+    LookupMethod,
+    Operator,
+    Submission,
+)
 from appliance.workflow.acceptance import Draft, FlowState
 
 
@@ -31,6 +39,52 @@ def _item_dict(item: ServiceItem | None) -> dict[str, Any] | None:
     return None if item is None else {**asdict(item), "default_type": item.default_type.value}
 
 
+def _card_dict(card: CardReading | None) -> dict[str, Any] | None:
+    if card is None:
+        return None
+    return {
+        "card_type": card.card_type.value,
+        "number": card.number,
+        "valid_from": card.valid_from.isoformat(),
+        "valid_to": card.valid_to.isoformat() if card.valid_to else None,
+        "validity": card.validity.value,
+        "number_ok": card.number_ok,
+    }
+
+
+def _card(raw: dict[str, Any] | None) -> CardReading | None:
+    if raw is None:
+        return None
+    return CardReading(
+        CardType(raw["card_type"]),
+        raw["number"],
+        date.fromisoformat(raw["valid_from"]),
+        date.fromisoformat(raw["valid_to"]) if raw["valid_to"] else None,
+        Validity(raw["validity"]),
+        raw["number_ok"],
+    )
+
+
+def _identity_dict(identity: IdentityCheck | None) -> dict[str, Any] | None:
+    if identity is None:
+        return None
+    validity = identity.card_validity
+    return {
+        "source": identity.source.value,
+        "card_validity": validity.value if validity else None,
+        "override": identity.override,
+    }
+
+
+def _identity(raw: dict[str, Any] | None) -> IdentityCheck | None:
+    if raw is None:
+        return None
+    validity = raw["card_validity"]
+    return IdentityCheck(
+        IdSource(raw["source"]), Validity(validity) if validity else None, raw["override"]
+    )
+
+
 def _submission_dict(s: Submission | None) -> dict[str, Any] | None:
     if s is None:
         return None
@@ -47,6 +101,7 @@ def _submission_dict(s: Submission | None) -> dict[str, Any] | None:
         "applicant": asdict(s.applicant),
         "queue_number": s.queue_number,
         "appointment_number": s.appointment_number,
+        "identity": _identity_dict(s.identity),
     }
 
 
@@ -68,6 +123,7 @@ def _submission(raw: dict[str, Any] | None) -> Submission | None:
         applicant=applicant,
         queue_number=raw["queue_number"],
         appointment_number=raw["appointment_number"],
+        identity=_identity(raw.get("identity")),
     )
 
 
@@ -84,6 +140,8 @@ def encode(state: FlowState, draft: Draft) -> dict[str, Any]:
         "submission": _submission_dict(draft.submission),
         "copies_printed": draft.copies_printed,
         "form": dict(draft.form),
+        "card": _card_dict(draft.card),
+        "validity_override": draft.validity_override,
     }
 
 
@@ -101,4 +159,6 @@ def decode(raw: dict[str, Any]) -> tuple[FlowState, Draft]:
         submission=_submission(raw.get("submission")),
         copies_printed=raw.get("copies_printed", 0),
         form=dict(raw.get("form") or {}),
+        card=_card(raw.get("card")),
+        validity_override=raw.get("validity_override", False),
     )

@@ -22,10 +22,11 @@ class DemoCommand:
         demo.add_argument("--output", type=Path, default=None, help="folder for the screenshots")
         demo.add_argument(
             "--script",
-            choices=["acceptance", "faults", "resume"],
+            choices=["acceptance", "faults", "resume", "walk_in"],
             default="acceptance",
-            help="acceptance: the three look-ups to receipts; faults: wrong "
-            "input, pulled key, no paper; resume: after a restart",
+            help="acceptance: the three look-ups and a walk-in by ID card to receipts; "
+            "faults: wrong input, cards refused, pulled key, no paper; resume: after a "
+            "restart; walk_in: typed vs card, counted (make bench BENCH=flow)",
         )
 
     def run(self, config: Config, args: argparse.Namespace) -> int:

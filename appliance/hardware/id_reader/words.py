@@ -4,6 +4,7 @@ the applicant step); the sentences are in :mod:`appliance.wording`."""
 from __future__ import annotations
 
 from appliance.domain.id_card import IdCardRecord, Validity
+from appliance.domain.id_card import validity_sentence as card_validity_sentence
 from appliance.hardware.id_reader.port import ReaderReport, ReaderState
 from appliance.hardware.id_reader.reads import ReadFailure
 from appliance.wording import text
@@ -53,8 +54,4 @@ def failure_sentence(failure: ReadFailure) -> str:
 
 def validity_sentence(record: IdCardRecord, validity: Validity) -> str | None:
     """证件已过期（有效期至…） or 证件尚未生效（…起有效）; None for a valid card."""
-    if validity is Validity.EXPIRED:
-        return text("idcard.expired", until=record.valid_to)
-    if validity is Validity.NOT_YET_VALID:
-        return text("idcard.not_yet_valid", since=record.valid_from)
-    return None
+    return card_validity_sentence(validity, record.valid_from, record.valid_to)

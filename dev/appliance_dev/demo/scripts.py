@@ -1,9 +1,17 @@
 """The scripted runs of ``appliance demo --script``: what a clerk does, tap by tap.
 
 ``acceptance`` (the default, and what ``make run`` shows headless) takes each of the
-three look-ups to a printed receipt and counts the taps from an appointment ticket under
-the camera to the receipt. ``faults`` meets every refusal and fault on the way and
-leaves an acceptance half typed; ``resume`` restarts into it and finishes it.
+three look-ups to a printed receipt, counts the taps from an appointment ticket under
+the camera to the receipt, and serves a walk-in applicant by laying the fictional ID
+card on the simulated reader. ``faults`` meets every refusal and fault on the way (an
+expired card and one whose number fails among them) and leaves an acceptance half
+typed; ``resume`` restarts into it and finishes it. ``walk_in`` is ``make bench
+BENCH=flow``'s: a walk-in applicant typed and by card, tap by tap, and the time from a
+card laid on the reader to the fields filled.
+
+Every run starts with the simulated reader empty (the development configuration lays
+a card on it at start, for a clerk trying the kiosk by hand); a walk lays the card it
+needs with :func:`lay_card`.
 
 Buttons are tapped by their id in the wording catalogue (``d.tap("confirm.submit")``),
 key caps that are data as they are (``d.tap_keys("1", "A", "黄")``); see
@@ -12,10 +20,12 @@ key caps that are data as they are (``d.tap_keys("1", "A", "黄")``); see
 
 from __future__ import annotations
 
+import random
+import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from appliance.store.appointments import save_appointments
 from appliance.store.stats import day_stats
@@ -23,8 +33,10 @@ from appliance.ui.name_composer import SEPARATOR
 from appliance.wiring import demo_appointments, hall_now
 from appliance.wording import text
 from appliance.workflow.acceptance import FlowState
+from appliance_dev.demo.script_driver import ScriptFailed
 from appliance_dev.sim.fake_usb import DEMO_KEY
 from appliance_dev.sim.fresh_appointments import draw_booked_ticket, fresh_numbers, renumber
+from appliance_dev.sim.id_cards import CARDS
 from appliance_dev.sim.replay_camera import bundled_tickets
 from appliance_dev.sim.softhsm import DEMO_PIN
 
@@ -32,6 +44,7 @@ if TYPE_CHECKING:
     from appliance_dev.demo.driver import DemoDriver
     from appliance_dev.sim.fake_usb import FakeUsbBus
     from appliance_dev.sim.file_printer import FilePrinter
+    from appliance_dev.sim.id_reader import SimulatedSamModule
     from appliance_dev.sim.replay_camera import ReplayCamera
 
 WALK_IN_TICKET = 0  # ticket-upright.png: a queue ticket naming 居民身份证换领
@@ -47,6 +60,47 @@ REFUSED_APPOINTMENTS = {
     "used": "20261129000200",
     "other_hall": "20261129000999",
 }
+
+
+FILL_SAMPLES = 12  # placements timed by the walk_in run
+
+
+def reader(d: DemoDriver) -> SimulatedSamModule:
+    """The simulated SAM module the kiosk's reader talks to (the demo runs on it)."""
+    sim = d.app.services.id_reader_sim
+    if sim is None:
+        raise ScriptFailed("the demo needs [id_reader] backend = 'sim'")
+    return cast("SimulatedSamModule", sim)
+
+
+def lift_card(d: DemoDriver) -> None:
+    reader(d).remove()
+
+
+def lay_card(d: DemoDriver, card: str) -> float:
+    """Lay the fictional ``card`` on the reader; returns when (time.monotonic())."""
+    sim = reader(d)
+    sim.remove()
+    laid = time.monotonic()
+    sim.place(card)
+    return laid
+
+
+def armed_on(d: DemoDriver, screen: str) -> bool:
+    """Whether the kiosk reads cards while ``screen`` is shown (once it settled)."""
+    d.on_screen(screen)
+    time.sleep(0.2)  # the screen's enter and the previous one's leave have run
+    service = d.app.services.id_reader
+    assert service is not None
+    return service.armed
+
+
+def card_filled(d: DemoDriver, card: str) -> None:
+    number = CARDS[card].number
+    d.wait(
+        f"the fields filled from {card}",
+        lambda: d.app.screens["applicant"].number_input.text == number,
+    )
 
 
 def login(d: DemoDriver, shoot: bool = False) -> None:
@@ -128,6 +182,7 @@ def accepted_today(d: DemoDriver) -> int:
 
 
 def acceptance(d: DemoDriver) -> None:
+    lift_card(d)
     login(d, shoot=True)
     d.on_screen("home")
     d.shoot("03-home")
@@ -204,12 +259,13 @@ def acceptance(d: DemoDriver) -> None:
     d.shoot("16-printed")
     d.copy_receipt()
     d.tap("success.next")
+    card_walk_in(d)
     d.on_screen("home")
     d.tap("stats.title")
     d.on_screen("stats")
-    total = text("stats.total", count=before + 3)
+    total = text("stats.total", count=before + 4)
     d.wait("the statistics", lambda: total in d.app.screens["stats"].table.text)
-    d.shoot("17-stats")
+    d.shoot("20-stats")
     d.tap("common.back")
     d.on_screen("home")
     d.tap("diagnostics.title")
@@ -218,9 +274,67 @@ def acceptance(d: DemoDriver) -> None:
     d.tap("pin.confirm")
     diagnostics = d.app.screens["diagnostics"]
     d.wait("the diagnostics", lambda: not diagnostics.run_button.disabled)  # opened
-    d.shoot("18-diagnostics")
+    d.shoot("21-diagnostics")
     selftest(d)
     d.tap("common.back")
+
+
+def search_item(d: DemoDriver, query: str, name: str) -> None:
+    """按服务事项查询 from the home screen: type ``query``, tap the item ``name``."""
+    d.on_screen("home")
+    d.tap("lookup.search")
+    d.on_screen("search")
+    d.tap("keys.clear")
+    type_keys(d, query)
+    results = d.app.screens["search"].results
+    d.wait(
+        "search results",
+        lambda: any(getattr(w, "text", "").startswith(f"{name}\n") for w in results.children),
+    )
+    d.on_main(
+        lambda: next(
+            w for w in results.children if getattr(w, "text", "").startswith(f"{name}\n")
+        ).trigger_action(duration=0)
+    )
+    d.on_screen("item")
+
+
+def card_walk_in(d: DemoDriver) -> None:
+    """A walk-in applicant by card: 办理, the item type, the fictional 林小满's card laid
+    on the simulated reader (the real protocol code over a pseudo-terminal), and the
+    kiosk goes on to 确认提交 by itself; 返回修改 shows the filled fields, still editable
+    (the phone is added by hand), then the receipt."""
+    search_item(d, "shbzk", "社会保障卡补领")
+    armed = {"item": armed_on(d, "item")}
+    d.tap("item.handle")
+    armed["item_type"] = armed_on(d, "item_type")
+    d.tap("item_type.branch")
+    armed["applicant"] = armed_on(d, "applicant")
+    d.shoot("17-applicant-before-card")
+    laid = lay_card(d, "resident_id")
+    card_filled(d, "resident_id")
+    d.findings["card_fill_s"] = round(time.monotonic() - laid, 3)
+    armed["confirm"] = armed_on(d, "confirm")
+    d.shoot("18-confirm-card")
+    d.tap("confirm.back")
+    d.on_screen("applicant")
+    focus(d, "phone_input")
+    type_keys(d, d.applicant.phone)
+    d.shoot("19-applicant-card")  # the filled applicant screen
+    screen = d.app.screens["applicant"]
+    d.findings["card_form"] = d.on_main(screen.form)
+    d.findings["card_note"] = d.message()
+    d.tap("applicant.next")
+    d.on_screen("confirm")
+    d.tap("confirm.submit")
+    armed["success"] = armed_on(d, "success")
+    printed(d)
+    d.findings["reader_armed"] = armed
+    d.findings["card_form_after_submit"] = d.on_main(screen.form)
+    d.findings["draft_card_after_submit"] = d.app.counter.flow.draft.card is not None
+    d.copy_receipt("card-")
+    lift_card(d)
+    d.tap("success.next")
 
 
 def selftest(d: DemoDriver) -> None:
@@ -229,7 +343,7 @@ def selftest(d: DemoDriver) -> None:
     d.tap("diagnostics.run")
     d.wait("the self-test", lambda: bool(diagnostics.checks))
     d.findings["selftest_lines"] = d.on_main(lambda: diagnostics.results.text.splitlines())
-    d.shoot("19-selftest")
+    d.shoot("22-selftest")
     d.tap("diagnostics.print_slip")
     slip_printed = text("diagnostics.slip_printed")
     d.wait("the readiness slip", lambda: d.current_message() == slip_printed)
@@ -237,6 +351,7 @@ def selftest(d: DemoDriver) -> None:
 
 
 def faults(d: DemoDriver) -> None:
+    lift_card(d)
     login(d)
     d.on_screen("home")
     d.tap("lookup.appointment")
@@ -252,6 +367,7 @@ def faults(d: DemoDriver) -> None:
             d.shoot("20-appointment-expired")
     d.findings["appointment_messages"] = refused
     d.tap("common.back")
+    card_faults(d)
 
     d.on_screen("home")
     scan(d, WALK_IN_TICKET)
@@ -311,6 +427,7 @@ def faults(d: DemoDriver) -> None:
     d.shoot("25-home-receipt-owed")
     d.tap("lookup.search")
     d.on_screen("search")
+    d.tap("keys.clear")  # the query of the card walk is still there
     type_keys(d, "shbzk")
     d.wait("search results", lambda: len(d.app.screens["search"].results.children) > 2)
     d.on_main(lambda: d.app.screens["search"].results.children[-1].trigger_action(duration=0))
@@ -327,7 +444,132 @@ def faults(d: DemoDriver) -> None:
     d.shoot("26-left-half-typed")
 
 
+def card_faults(d: DemoDriver) -> None:
+    """A card whose number fails GB 11643 is reported, not taken; an expired card fills the
+    fields but goes on only through 仍然受理, and that choice is stored with the
+    submission."""
+    search_item(d, "shbzk", "社会保障卡补领")
+    d.tap("item.handle")
+    d.on_screen("item_type")
+    d.tap("item_type.branch")
+    d.on_screen("applicant")
+    lay_card(d, "resident_bad_number")
+    card_filled(d, "resident_bad_number")
+    d.wait("the bad number reported", lambda: bool(d.current_message()))
+    d.findings["card_bad_number_message"] = d.message()
+    d.shoot("27-card-bad-number")
+    d.tap("applicant.next")
+    d.wait("the refusal", lambda: "校验位" in d.current_message())
+    d.findings["card_bad_number_next"] = d.message()
+    lay_card(d, "resident_expired")
+    card_filled(d, "resident_expired")
+    d.wait("the expired card", lambda: d.current_message().startswith("证件已过期"))
+    d.findings["card_expired_message"] = d.message()
+    d.shoot("28-card-expired")  # filled, in red, with 仍然受理
+    d.on_main(lambda: setattr(d.app.screens["applicant"].message, "text", ""))
+    d.tap("applicant.next")  # refused: only the explicit choice goes on
+    d.wait("the refusal", lambda: bool(d.current_message()))
+    d.findings["card_expired_next"] = d.message()
+    d.findings["card_expired_stays"] = d.app.manager.current
+    d.tap("idcard.accept_anyway")
+    d.on_screen("confirm")
+    d.findings["card_expired_confirm"] = d.on_main(
+        lambda: d.app.screens["confirm"].summary.text.splitlines()[-1]
+    )
+    d.shoot("29-confirm-card-expired")
+    d.tap("confirm.submit")
+    d.on_screen("success")
+    printed(d)
+    lift_card(d)
+    d.tap("success.next")
+    d.on_screen("home")
+
+
+def walk_in(d: DemoDriver) -> None:
+    """For ``make bench BENCH=flow``: a walk-in applicant from the item chosen to the
+    printed receipt, typed and then by card (taps counted), then the card laid again and
+    again at random moments of the reader's polling: seconds from laid to filled."""
+    lift_card(d)
+    login(d)
+    search_item(d, "zfgjj", "住房公积金提取")
+    d.taps = 0
+    d.tap("item.handle")
+    d.on_screen("item_type")
+    d.tap("item_type.department")
+    d.on_screen("applicant")  # the name field has the focus
+    type_name(d, [("huang", "黄"), ("zhi", "志"), ("ming", "明")])
+    focus(d, "number_input")
+    d.taps += 1  # the clerk taps the number field
+    type_keys(d, d.applicant.id_number)
+    d.tap("applicant.next")
+    d.on_screen("confirm")
+    d.tap("confirm.submit")
+    printed(d)
+    d.findings["taps_item_to_receipt_typed"] = d.taps
+    d.tap("success.next")
+
+    search_item(d, "zfgjj", "住房公积金提取")
+    d.taps = 0
+    d.tap("item.handle")
+    d.on_screen("item_type")
+    d.tap("item_type.department")
+    armed_on(d, "applicant")
+    lay_card(d, "resident_id")
+    d.on_screen("confirm")  # filled, and on by itself
+    d.tap("confirm.submit")
+    printed(d)
+    d.findings["taps_item_to_receipt_card"] = d.taps
+    d.tap("success.next")
+
+    search_item(d, "zfgjj", "住房公积金提取")
+    d.tap("item.handle")
+    d.on_screen("item_type")
+    d.tap("item_type.department")
+    d.findings["card_fill_s"] = fill_times(d, "resident_id", FILL_SAMPLES)
+    section = d.app.services.config.id_reader
+    assert section is not None
+    d.findings["reader"] = {
+        "baudrate": section.baudrate,
+        "read_delay_s": reader(d).read_delay_s,
+        "poll_interval_s": section.poll_interval_s,
+    }
+
+
+def fill_times(d: DemoDriver, card: str, samples: int) -> list[float]:
+    """Lay ``card`` ``samples`` times on the applicant step, each at a random moment of the
+    reader's polling; the fill is timed on the main thread, when the number field takes
+    the card's number. Each fill goes on to 确认提交; 返回修改 comes back."""
+    screen = d.app.screens["applicant"]
+    number = CARDS[card].number
+    filled: dict[str, Any] = {}
+
+    def watch(_field: Any, value: str) -> None:
+        if value == number and "at" not in filled:
+            filled["at"] = time.monotonic()
+
+    d.on_main(lambda: screen.number_input.bind(text=watch))
+    service = d.app.services.id_reader
+    assert service is not None
+    poll = service.poll_interval_s
+    times = []
+    for _ in range(samples):
+        armed_on(d, "applicant")
+        d.on_main(screen.clear)
+        lift_card(d)
+        time.sleep(poll * 2 + random.uniform(0, poll))  # lifted seen, then a random phase
+        filled.clear()
+        laid = lay_card(d, card)
+        d.wait("the fields filled", lambda: "at" in filled)
+        times.append(round(filled["at"] - laid, 3))
+        d.on_screen("confirm")
+        d.tap("confirm.back")
+    d.on_main(lambda: screen.number_input.unbind(text=watch))
+    d.findings["card_fill_median_s"] = statistics.median(times)
+    return times
+
+
 def resume(d: DemoDriver) -> None:
+    lift_card(d)
     login(d)
     d.on_screen("applicant")
     screen = d.app.screens["applicant"]
@@ -389,4 +631,5 @@ SCRIPTS: dict[str, Callable[[DemoDriver], None]] = {
     "acceptance": acceptance,
     "faults": faults,
     "resume": resume,
+    "walk_in": walk_in,
 }

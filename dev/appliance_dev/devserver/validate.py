@@ -32,6 +32,8 @@ OPTIONAL_TEXT = (
     "phone",
 )
 LOOKUP_METHODS = ("qr", "appointment", "search")
+ID_SOURCES = ("typed", "card", "appointment")
+CARD_VALIDITIES = ("valid", "expired", "not_yet_valid")
 ITEM_TYPES = ("branch", "department")
 MAX_KEY_LENGTH = 100
 
@@ -54,11 +56,31 @@ def item_problem(item: Any, require_signature: bool) -> str | None:
         return f"submission.lookup_method: one of {', '.join(LOOKUP_METHODS)} is required"
     if submission.get("item_type") not in ITEM_TYPES:
         return f"submission.item_type: one of {', '.join(ITEM_TYPES)} is required"
+    if problem := _identity_problem(submission):
+        return problem
     try:
         canonical(item)
     except rfc8785.CanonicalizationError as exc:
         return f"not representable as canonical JSON (RFC 8785): {exc}"
     return _signature_problem(item, submission, require_signature)
+
+
+def _identity_problem(submission: dict[str, Any]) -> str | None:
+    """id_source, card_validity and validity_override: each optional, and consistent."""
+    source = submission.get("id_source")
+    validity = submission.get("card_validity")
+    override = submission.get("validity_override")
+    if source is not None and source not in ID_SOURCES:
+        return f"submission.id_source: one of {', '.join(ID_SOURCES)} or null"
+    if validity is not None and validity not in CARD_VALIDITIES:
+        return f"submission.card_validity: one of {', '.join(CARD_VALIDITIES)} or null"
+    if override is not None and not isinstance(override, bool):
+        return "submission.validity_override: a boolean or null is required"
+    if validity is not None and source != "card":
+        return "submission.card_validity: only for an id_source of card"
+    if override and validity not in ("expired", "not_yet_valid"):
+        return "submission.validity_override: only for a card expired or not yet valid"
+    return None
 
 
 HEARTBEAT_TYPES: dict[str, type | tuple[type, ...]] = {
