@@ -288,7 +288,7 @@ def run_clock(seconds: float) -> None:
 
 
 def login() -> dict[str, Any]:
-    from appliance.ui.screens import LoginScreen
+    from appliance.ui.screens.login import LoginScreen
 
     fake = FakeActions()
     screen = LoginScreen(fake, "login")
@@ -299,7 +299,7 @@ def login() -> dict[str, Any]:
 
 
 def home() -> dict[str, Any]:
-    from appliance.ui.screens import HomeScreen
+    from appliance.ui.screens.home import HomeScreen
 
     fake = FakeActions()
     screen = HomeScreen(fake, "home")
@@ -310,7 +310,7 @@ def home() -> dict[str, Any]:
 
 
 def scan() -> dict[str, Any]:
-    from appliance.ui.screens import ScanScreen
+    from appliance.ui.screens.scan import ScanScreen
 
     fake = FakeActions()
     screen = ScanScreen(fake, "scan")
@@ -320,7 +320,7 @@ def scan() -> dict[str, Any]:
 
 
 def appointment() -> dict[str, Any]:
-    from appliance.ui.screens import AppointmentScreen
+    from appliance.ui.screens.appointment import AppointmentScreen
 
     fake = FakeActions()
     screen = AppointmentScreen(fake, "appointment")
@@ -332,7 +332,7 @@ def appointment() -> dict[str, Any]:
 def search() -> dict[str, Any]:
     from kivy.uix.button import Button
 
-    from appliance.ui.screens import SearchScreen
+    from appliance.ui.screens.search import SearchScreen
 
     fake = FakeActions()
     screen = SearchScreen(fake, "search")
@@ -348,7 +348,7 @@ def search() -> dict[str, Any]:
 
 
 def item() -> dict[str, Any]:
-    from appliance.ui.screens import ItemScreen
+    from appliance.ui.screens.item import ItemScreen
 
     fake = FakeActions(Draft(item=ITEM, queue_number="A023"))
     screen = ItemScreen(fake, "item")
@@ -358,7 +358,7 @@ def item() -> dict[str, Any]:
 
 
 def item_type() -> dict[str, Any]:
-    from appliance.ui.screens import ItemTypeScreen
+    from appliance.ui.screens.item_type import ItemTypeScreen
 
     fake = FakeActions()
     screen = ItemTypeScreen(fake, "item_type")
@@ -367,7 +367,7 @@ def item_type() -> dict[str, Any]:
 
 
 def applicant() -> dict[str, Any]:
-    from appliance.ui.screens import ApplicantScreen
+    from appliance.ui.screens.applicant import ApplicantScreen
 
     fake = FakeActions(Draft(item=ITEM, known_applicant=APPLICANT), FlowState.TYPE_CHOSEN)
     screen = ApplicantScreen(fake, "applicant")
@@ -382,7 +382,9 @@ def applicant_armed() -> dict[str, Any]:
     screen and disarmed on leaving it for any other."""
     from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-    from appliance.ui.screens import ApplicantScreen, ConfirmScreen, ItemTypeScreen
+    from appliance.ui.screens.applicant import ApplicantScreen
+    from appliance.ui.screens.confirm import ConfirmScreen
+    from appliance.ui.screens.item_type import ItemTypeScreen
 
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT), FlowState.TYPE_CHOSEN)
     manager = ScreenManager(transition=NoTransition())
@@ -407,7 +409,7 @@ def show_card(
     """The applicant screen with a card laid on the reader: the fields it filled, the
     message line and whether 仍然受理 is offered. The draft then holds the card, as the
     counter keeps it."""
-    from appliance.ui.screens import ApplicantScreen
+    from appliance.ui.screens.applicant import ApplicantScreen
 
     fake = FakeActions(Draft(item=ITEM), FlowState.TYPE_CHOSEN)
     screen = ApplicantScreen(fake, "applicant")
@@ -430,6 +432,7 @@ def applicant_card() -> dict[str, Any]:
     focus_number.focus = True
     run_clock(0.1)
     tap(screen, text("keys.backspace"), "5")  # the fields stay editable after a read
+    run_clock(0.6)  # the debounced keep_form (0.4 s) fires with the edited form
     edited = {"form": screen.form(), "message": screen.message.text}
     return {"calls": fake.calls, **shown, "edited": edited}
 
@@ -459,7 +462,7 @@ def applicant_card_bad_number() -> dict[str, Any]:
 
 
 def confirm_card_accepted() -> dict[str, Any]:
-    from appliance.ui.screens import ConfirmScreen
+    from appliance.ui.screens.confirm import ConfirmScreen
 
     applicant = Applicant("何旧卡", DocumentType.RESIDENT_ID.value, EXPIRED_CARD.number, None)
     draft = Draft(
@@ -475,7 +478,7 @@ def confirm_card_accepted() -> dict[str, Any]:
 
 
 def confirm() -> dict[str, Any]:
-    from appliance.ui.screens import ConfirmScreen
+    from appliance.ui.screens.confirm import ConfirmScreen
 
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, item_type=ItemType.BRANCH))
     screen = ConfirmScreen(fake, "confirm")
@@ -485,7 +488,7 @@ def confirm() -> dict[str, Any]:
 
 
 def success() -> dict[str, Any]:
-    from appliance.ui.screens import SuccessScreen
+    from appliance.ui.screens.success import SuccessScreen
 
     fake = FakeActions(Draft(item=ITEM, applicant=APPLICANT, submission=SUBMISSION))
     screen = SuccessScreen(fake, "success")
@@ -500,7 +503,7 @@ def success() -> dict[str, Any]:
 
 
 def stats() -> dict[str, Any]:
-    from appliance.ui.screens import StatsScreen
+    from appliance.ui.screens.stats import StatsScreen
 
     fake = FakeActions()
     screen = StatsScreen(fake, "stats")

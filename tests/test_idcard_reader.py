@@ -4,6 +4,7 @@ unplugged reader, and finding the reader among the serial adapters."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -171,7 +172,8 @@ def test_an_answer_slower_than_the_timeout_is_no_answer(
     sim.set_fault("slow", count=1)
     with pytest.raises(NoAnswer):
         reader.sam_status()
-    reader.sam_status()  # the late answer is not taken for the next command's
+    time.sleep(sim.slow_s)  # the late answer has arrived by now, unread
+    reader.sam_status()  # and is dropped, not taken for the next command's
 
 
 def test_a_silent_module_is_no_answer(sim: SimulatedSamModule, reader: SamReader) -> None:

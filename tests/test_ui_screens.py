@@ -147,7 +147,9 @@ def test_a_card_laid_fills_name_type_and_number_and_they_stay_editable(observed)
         "form": {**card["form"], "number": "442000199003070315"},
         "message": "",
     }
-    assert card["calls"][1] == ["keep_form", card["edited"]["form"]]
+    # kept in the draft as edited (the debounced keep may also fire in between on a slow run)
+    kept = [call for call in card["calls"] if call[0] == "keep_form"]
+    assert kept[-1] == ["keep_form", card["edited"]["form"]]
 
 
 def test_an_expired_card_goes_on_only_through_the_explicit_choice(observed) -> None:

@@ -46,7 +46,18 @@ from appliance.ui.key_watch import KeyWatch
 from appliance.ui.owed_receipts import OwedReceiptsScreen
 from appliance.ui.preview import preview_interval
 from appliance.ui.provisioning_screen import ProvisioningScreen
-from appliance.ui.screens import SCREEN_NAMES, KioskScreen
+from appliance.ui.screens.applicant import ApplicantScreen
+from appliance.ui.screens.appointment import AppointmentScreen
+from appliance.ui.screens.base import KioskScreen
+from appliance.ui.screens.confirm import ConfirmScreen
+from appliance.ui.screens.home import HomeScreen
+from appliance.ui.screens.item import ItemScreen
+from appliance.ui.screens.item_type import ItemTypeScreen
+from appliance.ui.screens.login import LoginScreen
+from appliance.ui.screens.scan import ScanScreen
+from appliance.ui.screens.search import SearchScreen
+from appliance.ui.screens.stats import StatsScreen
+from appliance.ui.screens.success import SuccessScreen
 from appliance.ui.sd_notify import notify, watchdog_interval_s
 from appliance.ui.widgets import BACKGROUND, StatusBar, paint
 from appliance.wiring import Services, hall_now
@@ -79,6 +90,20 @@ FLOW_SCREENS = {
     FlowState.APPLICANT_ENTERED: "confirm",
     FlowState.SUBMITTED: "success",
     FlowState.RECEIPT_PRINTED: "success",
+}
+
+SCREEN_NAMES = {
+    "login": LoginScreen,
+    "home": HomeScreen,
+    "scan": ScanScreen,
+    "appointment": AppointmentScreen,
+    "search": SearchScreen,
+    "item": ItemScreen,
+    "item_type": ItemTypeScreen,
+    "applicant": ApplicantScreen,
+    "confirm": ConfirmScreen,
+    "success": SuccessScreen,
+    "stats": StatsScreen,
 }
 
 

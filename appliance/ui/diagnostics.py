@@ -19,7 +19,7 @@ from appliance.store.submissions import pending_count
 from appliance.sync.audit_delivery import audit_delivery_line
 from appliance.ui.pin_pad import PinPad
 from appliance.ui.screen_actions import DiagnosticsActions
-from appliance.ui.screens import GREY, KioskScreen
+from appliance.ui.screens.base import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
 from appliance.updates.status import read_status_file
 from appliance.updates.words import chinese_lines as update_lines

@@ -19,7 +19,7 @@ from appliance.hardware.key.detection import KeyScan, KeyState
 from appliance.hardware.key.port import PinLocked
 from appliance.hardware.key.service import KeyService
 from appliance.log import event
-from appliance.ui.screens import LoginScreen
+from appliance.ui.screens.login import LoginScreen
 from appliance.wording import text as words
 from appliance.workflow.acceptance import FlowState
 from appliance.workflow.counter import Counter

@@ -9,7 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 
 from appliance.ui.screen_actions import OwedActions
-from appliance.ui.screens import GREY, KioskScreen
+from appliance.ui.screens.base import GREY, KioskScreen
 from appliance.ui.widgets import TOUCH_HEIGHT, BigButton, Text
 from appliance.wording import text as words
 from appliance.workflow.owed_receipts import OwedReceipt
