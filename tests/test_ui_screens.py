@@ -160,7 +160,8 @@ def test_an_expired_card_goes_on_only_through_the_explicit_choice(observed) -> N
     )
     assert expired["accept_offered"]
     number = ["林小满", "resident_id", "442000199511020025", "13800138000"]
-    assert expired["calls"] == [
+    entered = [call for call in expired["calls"] if call[0] == "enter_applicant"]
+    assert entered == [
         ["enter_applicant", *number, False],  # 下一步: the counter refuses it
         ["enter_applicant", *number, True],  # 仍然受理
     ]
