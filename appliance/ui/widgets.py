@@ -108,7 +108,8 @@ class StatusBar(BoxLayout):
         self.fields: dict[str, Label] = {}
         for name in ("operator", "key", "camera", "printer", "id_reader", "network", "backlog"):
             # Each field is as wide as its text, so a long network line never overlaps.
-            label = Label(font_size=22, color=(1, 1, 1, 1), size_hint_x=None)
+            # width 0 until it has text: an empty field (no reader on this box) takes no room
+            label = Label(font_size=22, color=(1, 1, 1, 1), size_hint_x=None, width=0)
             label.bind(texture_size=lambda widget, size: setattr(widget, "width", size[0]))
             self.fields[name] = label
             self.add_widget(label)
