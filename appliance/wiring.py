@@ -56,6 +56,14 @@ class Services:
     id_reader: IdCardService | None = None
     id_reader_sim: SimulatedIdReader | None = None
 
+    def close(self) -> None:
+        """Stop the device workers that ``build_services`` started (the key's is always on)."""
+        self.key.close()
+        if self.id_reader is not None:
+            self.id_reader.close()
+        if self.id_reader_sim is not None:
+            self.id_reader_sim.close()
+
 
 def hall_now() -> datetime:
     return datetime.now(HALL_TIME)

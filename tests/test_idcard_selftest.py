@@ -25,8 +25,7 @@ def services(tmp_path: Path):
     built = build_services(make_config(tmp_path))
     yield built
     assert built.id_reader is not None and built.id_reader_sim is not None
-    built.id_reader.close()
-    built.id_reader_sim.close()
+    built.close()
 
 
 def test_the_reader_and_each_of_its_faults_in_english_and_chinese(services: Services) -> None:
@@ -73,6 +72,7 @@ def test_no_reader_at_the_configured_device(tmp_path: Path) -> None:
     services = build_services(config)
     assert services.id_reader is not None and services.id_reader_sim is None
     result = reader_check(services)
+    services.close()
     assert result.outcome == "FAIL" and "no ID card reader found" in result.detail
     assert check_line(result) == "身份证阅读器：失败 — 未检测到身份证阅读器：请检查阅读器的USB线"
 
@@ -82,6 +82,7 @@ def test_a_box_without_a_reader_skips_the_check(tmp_path: Path) -> None:
     services = build_services(config)
     assert services.id_reader is None
     result = reader_check(services)
+    services.close()
     assert result.outcome == "skip"
     assert check_line(result) == "身份证阅读器：跳过 — 本机未配置身份证阅读器"
 

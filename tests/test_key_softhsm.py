@@ -247,3 +247,45 @@ def test_missing_softhsm2_util_is_a_startup_error(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(StartupError, match="apt-get install softhsm2"):
         ensure_demo_token(tmp_path, MODULE)
+
+
+RELOAD_BESIDE_POLLING = """
+import sys, threading
+from pathlib import Path
+from appliance_dev.sim.softhsm import ensure_demo_token
+from appliance.hardware.key.pkcs11_key import Pkcs11Key, reload_module
+
+module = Path(sys.argv[2])
+demo = ensure_demo_token(Path(sys.argv[1]), module)
+key = Pkcs11Key(module, demo.label)
+stop, errors = threading.Event(), []
+
+def poll():
+    while not stop.is_set():
+        try:
+            key.status()
+            key.certificate()
+        except Exception as error:
+            errors.append(repr(error))
+
+poller = threading.Thread(target=poll)
+poller.start()
+for _ in range(300):
+    reload_module(module)
+stop.set()
+poller.join()
+print(errors[:3])
+sys.exit(1 if errors else 0)
+"""
+
+
+def test_reloading_the_module_waits_for_a_thread_using_it(demo_dir: Path) -> None:
+    """A reload beside a polling key worker once crashed the test process (C_Finalize mid-scan)."""
+    run = subprocess.run(
+        [sys.executable, "-c", RELOAD_BESIDE_POLLING, str(demo_dir / "race"), str(MODULE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]

@@ -210,11 +210,7 @@ class KioskApp(App):
         self.scan_worker.close()
         self.services.camera.stop()
         self.background.shutdown()
-        self.services.key.close()
-        if self.services.id_reader is not None:
-            self.services.id_reader.close()
-        if self.services.id_reader_sim is not None:
-            self.services.id_reader_sim.close()
+        self.services.close()
         log.event("app.stop")
 
     def open_settings(self, *_args) -> bool:

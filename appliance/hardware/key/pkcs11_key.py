@@ -59,7 +59,19 @@ _PSS_SALT_LENGTH = 32
 _PSS_SHA256 = (Mechanism.SHA256, MGF.SHA256, _PSS_SALT_LENGTH)
 
 _libraries: dict[str, Library] = {}
-_load_lock = threading.Lock()
+_module_lock = threading.RLock()
+
+
+@contextmanager
+def module_in_use() -> Iterator[None]:
+    """Hold off :func:`reload_module` while this thread calls into a module.
+
+    C_Finalize frees what another thread's C_GetSlotList is walking: a reload beside a
+    scan crashed the process (seen in CI: SoftHSM2, a test's demo token set up while
+    a key worker was polling). Every PKCS#11 call in the package runs inside this.
+    """
+    with _module_lock:
+        yield
 
 
 class KeyUnusable(KeyProblem):
@@ -77,7 +89,7 @@ def load_module(module: Path) -> Library:
     path string, so the same file under a second spelling fails with "already
     initialized". Keying by the resolved path avoids that.
     """
-    with _load_lock:
+    with _module_lock:
         return _load(module)
 
 
@@ -87,7 +99,7 @@ def reload_module(module: Path) -> Library:
     SoftHSM2 reads SOFTHSM2_CONF and its token directory only in C_Initialize, so a token
     made by softhsm2-util afterwards stays invisible until this runs. Open sessions close.
     """
-    with _load_lock:
+    with _module_lock:
         loaded = _path_key(module) in _libraries
         library = _load(module)
         if loaded:
@@ -125,10 +137,9 @@ class Pkcs11Key:
     def __init__(self, module: Path, token_label: str | None = None) -> None:
         self._library = load_module(module)
         self._label = token_label
-        self._lock = threading.Lock()
 
     def status(self) -> KeyStatus:
-        with self._lock:
+        with module_in_use():
             try:
                 self._token()
             except KeyAbsent:
@@ -136,12 +147,12 @@ class Pkcs11Key:
         return KeyStatus.PRESENT
 
     def certificate(self) -> OperatorCertificate:
-        with self._lock, absent_on_removal():
+        with module_in_use(), absent_on_removal():
             return describe_certificate(read_certificate(self._token()).certificate)
 
     def login(self, pin: bytearray) -> OperatorCertificate:
         try:
-            with self._lock:
+            with module_in_use():
                 return self._login(pin)
         finally:
             pin[:] = bytes(len(pin))

@@ -31,6 +31,7 @@ from appliance.hardware.key.pkcs11_key import (
     load_module,
     log_login_failure,
     mask_operator,
+    module_in_use,
     problem_for_pin_flags,
     sign_and_verify,
 )
@@ -115,7 +116,8 @@ class KeyService:
     def call(self, work: Callable[[], Any]) -> Any:
         """Run ``work`` on the worker and wait; inline when already on it."""
         if threading.current_thread() is self._thread or self._thread is None:
-            return work()
+            with module_in_use():
+                return work()
         return self.submit(work).result()
 
     def _loop(self) -> None:
@@ -131,11 +133,13 @@ class KeyService:
                 work, future = job
                 if future.set_running_or_notify_cancel():
                     try:
-                        future.set_result(work())
+                        with module_in_use():
+                            future.set_result(work())
                     except BaseException as error:  # delivered to the caller
                         future.set_exception(error)
             if time.monotonic() >= next_scan:
-                self._scan()
+                with module_in_use():
+                    self._scan()
                 next_scan = time.monotonic() + self.interval_s
 
     # -- KeyPort ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ from pkcs11.util.ec import encode_ec_public_key, encode_named_curve_parameters
 from pkcs11.util.rsa import encode_rsa_public_key
 from pkcs11.util.x509 import decode_x509_certificate
 
-from appliance.hardware.key.pkcs11_key import load_module
+from appliance.hardware.key.pkcs11_key import load_module, module_in_use
 from appliance.hardware.key.vendors import KeyVendor
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
@@ -176,9 +176,13 @@ def _make_key(
         capture_output=True,
     )
     _load_with(module, conf)
-    token = load_module(module).get_token(token_label=spec.name.upper())
     key_id = spec.name.encode()
-    with token.open(rw=True, user_pin=LAB_PIN) as session:
+    with (
+        module_in_use(),
+        load_module(module)
+        .get_token(token_label=spec.name.upper())
+        .open(rw=True, user_pin=LAB_PIN) as session,
+    ):
         public_der = _generate_on_token(session, spec.algorithm, key_id)
         subject_key = serialization.load_der_public_key(public_der)
         if spec.mismatched:

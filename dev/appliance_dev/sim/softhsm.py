@@ -26,7 +26,12 @@ from pkcs11.util.rsa import decode_rsa_private_key
 from pkcs11.util.x509 import decode_x509_certificate
 
 from appliance.errors import StartupError
-from appliance.hardware.key.pkcs11_key import Pkcs11Key, load_module, reload_module
+from appliance.hardware.key.pkcs11_key import (
+    Pkcs11Key,
+    load_module,
+    module_in_use,
+    reload_module,
+)
 from appliance.hardware.key.port import KeyProblem
 from appliance.log import event
 
@@ -64,9 +69,10 @@ def ensure_demo_token(data_dir: Path, module: Path) -> DemoToken:
     demo = DemoToken(DEMO_LABEL, DEMO_PIN, home / "demo-ca.pem", home / "softhsm2.conf")
     _write_config(demo.conf_path, home / "tokens")
     os.environ["SOFTHSM2_CONF"] = str(demo.conf_path)
-    reload_module(module)
-    if not _is_complete(module, demo):
-        _provision(tool, module, demo)
+    with module_in_use():
+        reload_module(module)
+        if not _is_complete(module, demo):
+            _provision(tool, module, demo)
     return demo
 
 
@@ -172,10 +178,11 @@ def _store_operator(module: Path, demo: DemoToken, issued: _Issued) -> None:
     }
     certificate = decode_x509_certificate(issued.operator.public_bytes(serialization.Encoding.DER))
     certificate |= labels | {Attribute.PRIVATE: False}
-    token = load_module(module).get_token(token_label=demo.label)
-    with token.open(rw=True, user_pin=demo.pin) as session:
-        session.create_object(key)
-        session.create_object(certificate)
+    with module_in_use():
+        token = load_module(module).get_token(token_label=demo.label)
+        with token.open(rw=True, user_pin=demo.pin) as session:
+            session.create_object(key)
+            session.create_object(certificate)
 
 
 def _issue_certificates() -> _Issued:
