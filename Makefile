@@ -43,7 +43,8 @@ $(STAMP): requirements.lock pyproject.toml dev/pyproject.toml
 
 # Regenerates requirements.lock from pyproject.toml (Python 3.11, as on the box), keeping
 # the versions already locked where they still fit; `make lock LOCK_ARGS=--upgrade` moves
-# them all. The pi extra is left out: picamera2 comes from the Pi's OS packages. An empty
+# them all. The pi extra is left out: the arm64 image locks picamera2 and its Python parts
+# in images/pi-camera.lock, libcamera's bindings come from Debian. An empty
 # PIP_CONSTRAINT keeps a machine-wide pip constraint file out of the lock.
 .PHONY: lock
 lock:
