@@ -70,3 +70,17 @@ def test_diagnostics_names_the_missing_drivers_on_a_pi(
     [line] = diagnostics.pi_camera_lines("aarch64")
     assert line == ZH["diagnostics.pi_camera_missing"].format(missing="unicam / bcm2835-isp")
     assert "USB" in line
+
+
+def test_every_python_part_comes_from_the_lock_or_from_debian() -> None:
+    """pi_stack's list, images/pi-camera.lock and the modules build-rootfs links from
+    Debian's packages name the same parts (module names equal the distributions' here)."""
+    repo = Path(__file__).resolve().parents[1]
+    lock = (repo / "images" / "pi-camera.lock").read_text()
+    locked = {line.split("==")[0] for line in lock.splitlines() if "==" in line}
+    build = (repo / "images" / "build-rootfs").read_text()
+    linked = {"libcamera", "prctl"}
+    for module in linked:
+        assert f'"$os_python/{module}' in build, module
+    assert locked | linked == set(PYTHON_PARTS)
+    assert not locked & linked
