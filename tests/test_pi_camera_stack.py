@@ -72,9 +72,10 @@ def test_diagnostics_names_the_missing_drivers_on_a_pi(
     assert "USB" in line
 
 
-def test_every_python_part_comes_from_the_lock_or_from_debian() -> None:
-    """pi_stack's list, images/pi-camera.lock and the modules build-rootfs links from
-    Debian's packages name the same parts (module names equal the distributions' here)."""
+def test_every_python_part_comes_from_the_lock_from_debian_or_is_the_stand_in() -> None:
+    """pi_stack's list, images/pi-camera.lock, the modules build-rootfs links from Debian's
+    packages and the pykms stand-in name the same parts (module names equal the
+    distributions' here)."""
     repo = Path(__file__).resolve().parents[1]
     lock = (repo / "images" / "pi-camera.lock").read_text()
     locked = {line.split("==")[0] for line in lock.splitlines() if "==" in line}
@@ -82,5 +83,24 @@ def test_every_python_part_comes_from_the_lock_or_from_debian() -> None:
     linked = {"libcamera", "prctl"}
     for module in linked:
         assert f'"$os_python/{module}' in build, module
-    assert locked | linked == set(PYTHON_PARTS)
-    assert not locked & linked
+    stand_ins = {p.stem for p in (repo / "images" / "pi-camera").glob("*.py")}
+    assert '"$here/pi-camera/pykms.py"' in build
+    assert locked | linked | stand_ins == set(PYTHON_PARTS)
+    assert len(locked) + len(linked) + len(stand_ins) == len(PYTHON_PARTS)
+
+
+def test_pykms_stand_in_names_anything_and_raises_when_used() -> None:
+    """What picamera2's drm_preview does at import (names only) works; using it fails."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "images" / "pi-camera" / "pykms.py"
+    spec = importlib.util.spec_from_file_location("pykms_stand_in", path)
+    assert spec is not None and spec.loader is not None
+    pykms = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pykms)
+    formats = {"RGB888": pykms.PixelFormat.RGB888, "YUV420": pykms.PixelFormat.YUV420}
+    assert "unavailable" in repr(formats["RGB888"])
+    with pytest.raises(RuntimeError, match="not on this image"):
+        pykms.Card()
+    with pytest.raises(AttributeError):
+        pykms.__path__  # noqa: B018 (not a package)

@@ -22,7 +22,17 @@ from pathlib import Path
 from typing import Any
 
 # Imported by ``import picamera2`` (its top-level imports), besides NumPy and Pillow.
-PYTHON_PARTS = ("picamera2", "libcamera", "prctl", "simplejpeg", "pidng", "piexif", "videodev2")
+# pykms (kmsxx's bindings, for picamera2's DRM preview only) is a stand-in on the image.
+PYTHON_PARTS = (
+    "picamera2",
+    "libcamera",
+    "prctl",
+    "simplejpeg",
+    "pidng",
+    "piexif",
+    "videodev2",
+    "pykms",
+)
 # V4L2 device names (``/sys/class/video4linux/*/name``) start with these.
 RECEIVERS = ("unicam", "rp1-cfe")
 ISPS = ("bcm2835-isp", "pispbe")
