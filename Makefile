@@ -9,7 +9,10 @@ DEB_PACKAGES := softhsm2 opensc xvfb xauth fonts-noto-cjk libgl1 libgl1-mesa-dri
 # Boot into the kiosk (issue 8): systemd-analyze for the unit tests; mmdebstrap, mtools,
 # dosfstools and fdisk build the OS image without loop devices (images/README.md).
 DEB_PACKAGES += systemd mmdebstrap dosfstools mtools fdisk e2fsprogs openssl
-IMAGE_OUT ?= build/image
+# ARCH=arm64: the Raspberry Pi 4 image, built here through qemu-user (images/README.md).
+ARCH ?= amd64
+ARCH_DIR := $(if $(filter amd64,$(ARCH)),,-$(ARCH))
+IMAGE_OUT ?= build/image$(ARCH_DIR)
 CONFIG ?=
 CONFIG_ARG := $(if $(CONFIG),--config $(CONFIG),)
 
@@ -40,7 +43,8 @@ $(STAMP): requirements.lock pyproject.toml dev/pyproject.toml
 
 # Regenerates requirements.lock from pyproject.toml (Python 3.11, as on the box), keeping
 # the versions already locked where they still fit; `make lock LOCK_ARGS=--upgrade` moves
-# them all. The pi extra is left out: picamera2 comes from the Pi's OS packages. An empty
+# them all. The pi extra is left out: the arm64 image locks picamera2 and its Python parts
+# in images/pi-camera.lock, libcamera's bindings come from Debian. An empty
 # PIP_CONSTRAINT keeps a machine-wide pip constraint file out of the lock.
 .PHONY: lock
 lock:
@@ -74,18 +78,21 @@ lint: bootstrap
 	@$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	@$(PY) -m mypy
 
-# The amd64 appliance OS disk image into $(IMAGE_OUT) (root needed: chroot); images/README.md.
+# The appliance OS disk image of $(ARCH) into $(IMAGE_OUT) (root needed: chroot); images/README.md.
 .PHONY: image boot-test
 image: bootstrap
-	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); $$sudo images/build-image $(IMAGE_OUT)
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); $$sudo images/build-image --arch $(ARCH) $(IMAGE_OUT)
 
-# The image booted in QEMU (q35, OVMF, TCG) and checked from outside: images/vm/boot_test.py.
-VM_DEB_PACKAGES := qemu-system-x86 ovmf
-VM_OUT ?= build/vm
+# The image booted in QEMU and checked from outside: images/vm/boot_test.py. amd64: q35,
+# OVMF, TCG; arm64: virt, Cortex-A72, the slot's kernel booted directly, virtio GPU, TCG.
+VM_DEB_PACKAGES_amd64 := qemu-system-x86 ovmf
+VM_DEB_PACKAGES_arm64 := qemu-system-arm
+VM_DEB_PACKAGES := $(VM_DEB_PACKAGES_$(ARCH))
+VM_OUT ?= build/vm$(ARCH_DIR)
 BOOT_TEST_ARGS ?=
 boot-test: image
 	@$(MAKE) --no-print-directory deb DEB_PACKAGES="$(VM_DEB_PACKAGES)"
-	@$(PY) images/vm/boot_test.py $(IMAGE_OUT) $(VM_OUT) $(BOOT_TEST_ARGS)
+	@$(PY) images/vm/boot_test.py --arch $(ARCH) $(IMAGE_OUT) $(VM_OUT) $(BOOT_TEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var demo-output

@@ -471,6 +471,11 @@ ZH: dict[str, str] = {
     "diagnostics.backlog": "待同步：{backlog} 件　分厅服务器：{url}",
     "diagnostics.audit_ok": "审计日志：完整",
     "diagnostics.audit_broken": "审计日志：第 {entry} 条起校验失败，请联系网建办",
+    # Only on a Raspberry Pi (arm64) box: whether a CSI camera module could be used
+    # (appliance/hardware/camera/pi_stack.py); {missing} lists modules or kernel drivers.
+    "diagnostics.pi_camera_ok": "树莓派摄像头（CSI）：picamera2 与 libcamera 就绪",
+    "diagnostics.pi_camera_missing": "树莓派摄像头（CSI）：不可用，缺少 {missing}；"
+    "高拍仪请使用 USB（UVC）摄像头",
     "diagnostics.run": "运行自检",
     "diagnostics.print_slip": "打印自检单",
     "diagnostics.run_hint": "点击“{button}”检查字体、数据库、电子钥匙、高拍仪、打印机、"

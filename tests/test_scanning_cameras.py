@@ -255,7 +255,7 @@ def test_picamera2_missing_module_stops_start_up_saying_how_to_install() -> None
     try:
         import picamera2  # noqa: F401
     except ImportError:
-        with pytest.raises(StartupError, match="python3-picamera2"):
+        with pytest.raises(StartupError, match="python3-libcamera"):
             load_picamera2()
     else:
         pytest.skip("picamera2 is installed here")

@@ -11,6 +11,7 @@ from appliance import __version__
 from appliance.diagnostics.readiness import CheckResult
 from appliance.diagnostics.readiness_words import PRINTER_FAULTS, check_line, verdict
 from appliance.diagnostics.selftest import print_readiness_slip
+from appliance.hardware.camera.pi_stack import on_pi_class_box, pi_camera_stack
 from appliance.hardware.printer.port import PrinterError, PrinterStatus
 from appliance.store.audit import first_broken_link
 from appliance.store.catalogue import catalogue_size
@@ -55,7 +56,20 @@ def diagnostics_lines(services: Services) -> list[str]:
         ),
         audit_delivery_line(db),  # issue 9
         *update_lines(read_status_file(config.data_dir / "updates")),  # issue 16
+        *pi_camera_lines(),  # issue 17
     ]
+
+
+def pi_camera_lines(machine: str | None = None) -> list[str]:
+    """On a Raspberry Pi box, whether a CSI camera could be used and, if not, what is
+    missing (Python modules, or the kernel's camera drivers Debian's kernel lacks)."""
+    if not on_pi_class_box(machine):
+        return []
+    stack = pi_camera_stack()
+    if stack.usable:
+        return [words("diagnostics.pi_camera_ok")]
+    missing = " / ".join(stack.missing_modules + stack.missing_drivers)
+    return [words("diagnostics.pi_camera_missing", missing=missing)]
 
 
 def print_selftest_slip(services: Services, results: list[CheckResult]) -> PrinterStatus:

@@ -1,4 +1,9 @@
-"""One appliance box in QEMU (q35, OVMF, TCG): power, serial console, screen and USB ports.
+"""One appliance box in QEMU: power, serial console, screen and USB ports.
+
+amd64: q35, OVMF, TCG, the disk's own ESP and systemd-boot. arm64: ``virt`` with a
+Cortex-A72 (the Pi 4's core) under TCG and a virtio GPU; QEMU cannot run the Pi's boot
+firmware, so the slot's kernel, initrd and command line, read from the image's boot
+partition (what the Pi firmware would load), are booted directly.
 
 Everything is driven from the outside: the serial console is a file, the screen comes
 from the monitor's ``screendump``, and USB sticks are plugged in and pulled through QMP
@@ -40,6 +45,11 @@ class VmSpec:
     cpus: int = 2
     serial_printer_socket: Path | None = None  # host end of the box's USB-serial printer
     extra_args: list[str] = field(default_factory=list)
+    arch: str = "amd64"
+    # arm64 only: booted directly, as the Pi firmware would from the slot's boot partition.
+    kernel: Path | None = None
+    initrd: Path | None = None
+    append: str = ""
 
 
 def kvm_works() -> bool:
@@ -63,9 +73,43 @@ class Vm:
         self.cold_restarts = 0
 
     def command(self) -> list[str]:
+        args = self._arm64_machine() if self.spec.arch == "arm64" else self._amd64_machine()
+        return args + self._ports()
+
+    def _arm64_machine(self) -> list[str]:
+        spec = self.spec
+        if spec.kernel is None or spec.initrd is None:
+            raise VmError("an arm64 box needs the slot's kernel and initrd")
+        return [
+            "qemu-system-aarch64",
+            "-machine",
+            "virt,accel=tcg",
+            "-cpu",
+            "cortex-a72",
+            "-smp",
+            str(spec.cpus),
+            "-m",
+            str(spec.memory_mib),
+            "-kernel",
+            str(spec.kernel),
+            "-initrd",
+            str(spec.initrd),
+            "-append",
+            spec.append,
+            "-drive",
+            f"file={spec.disk},format=raw,if=none,id=disk,cache=unsafe",
+            "-device",
+            "virtio-blk-pci,drive=disk",
+            "-device",
+            f"virtio-gpu-pci,edid=on,xres={SCREEN[0]},yres={SCREEN[1]}",
+            "-display",
+            "none",
+        ]
+
+    def _amd64_machine(self) -> list[str]:
         spec = self.spec
         accel = "kvm" if kvm_works() else "tcg"
-        args = [
+        return [
             "qemu-system-x86_64",
             "-machine",
             f"q35,accel={accel}",
@@ -89,6 +133,11 @@ class Vm:
             f"VGA,edid=on,xres={SCREEN[0]},yres={SCREEN[1]}",
             "-display",
             "none",
+        ]
+
+    def _ports(self) -> list[str]:
+        spec = self.spec
+        args = [
             "-device",
             "qemu-xhci,id=xhci",
             # A network that leaves nothing: DHCP for the box, no route out of the VM.
@@ -113,7 +162,7 @@ class Vm:
         return args + spec.extra_args
 
     def power_on(self) -> None:
-        if not self.vars.exists():
+        if self.spec.arch == "amd64" and not self.vars.exists():
             shutil.copyfile(OVMF_VARS, self.vars)
         self.serial_log.touch()
         self._serial_offset = self.serial_log.stat().st_size
@@ -218,7 +267,10 @@ class Vm:
         self._serial_offset = self.serial_log.stat().st_size
 
     def boots(self, text: str) -> int:
-        """Firmware boots in ``text`` (OVMF announces each one on the console)."""
+        """Boots in ``text``: OVMF announces each one on the console; an arm64 box's
+        kernel, booted directly, its first line."""
+        if self.spec.arch == "arm64":
+            return text.count("Booting Linux on physical CPU")
         return text.count("BdsDxe: starting Boot")
 
     def wait_serial(self, pattern: str, timeout_s: float, since: int = 0) -> re.Match[str]:

@@ -1,9 +1,10 @@
 """The Raspberry Pi camera through picamera2, imported only when this backend is chosen.
 
-picamera2 comes from the Pi's OS packages (python3-picamera2), not from PyPI, so the
-package must import and its tests run without it. The camera is configured with one
-YUV420 stream at the analysis size; the decoder and the grey preview both take the
-Y plane, which is the first ``height`` rows of the buffer: handed over as a strided
+On the Pi image picamera2 comes from images/pi-camera.lock and libcamera's bindings from
+Debian (python3-libcamera, bookworm-backports; images/README.md "The Pi camera"); elsewhere
+it is absent, so the package must import and its tests run without it. The camera is
+configured with one YUV420 stream at the analysis size; the decoder and the grey preview
+both take the Y plane, which is the first ``height`` rows of the buffer: handed over as a strided
 view (the buffer's rows may be padded past ``width``), never copied or converted.
 """
 
@@ -26,8 +27,9 @@ def load_picamera2() -> Callable[[], Any]:
         from picamera2 import Picamera2
     except ImportError:
         raise StartupError(
-            'camera.backend = "picamera2" needs the picamera2 module: '
-            "apt install python3-picamera2 on the Raspberry Pi"
+            'camera.backend = "picamera2" needs the picamera2 module and libcamera\'s '
+            "bindings (python3-libcamera): the arm64 image has both; "
+            'a USB document camera is camera.backend = "v4l2"'
         ) from None
     return Picamera2
 
