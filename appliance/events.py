@@ -79,6 +79,12 @@ EVENTS: dict[str, str] = {
     "devserver.stop": "The development branch server stopped.",
     "devserver.batch": "The dev server answered a batch (accepted, duplicate, conflict, invalid).",
     "devserver.fault": "The dev server injected a fault (error, throttle, drop_after_store).",
+    "devserver.request_timeout": "A client stopped sending mid-request (part: headers or "
+    "body); it was answered 408 and its connection closed.",
+    "devserver.error": "The dev server failed on a request (a bug, error names the exception); "
+    "the client was answered 500.",
+    "devserver.connection_error": "A connection failed outside a request (reset, TLS "
+    "handshake); error names the exception.",
     # Receipt printing (issue 6).
     "print.receipt": "A journaled receipt was printed or failed; attempt counts tries.",
     "printer.connection": "The link to a real printer failed; the next call reopens it.",
