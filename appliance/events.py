@@ -72,8 +72,9 @@ EVENTS: dict[str, str] = {
     "sync.batch": "One batch was answered: items sent, delivered (new or again), rejected.",
     "sync.rejected": "The server refused one submission for good; it waits for attention.",
     "sync.problem": "A sync attempt failed (kind: network, tls, timeout, server, "
-    "throttled, auth, protocol); retry_in_s is the backoff.",
-    "sync.recovered": "Sync works again after after_failures failed attempts.",
+    "throttled, auth, protocol); work (delivery or pull) says whose backoff retry_in_s is.",
+    "sync.recovered": "Deliveries or pulls (work) go through again after after_failures "
+    "failed attempts.",
     "sync.pull": "Catalogue changes and appointments were pulled; purged counts retention.",
     "devserver.start": "The development branch server is listening at url.",
     "devserver.stop": "The development branch server stopped.",
