@@ -44,6 +44,8 @@ def demo_appointments() -> list[dict]:
             "id_type": a["id_type"],
             "id_number": a["id_number"],
             "phone": a["phone"],
+            "hall": a.get("hall"),
+            "used": a.get("used", False),
         }
         for a in bundled_json("demo_appointments.json")["appointments"]
     ]
