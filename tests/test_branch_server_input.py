@@ -11,6 +11,7 @@ import base64
 import json
 import socket
 import sqlite3
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -210,4 +211,27 @@ def test_the_server_reads_under_a_timeout_by_default(tmp_path: Path) -> None:
         timeout = server.httpd.RequestHandlerClass.timeout  # type: ignore[attr-defined]
         assert timeout is not None and 0 < timeout <= 60
     finally:
+        server.stop()
+
+
+def test_a_silent_tls_client_does_not_stall_the_others(tmp_path: Path) -> None:
+    """The TLS handshake runs on the connection's thread under the read timeout; done in
+    accept(), a client that connects and says nothing stalled the whole server."""
+    from tests.test_sync_worker import _issue_ca_and_server_cert
+
+    ca, cert, key = _issue_ca_and_server_cert(tmp_path, "branch")
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server, _ = start_server(make_config(tmp_path / "box"), tmp_path / "server", tls=tls)
+    server.httpd.RequestHandlerClass.timeout = READ_TIMEOUT_S  # type: ignore[attr-defined]
+    address = urlsplit(server.url)
+    silent = socket.create_connection((address.hostname, address.port), timeout=10)
+    try:
+        trusting = ssl.create_default_context(cafile=str(ca))
+        answer = httpx.get(f"{server.url}/openapi.yaml", verify=trusting, timeout=5)
+        assert answer.status_code == 200
+        silent.settimeout(READ_TIMEOUT_S + 5)
+        assert silent.recv(1024) == b""  # and the silent one is let go
+    finally:
+        silent.close()
         server.stop()
