@@ -92,7 +92,7 @@ def assert_answered(answer: Answer) -> None:
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,

@@ -235,3 +235,18 @@ def test_a_silent_tls_client_does_not_stall_the_others(tmp_path: Path) -> None:
     finally:
         silent.close()
         server.stop()
+
+
+def test_a_bug_in_the_server_is_a_500_answer_not_a_dropped_connection(
+    branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server, _, token, _ = branch
+
+    def broken(number: str) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(server.app.store, "appointment", broken)
+    raw = request_bytes("GET", "/v1/appointments/YY1", b"", {"Authorization": f"Bearer {token}"})
+    answer = exchange(server.url, raw)
+    assert answer.status == 500 and answer.json()["error"] == "internal"
+    assert answer.headers["Connection"] == "close"
