@@ -72,13 +72,20 @@ EVENTS: dict[str, str] = {
     "sync.batch": "One batch was answered: items sent, delivered (new or again), rejected.",
     "sync.rejected": "The server refused one submission for good; it waits for attention.",
     "sync.problem": "A sync attempt failed (kind: network, tls, timeout, server, "
-    "throttled, auth, protocol); retry_in_s is the backoff.",
-    "sync.recovered": "Sync works again after after_failures failed attempts.",
+    "throttled, auth, protocol); work (delivery or pull) says whose backoff retry_in_s is.",
+    "sync.recovered": "Deliveries or pulls (work) go through again after after_failures "
+    "failed attempts.",
     "sync.pull": "Catalogue changes and appointments were pulled; purged counts retention.",
     "devserver.start": "The development branch server is listening at url.",
     "devserver.stop": "The development branch server stopped.",
     "devserver.batch": "The dev server answered a batch (accepted, duplicate, conflict, invalid).",
     "devserver.fault": "The dev server injected a fault (error, throttle, drop_after_store).",
+    "devserver.request_timeout": "A client stopped sending mid-request (part: headers or "
+    "body); it was answered 408 and its connection closed.",
+    "devserver.error": "The dev server failed on a request (a bug, error names the exception); "
+    "the client was answered 500.",
+    "devserver.connection_error": "A connection failed outside a request (reset, TLS "
+    "handshake); error names the exception.",
     # Receipt printing (issue 6).
     "print.receipt": "A journaled receipt was printed or failed; attempt counts tries.",
     "printer.connection": "The link to a real printer failed; the next call reopens it.",

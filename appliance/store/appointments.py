@@ -62,9 +62,17 @@ def save_appointments(db: sqlite_utils.Database, appointments: list[Appointment]
 
 
 def seed_appointments(db: sqlite_utils.Database, appointments: list[Appointment]) -> None:
-    """Add demo appointments that are not there yet; a used one stays used on restart."""
+    """Add demo appointments that are not there yet; a used one stays used on restart.
+
+    One seeded as used is marked used even when a pull stored it first, so seeding and
+    the sync's pull give the same box in either order (issue 18).
+    """
     with write_transaction(db):
         for a in appointments:
+            if a.used:
+                db.execute(
+                    "UPDATE appointments SET used = 1 WHERE appointment_number = ?", [a.number]
+                )
             db.execute(
                 "INSERT OR IGNORE INTO appointments (appointment_number, item_code, day, "
                 "applicant_name, id_type, id_number, phone, used, hall) "

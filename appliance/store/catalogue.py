@@ -23,6 +23,14 @@ from appliance.store.db import write_transaction
 def upsert_catalogue_items(db: sqlite_utils.Database, items: list[dict[str, Any]]) -> int:
     """Insert or replace items (``code, name, department, promised_days, default_type``,
     optionally ``pinyin`` and ``initials``) in one transaction; return how many."""
+    rows = catalogue_rows(items)
+    with write_transaction(db):
+        db.table("catalogue_items").upsert_all(rows, pk="code")
+    return len(rows)
+
+
+def catalogue_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored rows of items as the server or the demo file gives them."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
     rows = []
     for raw in items:
@@ -43,9 +51,7 @@ def upsert_catalogue_items(db: sqlite_utils.Database, items: list[dict[str, Any]
                 "updated_at": now,
             }
         )
-    with write_transaction(db):
-        db.table("catalogue_items").upsert_all(rows, pk="code")
-    return len(rows)
+    return rows
 
 
 def catalogue_size(db: sqlite_utils.Database) -> int:
@@ -69,13 +75,23 @@ def load_catalogue_index(db: sqlite_utils.Database) -> CatalogueIndex:
 
 
 def seed_demo_catalogue(db: sqlite_utils.Database) -> int:
-    """Fill an empty catalogue with the bundled demo one (sync replaces it on a real box)."""
-    if catalogue_size(db):
-        return 0
+    """Add the bundled demo items the catalogue lacks; return how many were added.
+
+    An item already there (pulled from the branch server, or seeded before) is kept as
+    it is, and a pull replaces a seeded item: so seeding and the sync's pull give the same
+    catalogue in either order (issue 18), and a restart adds nothing.
+    """
     raw = json.loads(
         resources.files("appliance").joinpath("data/demo_catalogue.json").read_text("utf-8")
     )
-    return upsert_catalogue_items(db, raw["items"])
+    held = {row[0] for row in db.execute("SELECT code FROM catalogue_items")}
+    missing = [item for item in raw["items"] if item["code"] not in held]
+    if not missing:
+        return 0
+    rows = catalogue_rows(missing)
+    with write_transaction(db):  # a pull may have stored some of them meanwhile
+        db.table("catalogue_items").insert_all(rows, pk="code", ignore=True)
+    return len(rows)
 
 
 def catalogue_version(db: sqlite_utils.Database) -> tuple[int, str | None]:

@@ -7,6 +7,7 @@ from sleeping for hours once the server is back. A server's ``Retry-After`` wins
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 MAX_RETRY_AFTER_S = 3600.0
 
@@ -27,3 +28,31 @@ def next_delay(
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_RETRY_AFTER_S)
     return full_jitter(failures, base_s, cap_s, rng)
+
+
+@dataclass
+class Backoff:
+    """The consecutive failures of one kind of work and the wait they call for.
+
+    The sync keeps one for deliveries and one for pulls, so a pull that keeps failing
+    does not lengthen the wait of the next delivery (issue 18).
+
+    >>> pulls = Backoff(0.5, 300)
+    >>> pulls.failed(7.0, random.Random(1)), pulls.failures
+    (7.0, 1)
+    >>> pulls.reset(), pulls.failures
+    (1, 0)
+    """
+
+    base_s: float
+    cap_s: float
+    failures: int = 0
+
+    def failed(self, retry_after: float | None, rng: random.Random) -> float:
+        self.failures += 1
+        return next_delay(self.failures, retry_after, self.base_s, self.cap_s, rng)
+
+    def reset(self) -> int:
+        """Start afresh; return how many failures there had been."""
+        failures, self.failures = self.failures, 0
+        return failures

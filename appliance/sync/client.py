@@ -105,6 +105,8 @@ class BranchClient:
             verify=tls_context(settings.ca_bundle),
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
         )
+        # A busy token endpoint is retried as the API endpoints are: after its Retry-After.
+        self._http.register_compliance_hook("access_token_response", _token_answer)
 
     def close(self) -> None:
         self._http.close()
@@ -232,15 +234,31 @@ def _checked(response: httpx.Response) -> httpx.Response:
     code = response.status_code
     if code < 300:
         return response
-    if code in (429, 503):
-        kind = "throttled" if code == 429 else "server"
-        wait = retry_after_seconds(response.headers.get("Retry-After"))
-        raise SyncProblem(kind, f"HTTP {code}", wait)
-    if code >= 500:
-        raise SyncProblem("server", f"HTTP {code}")
+    if problem := _server_trouble(response):
+        raise problem
     if code in (400, 404, 409, 413, 422):
         raise _Refused(f"HTTP {code}: {response.text[:200]}", _error_code(response))
     raise SyncProblem("protocol", f"unexpected HTTP {code}")
+
+
+def _server_trouble(response: httpx.Response, what: str = "HTTP") -> SyncProblem | None:
+    """A 429 or 5xx: try again later, after Retry-After when the server gives one."""
+    code = response.status_code
+    if code in (429, 503):
+        kind = "throttled" if code == 429 else "server"
+        wait = retry_after_seconds(response.headers.get("Retry-After"))
+        return SyncProblem(kind, f"{what} {code}", wait)
+    if code >= 500:
+        return SyncProblem("server", f"{what} {code}")
+    return None
+
+
+def _token_answer(response: httpx.Response) -> httpx.Response:
+    """The token endpoint's answer before Authlib reads it: a 429 or 5xx is the server's
+    trouble (retried after its Retry-After), not a refused client."""
+    if problem := _server_trouble(response, "token endpoint HTTP"):
+        raise problem
+    return response
 
 
 def _error_code(response: httpx.Response) -> str | None:

@@ -5,6 +5,9 @@ appointment look-ups every ``poll_s`` (cheap indexed queries), so a new submissi
 within a second and a look-up is asked at once, even during a backoff. Any failure
 releases the batch, records the error for the kiosk and waits a capped, fully jittered
 backoff (or the server's Retry-After). A rejected item is set aside; the rest flow on.
+Deliveries and pulls count their failures apart: failed pulls put off the next pull, not
+the next delivery, and a drain that went through (an empty one too) starts the delivery
+backoff afresh.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from appliance.store.device_health import read_health
 from appliance.store.retention import purge_personal_fields
 from appliance.store.sync_state import write_state
 from appliance.sync.audit_delivery import deliver_audit
-from appliance.sync.backoff import next_delay
+from appliance.sync.backoff import Backoff
 from appliance.sync.client import BatchRefused, BranchClient, SyncProblem
 from appliance.sync.lookups import answer_lookups
 from appliance.sync.pulls import pull_appointments, pull_catalogue
@@ -75,7 +78,8 @@ class SyncWorker:
         self.settings = settings
         self.now = now or (lambda: datetime.now(UTC))
         self.rng = rng or random.Random()
-        self.failures = 0
+        self.deliveries = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
+        self.pulls = Backoff(settings.backoff_base_s, settings.backoff_cap_s)
 
     def drain(self) -> int:
         """Deliver until nothing is sendable; return how many were delivered."""
@@ -167,28 +171,25 @@ class SyncWorker:
             "sync.pull", catalogue_changes=catalogue, appointments=appointments, purged=purged
         )
 
-    def succeeded(self) -> None:
-        if self.failures:
-            log.event("sync.recovered", after_failures=self.failures)
-        self.failures = 0
+    def succeeded(self, pulls: bool = False) -> None:
+        """A delivery (or with ``pulls``, a pull) went through: online, its backoff reset."""
+        backoff = self.pulls if pulls else self.deliveries
+        if failures := backoff.reset():
+            log.event("sync.recovered", after_failures=failures, work=_work(pulls))
         write_state(self.db, online="1", last_success_at=outbox.stamp(self.now()))
 
-    def failed(self, problem: SyncProblem) -> float:
-        """Record the failure for the kiosk and return how long to wait."""
-        self.failures += 1
-        delay = next_delay(
-            self.failures,
-            problem.retry_after,
-            self.settings.backoff_base_s,
-            self.settings.backoff_cap_s,
-            self.rng,
-        )
+    def failed(self, problem: SyncProblem, pulls: bool = False) -> float:
+        """Record the failure for the kiosk and return how long to wait (before the next
+        delivery, or with ``pulls`` before the next pull)."""
+        backoff = self.pulls if pulls else self.deliveries
+        delay = backoff.failed(problem.retry_after, self.rng)
         log.event(
             "sync.problem",
             outcome="failure",
             kind=problem.kind,
             detail=problem.detail[:200],
-            failures=self.failures,
+            work=_work(pulls),
+            failures=backoff.failures,
             retry_in_s=round(delay, 2),
         )
         write_state(
@@ -204,15 +205,26 @@ class SyncWorker:
         next_pull = 0.0
         while not stop.is_set():
             self.answer_lookups()
-            try:
-                if self.drain():
-                    self.succeeded()
-            except SyncProblem as problem:
-                self._back_off(stop, self.failed(problem))
+            delay = self.deliver()
+            if delay is not None:
+                self._back_off(stop, delay)
                 continue
             if time.monotonic() >= next_pull:
-                next_pull = time.monotonic() + self._pull_or_delay()
+                next_pull = time.monotonic() + self.pull_or_delay()
             self._idle(stop, next_pull)
+
+    def deliver(self) -> float | None:
+        """Drain once: None when it went through, else how long to back off. A drain with
+        nothing to send that went through resets the delivery backoff as well."""
+        try:
+            delivered = self.drain()
+        except SyncProblem as problem:
+            return self.failed(problem)
+        if delivered:
+            self.succeeded()
+        elif failures := self.deliveries.reset():
+            log.event("sync.recovered", after_failures=failures, work="delivery")
+        return None
 
     def answer_lookups(self) -> bool | None:
         """The kiosk's online appointment look-ups: it waits on them, so they go first."""
@@ -228,13 +240,14 @@ class SyncWorker:
             if has_pending(self.db) and self.answer_lookups():
                 return
 
-    def _pull_or_delay(self) -> float:
-        """Pull now; a failed pull is retried after the backoff, deliveries go on meanwhile."""
+    def pull_or_delay(self) -> float:
+        """Pull now; return the seconds until the next pull (the pull backoff after a
+        failure; deliveries go on meanwhile on their own backoff)."""
         try:
             self.pull()
         except SyncProblem as problem:
-            return self.failed(problem)
-        self.succeeded()
+            return self.failed(problem, pulls=True)
+        self.succeeded(pulls=True)
         return self.settings.pull_interval_s
 
     def _idle(self, stop: threading.Event, next_pull: float) -> None:
@@ -245,3 +258,7 @@ class SyncWorker:
                 or has_pending(self.db)
             ):
                 return
+
+
+def _work(pulls: bool) -> str:
+    return "pull" if pulls else "delivery"

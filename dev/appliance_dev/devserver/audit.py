@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS audit_entries (
 """
 FIELDS = ("at", "action", "entry", "previous_hash", "hash")
 MAX_ENTRIES = 500
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
 
 
 class AuditRefused(Exception):
@@ -50,11 +51,11 @@ def entries_problem(body: dict[str, Any]) -> str | None:
         if (
             not isinstance(seq, int)
             or isinstance(seq, bool)
-            or seq < 1
+            or not 1 <= seq <= MAX_SEQ
             or not all(isinstance(entry.get(name), str) for name in FIELDS)
         ):
             return (
-                "every entry needs seq (integer from 1) and at, action, entry, "
+                f"every entry needs seq (integer from 1 to {MAX_SEQ}) and at, action, entry, "
                 "previous_hash, hash (strings)"
             )
         if not all(_encodable(entry[name]) for name in FIELDS):

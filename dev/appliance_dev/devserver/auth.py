@@ -34,7 +34,7 @@ class TokenIssuer:
             raise TokenError(400, "unsupported_grant_type")
         client_id, secret = _client_credentials(form, authorization)
         expected = self._clients.get(client_id or "")
-        if expected is None or not hmac.compare_digest(expected, secret or ""):
+        if expected is None or not _same_secret(expected, secret or ""):
             raise TokenError(401, "invalid_client")
         token = secrets.token_urlsafe(32)
         with self._lock:
@@ -52,6 +52,13 @@ class TokenIssuer:
         if found is None or found[1] <= time.monotonic():
             return None
         return found[0]
+
+
+def _same_secret(expected: str, given: str) -> bool:
+    """In constant time, as bytes: ``compare_digest`` refuses non-ASCII ``str``."""
+    return hmac.compare_digest(
+        expected.encode("utf-8"), given.encode("utf-8", errors="surrogatepass")
+    )
 
 
 def _client_credentials(

@@ -22,7 +22,7 @@ from appliance.config import Config
 from appliance.sync.credentials import ensure_client_secret, secret_path
 from appliance_dev.devserver.auth import TokenIssuer
 from appliance_dev.devserver.faults import Faults
-from appliance_dev.devserver.server import BranchApp, BranchServer
+from appliance_dev.devserver.server import READ_TIMEOUT_S, BranchApp, BranchServer
 from appliance_dev.devserver.store import BranchStore
 
 DEFAULT_TOKEN_TTL_S = 3600
@@ -44,6 +44,8 @@ def demo_appointments() -> list[dict]:
             "id_type": a["id_type"],
             "id_number": a["id_number"],
             "phone": a["phone"],
+            "hall": a.get("hall"),
+            "used": a.get("used", False),
         }
         for a in bundled_json("demo_appointments.json")["appointments"]
     ]
@@ -58,6 +60,7 @@ def build_server(
     token_ttl_s: int = DEFAULT_TOKEN_TTL_S,
     require_signature: bool = False,
     tls: ssl.SSLContext | None = None,
+    read_timeout_s: float = READ_TIMEOUT_S,
 ) -> BranchServer:
     """A ready (not yet started) server with its own database under ``data_dir``."""
     secret = ensure_client_secret(secret_path(config))
@@ -72,7 +75,7 @@ def build_server(
     )
     address = urlsplit(config.branch_server.url)
     chosen = (address.port or 8750) if port is None else port
-    return BranchServer(app, address.hostname or "127.0.0.1", chosen, tls)
+    return BranchServer(app, address.hostname or "127.0.0.1", chosen, tls, read_timeout_s)
 
 
 def serve(server: BranchServer) -> int:

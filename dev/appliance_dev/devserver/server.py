@@ -3,6 +3,10 @@
 The standard library is enough for a handful of JSON endpoints, adds no dependency to
 the box's image, and lets a fault switch do what frameworks hide: store a batch and then
 drop the connection without answering. HTTP/1.1 keep-alive keeps a drain fast.
+
+Whatever a client sends gets an HTTP answer (issue 18): a malformed body a 4xx with a
+JSON error, a client that stalls mid-request a 408 after the read timeout (its thread is
+freed), and a bug a 500 logged as an event, never a silently dropped connection.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ import json
 import re
 import socket
 import ssl
+import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import date
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -25,11 +31,19 @@ from appliance import log
 from appliance_dev.devserver.audit import AuditRefused, entries_problem
 from appliance_dev.devserver.auth import TokenError, TokenIssuer
 from appliance_dev.devserver.faults import Faults
+from appliance_dev.devserver.request_json import JsonProblem, parse_json_object
 from appliance_dev.devserver.store import BranchStore
 from appliance_dev.devserver.validate import heartbeat_problem, item_problem, key_of
 
 MAX_BODY = 8 * 1024 * 1024
 MAX_BATCH = 500
+# Seconds one read from a client may take (request line, headers, body): a client that
+# stops sending frees its thread after this.
+READ_TIMEOUT_S = 30.0
+CONTENT_LENGTH = re.compile(r"[0-9]{1,16}")
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+JSON_BODY_PATHS = frozenset({"/v1/submissions/batch", "/v1/audit/batch", "/v1/devices/heartbeat"})
 USED_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})/used$")
 ONE_PATH = re.compile(r"^/v1/appointments/([A-Za-z0-9-]{1,40})$")
 ALLOWED = {
@@ -70,6 +84,9 @@ def openapi_text() -> str:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # A request line too broken to name its version is still answered with a status line
+    # (the stdlib assumes HTTP/0.9 and sends a bare body).
+    default_request_version = "HTTP/1.1"
     server_version = "appliance-devserver"
     app: BranchApp  # set on the subclass made per server
 
@@ -81,6 +98,24 @@ class Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return lambda: self._dispatch(name[3:])
         raise AttributeError(name)
+
+    def parse_request(self) -> bool:
+        """The stdlib's, with a 408 for a client that stalls in its headers (the stdlib
+        would close the connection without a word)."""
+        try:
+            return super().parse_request()
+        except TimeoutError:
+            log.event("devserver.request_timeout", outcome="failure", part="headers")
+            self.close_connection = True
+            self._answer(408, _problem("timeout", "the request headers did not arrive"), {})
+            return False
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (request line, headers) as JSON like every other."""
+        self.close_connection = True
+        status = HTTPStatus(code)
+        error = status.phrase.lower().replace(" ", "_").replace("-", "_")
+        self._answer(code, _problem(error, message or status.description), {})
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -94,21 +129,45 @@ class Handler(BaseHTTPRequestHandler):
             return
         except HttpProblem as problem:
             status, headers = problem.status, problem.headers
-            payload = {"error": problem.error, "message": problem.message}
+            payload = _problem(problem.error, problem.message)
+        except Exception as exc:  # a bug: still an answer, and an event instead of a traceback
+            log.event("devserver.error", outcome="failure", method=method, error=type(exc).__name__)
+            self.close_connection = True
+            status, headers = 500, {}
+            payload = _problem("internal", "the server failed on this request")
         self._answer(status, payload, headers)
 
     def _read_body(self) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None:
+        """Exactly Content-Length bytes; anything else about the length is a 4xx."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True  # the body that follows cannot be skipped
+            raise HttpProblem(400, "bad_request", "Transfer-Encoding is not supported")
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not lengths:
             return b""
-        try:
-            size = int(length)
-        except ValueError:
-            raise HttpProblem(400, "bad_request", "Content-Length is not a number") from None
-        if size < 0 or size > MAX_BODY:
+        length = lengths.pop()
+        if lengths or not CONTENT_LENGTH.fullmatch(length):
+            self.close_connection = True
+            raise HttpProblem(400, "bad_request", "Content-Length: one non-negative integer")
+        size = int(length)
+        if size > MAX_BODY:
             self.close_connection = True
             raise HttpProblem(413, "too_large", f"body larger than {MAX_BODY} bytes")
-        return self.rfile.read(size)
+        try:
+            body = self.rfile.read(size)
+        except TimeoutError:
+            log.event("devserver.request_timeout", outcome="failure", part="body")
+            self.close_connection = True
+            raise HttpProblem(408, "timeout", "the request body did not arrive") from None
+        if len(body) < size:
+            self.close_connection = True
+            raise HttpProblem(400, "bad_request", "the body is shorter than its Content-Length")
+        return body
+
+    def _require_type(self, expected: str) -> None:
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind != expected:
+            raise HttpProblem(415, "unsupported_media_type", f"Content-Type must be {expected}")
 
     def _answer(self, status: int, payload: Any, headers: dict[str, str]) -> None:
         if isinstance(payload, str):
@@ -116,12 +175,17 @@ class Handler(BaseHTTPRequestHandler):
         elif payload is None:
             data, kind = b"", None
         else:
-            data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            try:
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate the checks missed: escaped, still JSON
+                data = json.dumps(payload).encode("ascii")
             kind = "application/json"
         self.send_response(status)
         if kind:
             self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -145,6 +209,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/openapi.yaml":
             return 200, openapi_text(), {}
         if path == "/oauth/token":
+            self._require_type(FORM)
             return self._token(body)
         device = self.app.tokens.device_for(self.headers.get("Authorization"))
         if device is None:
@@ -154,6 +219,8 @@ class Handler(BaseHTTPRequestHandler):
                 "a valid bearer token is required",
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
+        if path in JSON_BODY_PATHS:
+            self._require_type(JSON)
         self._inject_faults()
         if path == "/v1/submissions/batch":
             return self._batch(device, body)
@@ -250,12 +317,13 @@ class Handler(BaseHTTPRequestHandler):
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise HttpProblem(400, "bad_request", "the body is not JSON") from None
-    if not isinstance(value, dict):
-        raise HttpProblem(400, "bad_request", "the body must be a JSON object")
-    return value
+        return parse_json_object(body)
+    except JsonProblem as problem:
+        raise HttpProblem(400, "bad_request", str(problem)) from None
+
+
+def _problem(error: str, message: str) -> dict[str, str]:
+    return {"error": error, "message": message}
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
@@ -270,18 +338,36 @@ def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, h
     return value
 
 
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that failed outside a request (reset, TLS handshake): an event,
+        not the stdlib's traceback on stderr."""
+        error = sys.exc_info()[1]
+        log.event("devserver.connection_error", outcome="failure", error=type(error).__name__)
+
+
 class BranchServer:
     """The HTTP server bound to ``host:port`` (port 0 picks a free one)."""
 
     def __init__(
-        self, app: BranchApp, host: str, port: int, tls: ssl.SSLContext | None = None
+        self,
+        app: BranchApp,
+        host: str,
+        port: int,
+        tls: ssl.SSLContext | None = None,
+        read_timeout_s: float = READ_TIMEOUT_S,
     ) -> None:
-        handler = type("BoundHandler", (Handler,), {"app": app})
+        handler = type("BoundHandler", (Handler,), {"app": app, "timeout": read_timeout_s})
         self.app = app
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _HttpServer((host, port), handler)
         if tls is not None:
-            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            # The handshake happens on the connection's own thread, under the read
+            # timeout: a client that connects and says nothing cannot stall accept().
+            self.httpd.socket = tls.wrap_socket(
+                self.httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.scheme = "https" if tls else "http"
         self._thread: threading.Thread | None = None
 

@@ -181,11 +181,20 @@ class BranchStore:
         return items, (rows[-1][1] if rows else cursor), more
 
     def seed_appointments(self, appointments: list[dict[str, Any]]) -> None:
+        """Add appointments not there yet; one seeded ``used`` is used from the start."""
+
         def work(conn: sqlite3.Connection) -> None:
             for a in appointments:
+                body = {k: v for k, v in a.items() if k != "used"}
                 conn.execute(
-                    "INSERT OR IGNORE INTO appointments (number, day, body) VALUES (?, ?, ?)",
-                    [a["number"], a["day"], json.dumps(a, ensure_ascii=False)],
+                    "INSERT OR IGNORE INTO appointments (number, day, body, used_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    [
+                        a["number"],
+                        a["day"],
+                        json.dumps(body, ensure_ascii=False),
+                        _now() if a.get("used") else None,
+                    ],
                 )
 
         self._write(work)

@@ -36,6 +36,7 @@ ID_SOURCES = ("typed", "card", "appointment")
 CARD_VALIDITIES = ("valid", "expired", "not_yet_valid")
 ITEM_TYPES = ("branch", "department")
 MAX_KEY_LENGTH = 100
+MAX_COUNT = 2**63 - 1  # a heartbeat's counters, as a 64-bit integer
 
 
 def item_problem(item: Any, require_signature: bool) -> str | None:
@@ -103,8 +104,8 @@ def heartbeat_problem(body: dict[str, Any]) -> str | None:
             value = int(value)  # JSON Schema counts 3.0 as an integer
         if not isinstance(value, kind) or isinstance(value, bool):
             return f"{name}: wrong type"
-        if kind is int and isinstance(value, int) and value < 0:
-            return f"{name}: must not be negative"
+        if kind is int and isinstance(value, int) and not 0 <= value <= MAX_COUNT:
+            return f"{name}: from 0 to {MAX_COUNT}"
     health = body.get("health") or {}
     if not all(isinstance(v, str) for v in health.values()):
         return "health: every value must be a string"
