@@ -144,3 +144,21 @@ def test_no_pin_in_the_logs(walk) -> None:
     result, _ = walk
     assert "246810" not in result.stderr
     assert "999999" not in result.stderr
+
+
+def test_refused_pins_are_audited_with_their_reason(walk) -> None:
+    from appliance.store.audit_check import verify_chain
+    from appliance.store.db import connect
+
+    _, out = walk
+    db = connect(out.parent / "data" / "appliance.db")
+    rows = db.execute(
+        "SELECT entry FROM audit_log WHERE action = 'login.failure' ORDER BY seq"
+    ).fetchall()
+    entries = [json.loads(row[0]) for row in rows]
+    assert entries == [
+        {"attempts": 1, "reason": "wrong_pin"},
+        {"attempts": 2, "reason": "wrong_pin"},
+        {"attempts": 3, "reason": "pin_locked"},
+    ]
+    assert verify_chain(db).intact
