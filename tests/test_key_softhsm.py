@@ -91,6 +91,13 @@ def test_certificate_is_read_without_a_pin(key: Pkcs11Key) -> None:
     assert operator.not_after - operator.not_before == timedelta(days=730)
 
 
+def test_the_demo_keys_public_key_matches_its_certificate_before_any_pin(demo: DemoToken) -> None:
+    from appliance.hardware.key.pkcs11_key import read_certificate
+
+    found = read_certificate(load_module(MODULE).get_token(token_label=demo.label))
+    assert (found.algorithm, found.public_key) == ("rsa", "match")
+
+
 def test_right_pin_logs_in_as_the_demo_clerk(key: Pkcs11Key) -> None:
     operator = key.login(pin(DEMO_PIN))
     assert operator.name == DEMO_OPERATOR
