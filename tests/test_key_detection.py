@@ -345,9 +345,13 @@ def test_two_valid_keys_let_the_clerk_choose_and_the_login_goes_to_the_chosen_on
 
 
 def test_driver_installed_but_failing_to_start_is_not_a_missing_driver(
-    lab: Lab, usb: FakePyUsbBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lab: Lab,
+    usb: FakePyUsbBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from appliance.commands.key_status import report
+    from appliance.commands.key_status import print_status, report
     from appliance.workflow.key_messages import diagnosis_message
 
     module = tmp_path / "libfailing.so"
@@ -365,7 +369,12 @@ def test_driver_installed_but_failing_to_start_is_not_a_missing_driver(
     assert problem and not said.startswith("未安装电子钥匙驱动")
     assert "CKR_GENERAL_ERROR" in said and str(module) in said
     failing = next(m for m in report(scan)["modules"] if m["vendor"] == "failing")
-    assert failing["loaded"] is False and "CKR_GENERAL_ERROR" in failing["error"]
+    assert failing["loaded"] is False and failing["failed_to_start"] is True
+    assert "CKR_GENERAL_ERROR" in failing["error"]
+    assert print_status(scan, as_json=False) == 1
+    printed = capsys.readouterr().out
+    assert "INSTALLED, FAILED TO START" in printed and "CKR_GENERAL_ERROR" in printed
+    assert "diagnosis driver_failed" in printed
 
 
 def test_a_key_with_only_an_sm2_certificate_is_told_so(

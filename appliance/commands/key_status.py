@@ -48,6 +48,7 @@ def report(scan: KeyScan) -> dict:
                 "path": str(load.path) if load.path else None,
                 "expected": str(load.vendor.expected_module),
                 "loaded": load.loaded,
+                "failed_to_start": load.failed,
                 "error": load.error,
             }
             for load in scan.modules
@@ -105,7 +106,11 @@ def print_status(scan: KeyScan, as_json: bool) -> int:
         for device in facts["usb"]:
             print(f"usb     {device['id']}  {device['vendor'] or '(not a key, ignored)'}")
         for module in facts["modules"]:
-            state = "loaded" if module["loaded"] else f"NOT LOADED ({module['error']})"
+            state = "loaded"
+            if module["failed_to_start"]:
+                state = f"INSTALLED, FAILED TO START ({module['error']})"
+            elif not module["loaded"]:
+                state = f"NOT LOADED ({module['error']})"
             print(f"module  {module['vendor']:10} {module['path'] or module['expected']}  {state}")
         for token in facts["tokens"]:
             print(
