@@ -42,7 +42,9 @@ EVENTS: dict[str, str] = {
     "selftest.check": "One self-test check finished.",
     "selftest.complete": "The self-test finished.",
     # Operator login with the USB key (detection, diagnosis, session, idle lock).
-    "key.detected": "A key scan differed from the last one; state is the diagnosis.",
+    "key.detected": "A key scan differed from the last one; state is the diagnosis, "
+    "detail its English reason (a driver's own error), choices the keys that can log in.",
+    "key.chosen": "The clerk picked one of several valid keys on the login screen.",
     "key.session_closed": "The logged-in PKCS#11 session was closed (reason: removed, locked).",
     "key.idle_lock": "The session was locked after idle_minutes without a touch.",
     "usb.enumerate_failed": "Listing the USB bus failed; the bus reads as empty.",
@@ -194,7 +196,9 @@ OUTCOMES = ("success", "failure")
 # and hold ID numbers only masked.
 AUDIT_ACTIONS: dict[str, str] = {
     "login.success": "An operator logged in with the key and PIN.",
-    "login.failure": "A PIN was refused by the key (attempts: failures in a row).",
+    "login.failure": "A login was refused (reason: wrong_pin, pin_locked, expired, "
+    "not_yet_valid, untrusted, key_mismatch, sm2_only, key_absent, ...; attempts: "
+    "failures in a row).",
     "key.pulled": "The key was pulled out while a session was open or a PIN was asked.",
     "session.locked": "The operator session was locked (idle or by the operator).",
     "lookup.personal": "A look-up showed an applicant's personal data (booked applicant).",

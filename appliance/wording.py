@@ -146,6 +146,10 @@ ZH: dict[str, str] = {
     "key.state_reading": "读取中",
     "key.state_no_driver": "未安装驱动",
     "key.state_not_detected": "未插入",
+    "key.state_choose": "请选择",
+    "key.state_key_mismatch": "私钥不匹配",
+    "key.state_sm2_only": "国密证书",
+    "key.state_driver_failed": "驱动无法启动",
     "key.vendor_jit": "吉大正元",
     "key.vendor_generic": "通用",
     "key.vendor_demo": "演示",
@@ -169,6 +173,10 @@ ZH: dict[str, str] = {
     "key.expiring": "电子钥匙将于{until:%Y年%m月%d日}过期（还剩{days}天）："
     "请向网建办提交业务需求表办理电子钥匙更新",
     "key.ready": "电子钥匙已插入，请输入PIN码",
+    "key.choose": "检测到{count}把可以登录的电子钥匙：请点选要登录的电子钥匙，再输入PIN码",
+    "key.driver_failed": "电子钥匙驱动无法启动：{vendor}驱动 {module} 已安装，"
+    "但启动时报错（{error}）。请联系网建办检查驱动配置",
+    "key.sm2_only": "电子钥匙中只有国密（SM2）证书，本机暂不支持国密证书登录：请联系网建办",
     # Logging in with the key and PIN: why it was refused.
     "login.key_mismatch": "电子钥匙中的私钥与证书不匹配，不能登录：请联系网建办",
     "login.no_private_key": "电子钥匙中没有与证书对应的私钥，不能登录：请联系网建办",
@@ -178,6 +186,8 @@ ZH: dict[str, str] = {
     "login.failed": "登录失败，请重试；如多次失败请联系网建办",
     "login.wrong_pin": "PIN码错误，请重新输入",
     "login.wrong_pin_warning": "PIN码错误，请重新输入（{warning}）",
+    "login.wrong_pin_tries": "PIN码错误，请重新输入（还可以再试{tries}次）",
+    "login.choose_first": "请先点选要登录的电子钥匙",
     "login.pin_locked": "PIN码已锁定：请联系网建办解锁电子钥匙",
     "login.key_broken": "电子钥匙无法使用，请联系网建办",
     # 系统诊断's self-test: the checks' names, one line per check and the verdict.
@@ -212,6 +222,7 @@ ZH: dict[str, str] = {
     "selftest.key_reader_untrusted": "电子钥匙证书不是由受信任的机构签发：请联系网建办",
     "selftest.key_reader_no_certificate": "电子钥匙中没有个人证书：请联系网建办",
     "selftest.key_reader_reading": "电子钥匙仍在读取中：请稍后再运行自检",
+    "selftest.key_reader_driver_failed": "电子钥匙驱动已安装但无法启动：请联系网建办检查驱动配置",
     "selftest.key_reader_other": "钥匙驱动异常：请联系网建办",
     "selftest.camera_no_frame": "高拍仪没有画面：请检查高拍仪的USB线",
     "selftest.camera_no_qr": "高拍仪有画面，但识别不出测试卡上的二维码：请联系网建办",
@@ -355,6 +366,7 @@ ZH: dict[str, str] = {
     "login.detecting": "正在检测电子钥匙…",
     "login.pin_prompt": "请输入电子钥匙PIN码：",
     "login.holder": "持有人：{name}　证书序列号：{serial}",
+    "login.choice": "{name}（{vendor}，有效期至{until:%Y年%m月%d日}）",
     "login.idle_locked": "长时间未操作，已自动锁定，请重新输入PIN码",
     "pin.confirm": "确定",
     "pin.empty": "请输入PIN码",

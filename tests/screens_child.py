@@ -35,6 +35,7 @@ from appliance.workflow.acceptance import Draft, FlowState
 from appliance.workflow.owed_receipts import OwedReceipt
 
 ROOT = Path(__file__).resolve().parents[1]
+WORK = Path(".")  # the --work folder, set by main()
 ITEM = ServiceItem(
     "11442000MB2D12345X", "住房公积金提取", "中山市住房公积金管理中心", 3, ItemType.BRANCH
 )
@@ -137,6 +138,9 @@ class FakeActions:
 
     def login(self, pin: bytearray) -> None:
         self._record("login", pin)
+
+    def choose_key(self, index: int) -> None:
+        self._record("choose_key", index)
 
     def lock(self) -> None:
         self._record("lock")
@@ -296,6 +300,51 @@ def login() -> dict[str, Any]:
     tap(screen, "1", "2", "3", "4")
     press(screen, "pin.confirm")
     return {"calls": fake.calls, "message": screen.message.text}
+
+
+def login_chooser() -> dict[str, Any]:
+    """Two valid keys: the chooser lists both, the PIN pad waits, a tap picks one. The
+    screenshot (``login-chooser.png`` in the work folder) is for a person to look at."""
+    from kivy.core.window import Window
+
+    from appliance.ui.screens.login import LoginScreen
+
+    fake = FakeActions()
+    screen = LoginScreen(fake, "login")
+    choices = [
+        text("login.choice", name="陈晓明", vendor="吉大正元", until=date(2027, 12, 1)),
+        text("login.choice", name="王芳", vendor="GDCA", until=date(2028, 3, 15)),
+    ]
+    screen.show_key(text("key.choose", count=2), "", problem=False, ready=False)
+    screen.show_choices(choices, None)
+    before = {"pad_disabled": screen.keypad.disabled, "buttons": texts(screen.chooser)}
+    tap(screen, "○ 王芳")
+    screen.show_key(text("key.ready"), "持有人：王芳", problem=False, ready=True)
+    screen.show_choices(choices, 1)
+    from kivy.base import EventLoop
+
+    Window.add_widget(screen)
+    screen.size = Window.size
+    for _ in range(20):  # layout, text textures and a frame, as the app's loop would
+        EventLoop.idle()
+    screen.export_to_png(str(WORK / "login-chooser.png"))
+    Window.remove_widget(screen)
+    return {
+        "calls": fake.calls,
+        **before,
+        "after": texts(screen.chooser),
+        "pad_disabled_after": screen.keypad.disabled,
+        "one_key": _one_key_chooser(),
+        "screenshot": str(WORK / "login-chooser.png"),
+    }
+
+
+def _one_key_chooser() -> list[str]:
+    from appliance.ui.screens.login import LoginScreen
+
+    screen = LoginScreen(FakeActions(), "login")
+    screen.show_choices(["陈晓明"], 0)
+    return texts(screen.chooser)
 
 
 def home() -> dict[str, Any]:
@@ -551,6 +600,7 @@ def owed_failed() -> dict[str, Any]:
 
 SCENARIOS = [
     login,
+    login_chooser,
     home,
     scan,
     appointment,
@@ -576,6 +626,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
     work = parser.parse_args().work
+    global WORK
+    WORK = work
     log.configure()
     ui = load_config(ROOT / "appliance" / "data" / "appliance.dev.toml").ui
     from appliance_dev.virtual_display import has_display, start_virtual_display

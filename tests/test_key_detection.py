@@ -274,3 +274,182 @@ def test_a_configured_vendor_is_added_and_can_replace_a_default(tmp_path: Path) 
     assert vendors["jit"].usb_ids == ((0xABCD, 0x0001),)
     assert vendors["newca"].modules == (Path("/opt/newca/libp11.so"),)
     assert {"gdca", "generic", "softhsm"} <= set(vendors)
+
+
+# -- issue 18, key login ---------------------------------------------------------------
+
+
+def test_key_whose_public_key_does_not_match_its_certificate_is_told_before_the_pin(
+    lab: Lab, usb: FakePyUsbBackend
+) -> None:
+    from appliance.commands.key_status import print_status
+    from appliance.workflow.key_messages import diagnosis_message
+
+    plug(lab, usb, "mismatched")
+    scan = detector(lab, usb).scan()
+    assert scan.diagnosis.state is KeyState.KEY_MISMATCH
+    assert "does not match" in scan.diagnosis.detail
+    assert scan.diagnosis.operator.name == "孙丽"
+    assert diagnosis_message(scan.diagnosis) == (
+        "电子钥匙中的私钥与证书不匹配，不能登录：请联系网建办",
+        True,
+    )
+    assert print_status(scan, as_json=True) == 1
+
+
+def test_the_public_key_beside_a_good_certificate_matches(lab: Lab, usb: FakePyUsbBackend) -> None:
+    for name in ("valid-rsa", "valid-ec"):
+        plug(lab, usb, name)
+    assert {t.found.public_key for t in detector(lab, usb).scan().tokens} == {"match"}
+
+
+def test_the_valid_key_wins_whatever_the_slot_order(lab: Lab, usb: FakePyUsbBackend) -> None:
+    """The broken keys' modules are listed (and scanned) before the valid one."""
+    broken = [lab.keys[n].vendor() for n in ("mismatched", "sm2-only", "expired")]
+    cas = tuple(x509.load_pem_x509_certificates(lab.ca_path.read_bytes()))
+    watching = KeyDetector(
+        (*broken, lab.keys["valid-ec"].vendor()),
+        PyUsbBus(usb),
+        DetectionPolicy(cas, 30),
+        lambda: datetime.now(UTC),
+        time.monotonic,
+    )
+    for name in ("mismatched", "sm2-only", "expired", "valid-ec"):
+        plug(lab, usb, name)
+    diagnosis = watching.scan().diagnosis
+    assert (diagnosis.state, diagnosis.operator.name) == (KeyState.READY, "王芳")
+    assert diagnosis.choices == ()
+
+
+def test_two_valid_keys_let_the_clerk_choose_and_the_login_goes_to_the_chosen_one(
+    lab: Lab, usb: FakePyUsbBackend, service: KeyService
+) -> None:
+    plug(lab, usb, "valid-rsa")
+    plug(lab, usb, "valid-ec")
+    scan = service.start()
+    assert scan.diagnosis.state is KeyState.CHOOSE
+    names = [choice.operator.name for choice in scan.diagnosis.choices]
+    assert sorted(names) == ["王芳", "陈晓明"]
+    assert service.status() is KeyStatus.ABSENT  # no key until the clerk picks one
+    with pytest.raises(KeyUnusable):
+        service.login(pin())
+    wanted = next(c for c in scan.diagnosis.choices if c.operator.name == "王芳")
+    chosen = service.choose(wanted.token.identity).diagnosis
+    assert (chosen.state, chosen.operator.name) == (KeyState.READY, "王芳")
+    assert len(chosen.choices) == 2  # the chooser stays on the screen
+    assert service.login(pin()).name == "王芳"
+    signature = service.sign(b"signed by the chosen key")
+    verify(wanted.token.found.certificate, b"signed by the chosen key", signature)
+    other = next(c for c in scan.diagnosis.choices if c.operator.name == "陈晓明")
+    assert service.choose(other.token.identity).diagnosis.operator.name == "王芳"  # logged in
+
+
+def test_driver_installed_but_failing_to_start_is_not_a_missing_driver(
+    lab: Lab,
+    usb: FakePyUsbBackend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from appliance.commands.key_status import print_status, report
+    from appliance.workflow.key_messages import diagnosis_message
+
+    module = tmp_path / "libfailing.so"
+    module.write_bytes(Path(lab.keys["valid-ec"].module).read_bytes())
+    conf = tmp_path / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {tmp_path / 'gone'}\nobjectstore.backend = file\n")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(conf))
+    vendor = KeyVendor("failing", "坏配置", ((0x2222, 0x0002),), (module,))
+    usb.plug(0x2222, 0x0002)
+    scan = detector(lab, usb, vendor).scan()
+    diagnosis = scan.diagnosis
+    assert diagnosis.state is KeyState.DRIVER_FAILED
+    assert "CKR_GENERAL_ERROR" in diagnosis.detail
+    said, problem = diagnosis_message(diagnosis)
+    assert problem and not said.startswith("未安装电子钥匙驱动")
+    assert "CKR_GENERAL_ERROR" in said and str(module) in said
+    failing = next(m for m in report(scan)["modules"] if m["vendor"] == "failing")
+    assert failing["loaded"] is False and failing["failed_to_start"] is True
+    assert "CKR_GENERAL_ERROR" in failing["error"]
+    assert print_status(scan, as_json=False) == 1
+    printed = capsys.readouterr().out
+    assert "INSTALLED, FAILED TO START" in printed and "CKR_GENERAL_ERROR" in printed
+    assert "diagnosis driver_failed" in printed
+
+
+def test_a_key_with_only_an_sm2_certificate_is_told_so(
+    lab: Lab, usb: FakePyUsbBackend, service: KeyService
+) -> None:
+    from appliance.workflow.key_messages import diagnosis_message
+
+    plug(lab, usb, "sm2-only")
+    scan = service.start()
+    diagnosis = scan.diagnosis
+    assert diagnosis.state is KeyState.SM2_ONLY
+    assert diagnosis.token.found.algorithm == "sm2"
+    assert diagnosis.operator.name == "黄敏"
+    assert "国密（SM2）" in diagnosis_message(diagnosis)[0]
+    buffer = pin()
+    with pytest.raises(KeyUnusable) as refused:
+        service.login(buffer)
+    assert refused.value.reason == "sm2_only"
+    assert buffer == bytearray(len(LAB_PIN))
+
+
+def test_an_rsa_certificate_beside_an_sm2_one_is_the_one_used(
+    lab: Lab, usb: FakePyUsbBackend, service: KeyService
+) -> None:
+    plug(lab, usb, "sm2-beside-rsa")
+    diagnosis = service.start().diagnosis
+    assert diagnosis.state is KeyState.READY
+    assert diagnosis.token.found.algorithm == "rsa"
+    assert service.login(pin()).name == "林峰"
+
+
+def test_one_wrong_pin_on_softhsm2_is_only_a_wrong_pin(
+    lab: Lab, usb: FakePyUsbBackend, service: KeyService
+) -> None:
+    """SoftHSM2 sets COUNT_LOW at the first wrong PIN; the clerk hears of it from the second."""
+    from pkcs11 import TokenFlag
+
+    from appliance.hardware.key.port import WrongPin
+    from appliance.workflow.key_messages import diagnosis_message, login_message
+
+    plug(lab, usb, "valid-ec")
+    service.start()
+    with pytest.raises(WrongPin) as first:
+        service.login(pin("000000"))
+    assert first.value.warning is None
+    assert login_message(first.value) == "PIN码错误，请重新输入"
+    after = service.call(service._scan).diagnosis
+    assert after.token.flags & TokenFlag.USER_PIN_COUNT_LOW  # what SoftHSM2 says
+    assert after.pin_warning is None
+    assert diagnosis_message(after) == ("电子钥匙已插入，请输入PIN码", False)
+    with pytest.raises(WrongPin) as second:
+        service.login(pin("000001"))
+    assert second.value.warning == "count_low"
+    assert "已多次输错" in login_message(second.value)
+    assert service.call(service._scan).diagnosis.pin_warning == "count_low"
+    service.login(pin())
+    service.logout()
+    assert service.call(service._scan).diagnosis.wrong_pins == 0
+
+
+def test_key_status_prints_the_holder_and_the_login_screens_sentence(
+    lab: Lab, usb: FakePyUsbBackend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from appliance.commands.key_status import print_status
+
+    plug(lab, usb, "valid-rsa")
+    scan = detector(lab, usb).scan()
+    assert print_status(scan, as_json=False) == 0
+    text = capsys.readouterr().out
+    assert "holder  陈晓明" in text
+    assert "screen  电子钥匙已插入，请输入PIN码" in text
+    assert print_status(scan, as_json=True) == 0
+    raw = capsys.readouterr().out
+    assert "\\u" not in raw and "陈晓明" in raw
+    facts = json.loads(raw)["diagnosis"]
+    assert (facts["holder"], facts["screen"]) == ("陈晓明", "电子钥匙已插入，请输入PIN码")

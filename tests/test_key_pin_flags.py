@@ -53,13 +53,19 @@ CERTIFICATE = _certificate()
 
 
 class FakeToken:
-    """Refuses every PIN with ``error``; its flags after each refusal come from ``flags``."""
+    """Refuses every PIN with ``error``; its flags after each refusal come from ``flags``.
 
-    def __init__(self, error: type[Exception], flags_after: int) -> None:
+    ``pin_tries_left`` stands for a vendor adapter that reads the key's retry counter.
+    """
+
+    def __init__(
+        self, error: type[Exception], flags_after: int, tries_left: int | None = None
+    ) -> None:
         self.error = error
         self.flags_after = flags_after
         self.logins: list[str] = []
         self.slot = self
+        self.pin_tries_left = tries_left
 
     def open(self, user_pin: str | None = None, **_kwargs):
         self.logins.append("C_Login")
@@ -110,7 +116,7 @@ def worker(detector: StubDetector, token: FakeToken) -> KeyService:
     ("flags", "problem", "warning", "shown"),
     [
         (0, WrongPin, None, "PIN码错误，请重新输入"),
-        (TokenFlag.USER_PIN_COUNT_LOW, WrongPin, "count_low", "PIN 即将锁定"),
+        (TokenFlag.USER_PIN_COUNT_LOW, WrongPin, None, "PIN码错误，请重新输入"),
         (
             TokenFlag.USER_PIN_COUNT_LOW | TokenFlag.USER_PIN_FINAL_TRY,
             WrongPin,
@@ -119,7 +125,7 @@ def worker(detector: StubDetector, token: FakeToken) -> KeyService:
         ),
         (TokenFlag.USER_PIN_LOCKED, PinLocked, None, "网建办"),
     ],
-    ids=["first-miss", "count-low", "final-try", "locked"],
+    ids=["first-miss", "count-low-after-one-miss", "final-try", "locked"],
 )
 def test_refused_pin_reads_the_token_flags_and_says_so(
     detector: StubDetector, flags: int, problem: type, warning: str | None, shown: str
@@ -134,6 +140,63 @@ def test_refused_pin_reads_the_token_flags_and_says_so(
     assert shown in login_message(refused.value)
     assert token.logins == ["C_Login"]  # never retried on the clerk's behalf
     assert buffer == bytearray(6)
+
+
+def test_count_low_warns_only_from_the_second_wrong_pin_in_a_row(detector: StubDetector) -> None:
+    token = FakeToken(pkcs11.PinIncorrect, INITIALISED | TokenFlag.USER_PIN_COUNT_LOW)
+    service = worker(detector, token)
+    said = []
+    for typed in (b"111111", b"222222", b"333333"):
+        with pytest.raises(WrongPin) as refused:
+            service.login(bytearray(typed))
+        said.append(login_message(refused.value))
+    service.close()
+    assert said[0] == "PIN码错误，请重新输入"
+    assert said[1] == said[2] == "PIN码错误，请重新输入（PIN 即将锁定：已多次输错，请确认后再输入）"
+
+
+def test_count_low_alone_is_no_warning_before_the_pin(detector: StubDetector) -> None:
+    detector.flags = INITIALISED | TokenFlag.USER_PIN_COUNT_LOW
+    assert detector.scan().diagnosis.pin_warning is None
+
+
+@pytest.mark.parametrize(
+    ("tries", "problem", "shown"),
+    [
+        (4, WrongPin, "PIN码错误，请重新输入（还可以再试4次）"),
+        (1, WrongPin, "再输错一次电子钥匙将被锁定"),
+        (0, PinLocked, "PIN码已锁定"),
+    ],
+)
+def test_tries_left_are_said_where_the_key_tells_them(
+    detector: StubDetector, tries: int, problem: type, shown: str
+) -> None:
+    service = worker(detector, FakeToken(pkcs11.PinIncorrect, INITIALISED, tries_left=tries))
+    with pytest.raises(problem) as refused:
+        service.login(bytearray(b"111111"))
+    service.close()
+    assert shown in login_message(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("flags", "in_a_row", "tries", "expected"),
+    [
+        (0, 1, None, (WrongPin, None, None)),
+        (TokenFlag.USER_PIN_COUNT_LOW, 1, None, (WrongPin, None, None)),
+        (TokenFlag.USER_PIN_COUNT_LOW, 2, None, (WrongPin, "count_low", None)),
+        (TokenFlag.USER_PIN_FINAL_TRY, 1, None, (WrongPin, "final_try", 1)),
+        (0, 1, 3, (WrongPin, None, 3)),
+        (TokenFlag.USER_PIN_LOCKED, 1, None, (PinLocked, None, None)),
+    ],
+)
+def test_pin_refusal_says_only_what_is_known(
+    flags: int, in_a_row: int, tries: int | None, expected: tuple
+) -> None:
+    from appliance.hardware.key.pkcs11_key import pin_refusal
+
+    refused = pin_refusal(flags, in_a_row, tries)
+    said = (type(refused), getattr(refused, "warning", None), getattr(refused, "tries_left", None))
+    assert said == expected
 
 
 def test_key_answering_pin_locked_is_locked(detector: StubDetector) -> None:

@@ -43,6 +43,8 @@ STATUS = {
     "k11-home": "电子钥匙：已插入",
     "k12-idle-locked": "电子钥匙：已插入",
     "k13-key-pulled": "电子钥匙：未插入",
+    "k14-choose": "电子钥匙：请选择",
+    "k15-chosen-home": "电子钥匙：已插入",
 }
 
 
@@ -101,6 +103,25 @@ def test_right_pin_reaches_home_and_a_pulled_key_locks(walk) -> None:
     assert "未检测到电子钥匙，请检查USB接口" in texts
 
 
+def test_one_wrong_pin_is_only_a_wrong_pin(walk) -> None:
+    _, out = walk
+    texts = labels(out, "k07-wrong-pin")[1]
+    assert "PIN码错误，请重新输入" in texts
+    assert not any("即将锁定" in text for text in texts)
+
+
+def test_two_valid_keys_are_chosen_on_the_login_screen_and_the_chosen_one_logs_in(walk) -> None:
+    _, out = walk
+    screen, texts = labels(out, "k14-choose")
+    assert screen == "login"
+    assert "检测到2把可以登录的电子钥匙：请点选要登录的电子钥匙，再输入PIN码" in texts
+    assert any(text.startswith("○ 陈晓明") for text in texts)
+    assert any(text.startswith("○ 李华") for text in texts)
+    screen, texts = labels(out, "k15-chosen-home")
+    assert screen == "home"
+    assert any(text.startswith("操作员：李") for text in texts), texts
+
+
 def test_an_untouched_counter_locks_itself(walk) -> None:
     result, out = walk
     screen, texts = labels(out, "k12-idle-locked")
@@ -123,3 +144,21 @@ def test_no_pin_in_the_logs(walk) -> None:
     result, _ = walk
     assert "246810" not in result.stderr
     assert "999999" not in result.stderr
+
+
+def test_refused_pins_are_audited_with_their_reason(walk) -> None:
+    from appliance.store.audit_check import verify_chain
+    from appliance.store.db import connect
+
+    _, out = walk
+    db = connect(out.parent / "data" / "appliance.db")
+    rows = db.execute(
+        "SELECT entry FROM audit_log WHERE action = 'login.failure' ORDER BY seq"
+    ).fetchall()
+    entries = [json.loads(row[0]) for row in rows]
+    assert entries == [
+        {"attempts": 1, "reason": "wrong_pin"},
+        {"attempts": 2, "reason": "wrong_pin"},
+        {"attempts": 3, "reason": "pin_locked"},
+    ]
+    assert verify_chain(db).intact

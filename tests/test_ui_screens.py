@@ -52,6 +52,20 @@ def test_login_sends_the_pin_typed(observed) -> None:
     assert login["message"] == "正在验证…"
 
 
+def test_login_lets_the_clerk_choose_among_several_valid_keys(observed) -> None:
+    chooser = scenario(observed, "login_chooser")
+    assert chooser["pad_disabled"]  # no PIN before a key is chosen
+    assert chooser["buttons"] == [
+        "○ 陈晓明（吉大正元，有效期至2027年12月01日）",
+        "○ 王芳（GDCA，有效期至2028年03月15日）",
+    ]
+    assert chooser["calls"] == [["choose_key", 1]]
+    assert chooser["after"][1].startswith("● 王芳")
+    assert not chooser["pad_disabled_after"]
+    assert chooser["one_key"] == []  # a single key needs no chooser
+    assert Path(chooser["screenshot"]).stat().st_size > 10_000
+
+
 def test_home_shows_the_owed_count_and_each_button_goes_where_it_says(observed) -> None:
     home = scenario(observed, "home")
     assert home["owed"] == "待打印回执 2 件"

@@ -70,7 +70,7 @@ def key_reader(_config: Config, services, _offline: bool) -> str:
     broken = [f"{m.vendor.name} ({m.error})" for m in scan.modules if not m.loaded]
     loaded = [m.vendor.name for m in scan.modules if m.loaded]
     diagnosis = scan.diagnosis
-    if not diagnosis.state.can_log_in:
+    if not diagnosis.state.can_log_in and not diagnosis.choices:
         detail = f"; {diagnosis.detail}" if diagnosis.detail else ""
         raise ApplianceError(
             f"key state {diagnosis.state.value}{detail}; "

@@ -36,6 +36,9 @@ KEY_READER_FAULTS = {
     "no_certificate": text("selftest.key_reader_no_certificate"),
     "pin_locked": text("key.pin_locked"),
     "reading": text("selftest.key_reader_reading"),
+    "driver_failed": text("selftest.key_reader_driver_failed"),
+    "key_mismatch": text("login.key_mismatch"),
+    "sm2_only": text("key.sm2_only"),
 }
 
 # (check, pattern over the English detail, Chinese filled with the pattern's named groups)

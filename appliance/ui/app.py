@@ -319,6 +319,10 @@ class KioskApp(App):
         """The PIN goes to the key worker; ``self.keys`` shows the answer."""
         self.keys.login(pin)
 
+    def choose_key(self, index: int) -> None:
+        """The clerk picked the ``index``-th of several valid keys on the login screen."""
+        self.keys.choose(index)
+
     def lock(self) -> None:
         """Lock the session; the acceptance in progress is kept for the next login."""
         self.keys.lock()

@@ -16,6 +16,7 @@ from kivy.core.window import Window
 
 from appliance.domain.submission import Operator
 from appliance.hardware.key.detection import KeyScan, KeyState
+from appliance.hardware.key.pkcs11_key import failure_reason
 from appliance.hardware.key.port import PinLocked
 from appliance.hardware.key.service import KeyService
 from appliance.log import event
@@ -24,7 +25,7 @@ from appliance.wording import text as words
 from appliance.workflow.acceptance import FlowState
 from appliance.workflow.counter import Counter
 from appliance.workflow.idle import IDLE_CHECK_S, idle_lock_due
-from appliance.workflow.key_messages import diagnosis_message, login_message
+from appliance.workflow.key_messages import choice_label, diagnosis_message, login_message
 from appliance.workflow.session import SessionState
 
 IDLE_MESSAGE = words("login.idle_locked")
@@ -60,6 +61,7 @@ class KeyWatch:
         self.idle_s = idle_lock_minutes * 60
         self.last_touch = time.monotonic()
         self.held_identity: tuple | None = None
+        self.choices: list[tuple] = []  # the identities the login screen's chooser shows
         self.timings: dict[str, float] = {}
         self.key.on_scan(lambda scan: Clock.schedule_once(lambda _dt: self.apply(scan)))
         Window.bind(on_touch_down=self._touched, on_key_down=self._touched)
@@ -82,6 +84,11 @@ class KeyWatch:
         self.app.key_holder = holder if ready else ""
         self.app.key_state = diagnosis.state
         self.login_screen.show_key(text, holder, problem=problem, ready=ready)
+        self.choices = [c.token.identity for c in diagnosis.choices if c.token]
+        self.login_screen.show_choices(
+            [choice_label(c) for c in diagnosis.choices],
+            self.choices.index(identity) if identity in self.choices else None,
+        )
         state = self.session.state
         if (
             state is not SessionState.LOCKED
@@ -102,6 +109,12 @@ class KeyWatch:
         self.app.go("login")
         self.timings["locked_shown"] = time.monotonic()
 
+    def choose(self, index: int) -> None:
+        """The clerk picked a key among several; the worker's next scan shows it."""
+        if 0 <= index < len(self.choices):
+            identity = self.choices[index]
+            self.key.submit(lambda: self.key.choose(identity))
+
     def login(self, pin: bytearray) -> None:
         """One C_Login on the key worker; the answer comes back on the main thread."""
         future = self.key.submit(lambda: self.key.login(pin))
@@ -113,7 +126,7 @@ class KeyWatch:
         if self.session.state is not SessionState.PIN_ENTRY:
             return  # the key was pulled while the PIN was checked
         if error is not None:
-            self.session.pin_rejected()
+            self.session.pin_rejected(failure_reason(error))
             self.login_screen.say(login_message(error))
             if isinstance(error, PinLocked):
                 self.login_screen.show_key(

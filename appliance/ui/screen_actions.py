@@ -37,6 +37,9 @@ class DraftView(Protocol):
 class LoginActions(Protocol):
     def login(self, pin: bytearray) -> None: ...
 
+    def choose_key(self, index: int) -> None:
+        """Log in with the ``index``-th key the chooser shows (several valid keys)."""
+
 
 class HomeActions(Navigation, Protocol):
     def lock(self) -> None: ...

@@ -35,9 +35,9 @@ class AuditedSession(OperatorSession):
         super().pin_accepted(operator)
         self.trail.record("login.success", operator=operator.serial)
 
-    def pin_rejected(self) -> None:
-        super().pin_rejected()
-        self.trail.record("login.failure", attempts=self.failed_attempts)
+    def pin_rejected(self, reason: str = "wrong_pin") -> None:
+        super().pin_rejected(reason)
+        self.trail.record("login.failure", reason=reason, attempts=self.failed_attempts)
 
     def key_removed(self) -> None:
         before, operator = self.state, self.operator

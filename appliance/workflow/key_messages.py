@@ -2,11 +2,13 @@
 
 The manual's three causes each have their own sentence: "未安装电子钥匙驱动" (naming the
 vendor and the driver the box expected), "未检测到电子钥匙，请检查USB接口", and an expired
-key that must be renewed by filing a 业务需求表 with 网建办.
+key that must be renewed by filing a 业务需求表 with 网建办. A driver that is installed
+but fails to start says so, with the module's own error code.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,8 @@ UNUSABLE_MESSAGES = {
     "no_private_key": text("login.no_private_key"),
     "no_certificate": text("login.no_certificate"),
     "unsupported_key": text("login.unsupported_key"),
+    "sm2_only": text("key.sm2_only"),
+    "choose": text("login.choose_first"),
 }
 
 STATUS_WORDS = {
@@ -36,6 +40,10 @@ STATUS_WORDS = {
     KeyState.READING: text("key.state_reading"),
     KeyState.NO_DRIVER: text("key.state_no_driver"),
     KeyState.NOT_DETECTED: text("key.state_not_detected"),
+    KeyState.CHOOSE: text("key.state_choose"),
+    KeyState.KEY_MISMATCH: text("key.state_key_mismatch"),
+    KeyState.SM2_ONLY: text("key.state_sm2_only"),
+    KeyState.DRIVER_FAILED: text("key.state_driver_failed"),
 }
 
 
@@ -67,8 +75,18 @@ def diagnosis_message(diagnosis: Diagnosis) -> tuple[str, bool]:
         else:
             template = ZH["key.driver_unloadable"]
         return template.format(vendor=vendor, module=diagnosis.module), True
+    if state is KeyState.DRIVER_FAILED:
+        code = re.search(r"CKR_\w+", diagnosis.detail)
+        error = code.group(0) if code else diagnosis.detail
+        return text("key.driver_failed", vendor=vendor, module=diagnosis.module, error=error), True
+    if state is KeyState.CHOOSE:
+        return text("key.choose", count=len(diagnosis.choices)), False
     if state is KeyState.NO_CERTIFICATE:
         return UNUSABLE_MESSAGES["no_certificate"], True
+    if state is KeyState.SM2_ONLY:
+        return UNUSABLE_MESSAGES["sm2_only"], True
+    if state is KeyState.KEY_MISMATCH:
+        return UNUSABLE_MESSAGES["key_mismatch"], True
     assert operator is not None
     if state is KeyState.EXPIRED:
         return text("key.expired", until=_local(operator.not_after)), True
@@ -86,6 +104,15 @@ def diagnosis_message(diagnosis: Diagnosis) -> tuple[str, bool]:
             "key.expiring", until=_local(operator.not_after), days=diagnosis.days_left
         ), True
     return text("key.ready"), False
+
+
+def choice_label(choice: Diagnosis) -> str:
+    """One key of several that can log in, as the login screen's chooser names it."""
+    operator = choice.operator
+    vendor = choice.vendor.label if choice.vendor else ""
+    if operator is None:
+        return vendor
+    return text("login.choice", name=operator.name, vendor=vendor, until=_local(operator.not_after))
 
 
 def login_message(error: BaseException) -> str:

@@ -35,6 +35,8 @@ PIN_WARNINGS: dict[str, str] = {
 def key_message(error: KeyProblem) -> str:
     if isinstance(error, WrongPin):
         warning = PIN_WARNINGS.get(error.warning or "")
+        if error.tries_left is not None and error.warning != "final_try":
+            return text("login.wrong_pin_tries", tries=error.tries_left)
         if warning:
             return text("login.wrong_pin_warning", warning=warning)
         return text("login.wrong_pin")

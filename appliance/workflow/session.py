@@ -53,7 +53,9 @@ class OperatorSession(StateMachine[SessionState, SessionEvent]):
         self.operator = operator
         self.failed_attempts = 0
 
-    def pin_rejected(self) -> None:
+    def pin_rejected(self, reason: str = "wrong_pin") -> None:
+        """The key refused the login; ``reason`` is its short code (``wrong_pin``,
+        ``pin_locked``, ``key_mismatch``, ...), for the audit trail."""
         self.fire(SessionEvent.PIN_REJECTED)
         self.failed_attempts += 1
 

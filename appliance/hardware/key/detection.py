@@ -2,7 +2,9 @@
 
 The manual names three reasons a key is not accepted (driver missing, nothing on the
 USB port, certificate expired); :func:`diagnose` tells them apart, and a few more the
-box can see for itself (untrusted issuer, PIN locked, no certificate). Scans are
+box can see for itself (a driver installed but failing to start, untrusted issuer, a
+private key that does not match the certificate, only an SM2 certificate, PIN locked,
+no certificate, several valid keys to choose from). Scans are
 polled, never awaited with ``C_WaitForSlotEvent``, which SoftHSM2 and many keys lack.
 All PKCS#11 calls here run on the key worker's thread (see ``key_service``).
 """
@@ -18,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import pkcs11
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from pkcs11 import TokenFlag
 
 from appliance.errors import StartupError
 from appliance.hardware.key.pkcs11_key import (
     Found,
     KeyUnusable,
+    ModuleFailed,
     describe_certificate,
     load_module,
     read_certificate,
@@ -40,16 +43,23 @@ READING_GRACE_S = 3.0  # a key's driver may take a moment after the USB device a
 
 
 class KeyState(Enum):
-    """What the login screen says; the order is the preference when several keys show."""
+    """What the login screen says; the order is the preference when several keys show.
+
+    ``CHOOSE`` is never one key's state: several keys can log in and none is chosen yet.
+    """
 
     READY = "ready"
     EXPIRING = "expiring"
+    CHOOSE = "choose"
     PIN_LOCKED = "pin_locked"
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
     UNTRUSTED = "untrusted"
+    KEY_MISMATCH = "key_mismatch"
+    SM2_ONLY = "sm2_only"
     NO_CERTIFICATE = "no_certificate"
     READING = "reading"
+    DRIVER_FAILED = "driver_failed"
     NO_DRIVER = "no_driver"
     NOT_DETECTED = "not_detected"
 
@@ -60,11 +70,16 @@ class KeyState(Enum):
 
 @dataclass(frozen=True)
 class ModuleLoad:
-    """One vendor's driver as this scan found it; ``error`` None means it loaded."""
+    """One vendor's driver as this scan found it; ``error`` None means it loaded.
+
+    ``failed``: the module is installed and loads but its C_Initialize refused, and
+    ``error`` holds the module's own return code (a driver failing to start, not missing).
+    """
 
     vendor: KeyVendor
     path: Path | None
     error: str | None = None
+    failed: bool = False
 
     @property
     def loaded(self) -> bool:
@@ -90,6 +105,13 @@ class TokenSeen:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """One key's state, or the whole scan's. ``detail`` is English, for the CLI and logs.
+
+    ``choices``: every key that can log in, best first, when there are several (the
+    clerk picks one on the login screen). ``wrong_pins``: wrong PINs typed in a row on
+    this key since its last good one, counted by the key worker.
+    """
+
     state: KeyState
     vendor: KeyVendor | None = None
     module: Path | None = None
@@ -97,6 +119,8 @@ class Diagnosis:
     token: TokenSeen | None = None
     operator: OperatorCertificate | None = None
     days_left: int | None = None
+    choices: tuple[Diagnosis, ...] = ()
+    wrong_pins: int = 0
 
     @property
     def issuer(self) -> str:
@@ -104,11 +128,14 @@ class Diagnosis:
 
     @property
     def pin_warning(self) -> str | None:
-        """``final_try`` or ``count_low`` from the token flags, before any PIN is typed."""
+        """``final_try``, or ``count_low`` after two wrong PINs in a row, before any PIN.
+
+        SoftHSM2 raises COUNT_LOW at the first wrong PIN, so the flag alone proves little.
+        """
         flags = self.token.flags if self.token else 0
         if flags & TokenFlag.USER_PIN_FINAL_TRY:
             return "final_try"
-        if flags & TokenFlag.USER_PIN_COUNT_LOW:
+        if flags & TokenFlag.USER_PIN_COUNT_LOW and self.wrong_pins >= 2:
             return "count_low"
         return None
 
@@ -140,15 +167,26 @@ def diagnose(
     """The most useful thing to tell the clerk about the keys seen, in KeyState order.
 
     Example: a GDCA key on the bus whose module is not installed, nothing else plugged,
-    gives ``NO_DRIVER`` naming GDCA and the module path the vendor entry expects.
+    gives ``NO_DRIVER`` naming GDCA and the module path the vendor entry expects. Two
+    valid keys give ``CHOOSE`` with both as ``choices``; a valid key beside a broken
+    one gives the valid one, whatever the slot order.
     """
     candidates = [_judge_token(token, policy, now) for token in tokens]
     loads = {load.vendor.name: load for load in modules}
+    for failing in modules:
+        if failing.failed and not failing.vendor.usb_ids:  # a module vouched for by no device
+            candidates.append(
+                Diagnosis(KeyState.DRIVER_FAILED, failing.vendor, failing.path, failing.error or "")
+            )
     for device, vendor in devices:
         if vendor is None or any(token.vendor == vendor for token in tokens):
             continue
         load = loads.get(vendor.name)
-        if load is not None and not load.loaded:
+        if load is not None and load.failed:
+            candidates.append(
+                Diagnosis(KeyState.DRIVER_FAILED, vendor, load.path, load.error or "")
+            )
+        elif load is not None and not load.loaded:
             candidates.append(
                 Diagnosis(
                     KeyState.NO_DRIVER,
@@ -171,7 +209,11 @@ def diagnose(
     if not candidates:
         return Diagnosis(KeyState.NOT_DETECTED)
     order = list(KeyState)
-    return min(candidates, key=lambda d: order.index(d.state))
+    ranked = sorted(candidates, key=lambda d: order.index(d.state))
+    usable = tuple(d for d in ranked if d.state.can_log_in)
+    if len(usable) > 1:
+        return Diagnosis(KeyState.CHOOSE, detail=f"{len(usable)} keys can log in", choices=usable)
+    return ranked[0]
 
 
 def _judge_token(token: TokenSeen, policy: DetectionPolicy, now: datetime) -> Diagnosis:
@@ -181,12 +223,18 @@ def _judge_token(token: TokenSeen, policy: DetectionPolicy, now: datetime) -> Di
     certificate = token.found.certificate
     operator = describe_certificate(certificate)
     base["operator"] = operator
+    if token.found.algorithm == "sm2":
+        detail = "the key holds only an SM2 (guomi) certificate; SM2 login is not supported"
+        return Diagnosis(KeyState.SM2_ONLY, detail=detail, **base)
     if now < operator.not_before:
         return Diagnosis(KeyState.NOT_YET_VALID, **base)
     if now > operator.not_after:
         return Diagnosis(KeyState.EXPIRED, **base)
     if not _issued_by_trusted(certificate, policy.trusted_cas):
         return Diagnosis(KeyState.UNTRUSTED, **base)
+    if token.found.public_key == "mismatch":
+        detail = "the public key on the token does not match the certificate"
+        return Diagnosis(KeyState.KEY_MISMATCH, detail=detail, **base)
     if token.flags & TokenFlag.USER_PIN_LOCKED:
         return Diagnosis(KeyState.PIN_LOCKED, **base)
     days_left = (operator.not_after - now).days
@@ -198,7 +246,7 @@ def _issued_by_trusted(certificate: x509.Certificate, cas: Iterable[x509.Certifi
     for ca in cas:
         try:
             certificate.verify_directly_issued_by(ca)
-        except (ValueError, TypeError, InvalidSignature):
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
             continue
         return True
     return False
@@ -260,6 +308,8 @@ class KeyDetector:
             return ModuleLoad(vendor, None, "missing"), None
         try:
             return ModuleLoad(vendor, path), load_module(path)
+        except ModuleFailed as error:
+            return ModuleLoad(vendor, path, str(error)[:200], failed=True), None
         except StartupError as error:
             return ModuleLoad(vendor, path, str(error)[:200]), None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -18,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import pkcs11
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
-from pkcs11 import MGF, Attribute, CertificateType, Mechanism, ObjectClass, TokenFlag
+from pkcs11 import MGF, Attribute, CertificateType, KeyType, Mechanism, ObjectClass, TokenFlag
 from pkcs11.util.ec import encode_ecdsa_signature
 
 from appliance.errors import StartupError
@@ -55,6 +57,11 @@ _X509_CERTIFICATES = {
     Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
 }
 
+# The SM2 curve (GB/T 32918, 国密) in an id-ecPublicKey SubjectPublicKeyInfo; cryptography
+# cannot load such keys (UnsupportedAlgorithm), so they are recognised from the DER.
+SM2_CURVE_OID = "1.2.156.10197.1.301"
+_LOGIN_ALGORITHMS = ("rsa", "ec")
+
 _PSS_SALT_LENGTH = 32
 _PSS_SHA256 = (Mechanism.SHA256, MGF.SHA256, _PSS_SALT_LENGTH)
 
@@ -72,6 +79,28 @@ def module_in_use() -> Iterator[None]:
     """
     with _module_lock:
         yield
+
+
+class ModuleFailed(StartupError):
+    """The module is installed and loads, but refuses to start (C_Initialize failed).
+
+    ``code`` is the module's own return code as its CKR_ name, ``text`` any message
+    python-pkcs11 gave with it. SoftHSM2 answers CKR_GENERAL_ERROR when SOFTHSM2_CONF
+    names a token directory that does not exist.
+    """
+
+    def __init__(self, module: Path, error: pkcs11.PKCS11Error) -> None:
+        self.code = return_code_name(error)
+        self.text = str(error)
+        said = f"{self.code} ({self.text})" if self.text else self.code
+        super().__init__(f"PKCS#11 module {module} failed to start: {said}")
+
+
+def return_code_name(error: pkcs11.PKCS11Error) -> str:
+    """``GeneralError`` → ``CKR_GENERAL_ERROR``: python-pkcs11 names its exceptions after
+    the PKCS#11 return codes, so the code a module answered is read back from the class."""
+    words = re.findall(r"[A-Z][a-z0-9]*", type(error).__name__)
+    return "CKR_" + "_".join(word.upper() for word in words)
 
 
 class KeyUnusable(KeyProblem):
@@ -119,16 +148,27 @@ def _load(module: Path) -> Library:
         try:
             _libraries[key] = pkcs11.lib(key)
         except pkcs11.PKCS11Error as error:
+            if type(error) is not pkcs11.PKCS11Error:  # a return code: C_Initialize refused
+                raise ModuleFailed(module, error) from error
+            # dlopen failed (not a shared object, wrong architecture, a missing library)
             raise StartupError(f"cannot load PKCS#11 module {module}: {error}") from error
     return _libraries[key]
 
 
 @dataclass(frozen=True)
 class Found:
-    """The operator certificate and the CKA_ID that ties it to its private key."""
+    """The operator certificate and the CKA_ID that ties it to its private key.
+
+    ``algorithm`` is the certificate's key: ``rsa`` and ``ec`` can log in, ``sm2`` (国密)
+    and ``unsupported`` cannot. ``public_key`` compares the token's public key object of
+    that CKA_ID, read without a PIN, with the certificate: ``match``, ``mismatch``, or
+    ``unknown`` when the token shows none (then only the login's signature can tell).
+    """
 
     certificate: x509.Certificate
     key_id: bytes
+    algorithm: str = "rsa"
+    public_key: str = "unknown"
 
 
 class Pkcs11Key:
@@ -137,6 +177,7 @@ class Pkcs11Key:
     def __init__(self, module: Path, token_label: str | None = None) -> None:
         self._library = load_module(module)
         self._label = token_label
+        self._wrong_pins = 0  # in a row, on this key
 
     def status(self) -> KeyStatus:
         with module_in_use():
@@ -192,46 +233,154 @@ class Pkcs11Key:
                     return token
         raise KeyAbsent()
 
-    @staticmethod
-    def _prove_possession(token: pkcs11.Token, found: Found, pin: bytearray) -> None:
+    def _prove_possession(self, token: pkcs11.Token, found: Found, pin: bytearray) -> None:
         try:
             session = token.open(user_pin=pin.decode("utf-8"))
         except (*WRONG_PIN_ERRORS, UnicodeDecodeError) as error:
-            raise problem_for_pin_flags(fresh_flags(token)) from error
+            self._wrong_pins += 1
+            raise pin_refusal(fresh_flags(token), self._wrong_pins, tries_left(token)) from error
         except pkcs11.PinLocked as error:
             raise PinLocked() from error
+        self._wrong_pins = 0
         with session:
             sign_and_verify(session, found)
 
 
 def read_certificate(token: pkcs11.Token) -> Found:
-    """The first end-entity X.509 certificate on the key; CA certificates are skipped."""
+    """The operator certificate on the key, judged against the token's public key, no PIN.
+
+    CA certificates are skipped. Of the end-entity certificates, the first RSA or EC one
+    is the operator's (a key may carry an SM2 certificate beside it); a key holding only
+    SM2 or other certificates gives the first of them, for the diagnosis to name.
+    """
     with token.open() as session:
         stored = [
             (obj[Attribute.VALUE], obj[Attribute.ID])
             for obj in session.get_objects(_X509_CERTIFICATES)
         ]
-    for der, key_id in stored:
-        try:
-            certificate = x509.load_der_x509_certificate(der)
-        except ValueError:
-            continue
-        if not _is_authority(certificate):
-            return Found(certificate, key_id)
+        operators: list[tuple[x509.Certificate, bytes, str]] = []
+        for der, key_id in stored:
+            try:
+                certificate = x509.load_der_x509_certificate(der)
+            except ValueError:
+                continue
+            if not _is_authority(certificate):
+                operators.append((certificate, key_id, certificate_algorithm(certificate)))
+        for certificate, key_id, algorithm in operators:
+            if algorithm in _LOGIN_ALGORITHMS:
+                return Found(
+                    certificate, key_id, algorithm, _public_key_check(session, certificate, key_id)
+                )
+    if operators:
+        certificate, key_id, algorithm = operators[0]
+        return Found(certificate, key_id, algorithm)
     raise KeyUnusable("no_certificate", "the key holds no operator certificate")
 
 
-def problem_for_pin_flags(flags: int) -> KeyProblem:
-    """What a refused PIN means for the clerk, from the token flags read after the refusal.
+def certificate_algorithm(certificate: x509.Certificate) -> str:
+    """``rsa``, ``ec``, ``sm2`` (an id-ecPublicKey on the SM2 curve) or ``unsupported``."""
+    try:
+        public_key = certificate.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return "sm2" if _named_curve(certificate) == SM2_CURVE_OID else "unsupported"
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return "rsa"
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return "ec"
+    return "unsupported"
 
+
+def _named_curve(certificate: x509.Certificate) -> str | None:
+    """The curve OID of an EC SubjectPublicKeyInfo, read from the DER with asn1crypto."""
+    try:
+        parsed = asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+        algorithm = parsed["tbs_certificate"]["subject_public_key_info"]["algorithm"]
+        parameters = algorithm["parameters"]
+        if algorithm["algorithm"].dotted != "1.2.840.10045.2.1" or parameters.name != "named":
+            return None
+        return str(parameters.chosen.dotted)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _public_key_check(session: pkcs11.Session, certificate: x509.Certificate, key_id: bytes) -> str:
+    """``match``/``mismatch`` against the public key object of the same CKA_ID, if public."""
+    try:
+        objects = list(
+            session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY, Attribute.ID: key_id})
+        )
+        verdicts = [_same_key(obj, certificate) for obj in objects]
+    except pkcs11.PKCS11Error:
+        return "unknown"
+    if True in verdicts:
+        return "match"
+    if False in verdicts:
+        return "mismatch"
+    return "unknown"
+
+
+def _same_key(obj: pkcs11.Object, certificate: x509.Certificate) -> bool | None:
+    """Whether a public key object holds the certificate's key; None when it cannot say."""
+    public_key = certificate.public_key()
+    try:
+        key_type = int(obj[Attribute.KEY_TYPE])
+        if isinstance(public_key, rsa.RSAPublicKey):
+            if key_type != KeyType.RSA:
+                return False
+            numbers = public_key.public_numbers()
+            modulus = int.from_bytes(obj[Attribute.MODULUS], "big")
+            exponent = int.from_bytes(obj[Attribute.PUBLIC_EXPONENT], "big")
+            return (modulus, exponent) == (numbers.n, numbers.e)
+        if isinstance(public_key, ec.EllipticCurvePublicKey):
+            if key_type != KeyType.EC:
+                return False
+            point = public_key.public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+            stored = bytes(obj[Attribute.EC_POINT])
+            # CKA_EC_POINT is a DER OCTET STRING; some modules give the bare point.
+            return stored in (point, _der_octet_string(point))
+    except (pkcs11.PKCS11Error, TypeError, ValueError):
+        return None
+    return None
+
+
+def _der_octet_string(data: bytes) -> bytes:
+    length = len(data)
+    if length < 0x80:
+        return bytes([0x04, length]) + data
+    size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x04, 0x80 | len(size)]) + size + data
+
+
+def tries_left(token: object) -> int | None:
+    """PIN tries left where the key tells them. Standard PKCS#11 does not: only a vendor's
+    adapter around the token (its own API) can, as ``pin_tries_left``."""
+    told = getattr(token, "pin_tries_left", None)
+    return told if isinstance(told, int) else None
+
+
+def pin_refusal(flags: int, wrong_in_a_row: int, tries: int | None = None) -> KeyProblem:
+    """What a refused PIN means for the clerk, saying only what is known.
+
+    ``flags`` are read after the refusal, ``wrong_in_a_row`` counts it among the wrong
+    PINs typed in a row on this key, ``tries`` is what the key or its vendor tells.
     Some keys answer the attempt that locks them with "PIN incorrect", so the lock flag
-    wins. For example, ``USER_PIN_COUNT_LOW`` alone gives ``WrongPin("count_low")``.
+    wins. SoftHSM2 sets USER_PIN_COUNT_LOW after a single wrong PIN, so that flag warns
+    only from the second wrong PIN in a row. For example:
+
+    - ``pin_refusal(COUNT_LOW, 1)`` is ``WrongPin(None)``: "PIN码错误";
+    - ``pin_refusal(COUNT_LOW, 2)`` is ``WrongPin("count_low")``;
+    - ``pin_refusal(FINAL_TRY, 1)`` is ``WrongPin("final_try", tries_left=1)``;
+    - ``pin_refusal(0, 1, tries=4)`` is ``WrongPin(None, tries_left=4)``.
     """
-    if flags & TokenFlag.USER_PIN_LOCKED:
+    if flags & TokenFlag.USER_PIN_LOCKED or tries == 0:
         return PinLocked()
-    if flags & TokenFlag.USER_PIN_FINAL_TRY:
-        return WrongPin("final_try")
-    if flags & TokenFlag.USER_PIN_COUNT_LOW:
+    if flags & TokenFlag.USER_PIN_FINAL_TRY or tries == 1:
+        return WrongPin("final_try", tries_left=1)
+    if tries is not None:
+        return WrongPin(None, tries_left=tries)
+    if flags & TokenFlag.USER_PIN_COUNT_LOW and wrong_in_a_row >= 2:
         return WrongPin("count_low")
     return WrongPin(None)
 
@@ -267,6 +416,9 @@ def sign(session: pkcs11.Session, found: Found, data: bytes, rsa_scheme: str = "
     ECDSA is hashed here and signed raw (CKM_ECDSA): SoftHSM2 and several USB keys lack
     CKM_ECDSA_SHA256. The raw r||s answer is re-encoded as DER, as X.509 tools expect.
     """
+    if found.algorithm not in _LOGIN_ALGORITHMS:
+        reason = "sm2_only" if found.algorithm == "sm2" else "unsupported_key"
+        raise KeyUnusable(reason, f"the key's certificate cannot log in ({found.algorithm})")
     public_key = found.certificate.public_key()
     try:
         # python-pkcs11 builds the key's class from its attributes: a private key that may
@@ -332,10 +484,17 @@ def log_login_failure(error: Exception, serial: str) -> None:
     fields: dict[str, object] = {"reason": _reason(error), "serial": serial}
     if isinstance(error, WrongPin) and error.warning:
         fields["warning"] = error.warning
+    if isinstance(error, WrongPin) and error.tries_left is not None:
+        fields["tries_left"] = error.tries_left
     event("login.complete", logging.WARNING, outcome="failure", **fields)
 
 
-def _reason(error: Exception) -> str:
+def failure_reason(error: BaseException) -> str:
+    """The short code of a refused login, for the log and the audit trail."""
+    return _reason(error)
+
+
+def _reason(error: BaseException) -> str:
     if isinstance(error, KeyUnusable):
         return error.reason
     reasons = {WrongPin: "wrong_pin", PinLocked: "pin_locked", KeyAbsent: "key_absent"}

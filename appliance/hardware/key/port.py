@@ -29,9 +29,12 @@ class KeyProblem(Exception):
 
 
 class WrongPin(KeyProblem):
-    def __init__(self, warning: str | None = None) -> None:
+    """``warning``: ``final_try`` or ``count_low``; ``tries_left`` only where the key told."""
+
+    def __init__(self, warning: str | None = None, tries_left: int | None = None) -> None:
         super().__init__("the PIN was not accepted by the key")
         self.warning = warning
+        self.tries_left = tries_left
 
 
 class PinLocked(KeyProblem):

@@ -4,6 +4,9 @@ PKCS#11 modules are not thread-safe and many allow one login per token, so detec
 scans, the PIN login, the proof of possession and later signatures all queue on this
 one thread. After login the session stays open for :meth:`KeyService.sign` (each
 submission is signed with it) until the key is pulled or the session is locked.
+With several valid keys plugged in, the clerk's choice (:meth:`KeyService.choose`) is
+the key the scans show and the login goes to; the logged-in key stays chosen. Wrong
+PINs are counted per key, in a row, so a warning says only what is known.
 Implements ``KeyPort``, so the counter needs no change to use it.
 """
 
@@ -15,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pkcs11
@@ -32,8 +35,9 @@ from appliance.hardware.key.pkcs11_key import (
     log_login_failure,
     mask_operator,
     module_in_use,
-    problem_for_pin_flags,
+    pin_refusal,
     sign_and_verify,
+    tries_left,
 )
 from appliance.hardware.key.pkcs11_key import sign as sign_on_token
 from appliance.hardware.key.port import (
@@ -64,7 +68,12 @@ def problem_for(diagnosis: Diagnosis) -> KeyProblem:
     """Why a login cannot start with the key as the last scan saw it."""
     if diagnosis.state is KeyState.PIN_LOCKED:
         return PinLocked()
-    if diagnosis.state in (KeyState.NOT_DETECTED, KeyState.NO_DRIVER, KeyState.READING):
+    if diagnosis.state in (
+        KeyState.NOT_DETECTED,
+        KeyState.NO_DRIVER,
+        KeyState.DRIVER_FAILED,
+        KeyState.READING,
+    ):
         return KeyAbsent()
     return KeyUnusable(diagnosis.state.value, f"the key cannot log in: {diagnosis.state.value}")
 
@@ -86,6 +95,8 @@ class KeyService:
         self._listeners: list[ScanListener] = []
         self._logged_in: _LoggedIn | None = None
         self._thread: threading.Thread | None = None
+        self._chosen: tuple[str, int, str, str] | None = None
+        self._wrong_pins: dict[tuple[str, int, str, str], int] = {}
         self.latest: KeyScan | None = None
 
     # -- lifecycle -------------------------------------------------------------------
@@ -181,6 +192,18 @@ class KeyService:
     def logout(self) -> None:
         self.call(self._logout)
 
+    def choose(self, identity: tuple[str, int, str, str]) -> KeyScan:
+        """Take the key ``identity`` (a ``TokenSeen.identity`` among the scan's choices) for
+        the next login; answers the scan that shows it."""
+
+        def work() -> KeyScan:
+            if self._logged_in is None:
+                self._chosen = identity
+                event("key.chosen", token_label=identity[3])
+            return self._scan()
+
+        return self.call(work)
+
     @property
     def logged_in(self) -> bool:
         return self._logged_in is not None
@@ -188,7 +211,7 @@ class KeyService:
     # -- on the worker ---------------------------------------------------------------
 
     def _scan(self) -> KeyScan:
-        scan = self.detector.scan()
+        scan = self._as_chosen(self.detector.scan())
         held = self._logged_in
         if held is not None and held.token.identity not in {t.identity for t in scan.tokens}:
             self._logout("key_removed")
@@ -200,10 +223,29 @@ class KeyService:
                 vendor=scan.diagnosis.vendor.name if scan.diagnosis.vendor else "none",
                 devices=len(scan.devices),
                 tokens=len(scan.tokens),
+                choices=len(scan.diagnosis.choices),
+                detail=scan.diagnosis.detail or "none",
             )
             for listener in self._listeners:
                 listener(scan)
         return scan
+
+    def _as_chosen(self, scan: KeyScan) -> KeyScan:
+        """The scan as the clerk sees it: the chosen (or logged-in) key among several, and
+        the wrong PINs typed in a row on the key shown."""
+        diagnosis = scan.diagnosis
+        present = {token.identity for token in scan.tokens}
+        if self._chosen not in present:
+            self._chosen = None
+        chosen = next(
+            (c for c in diagnosis.choices if c.token and c.token.identity == self._chosen), None
+        )
+        if chosen is not None:
+            diagnosis = replace(chosen, choices=diagnosis.choices)
+        if diagnosis.token is not None:
+            wrong = self._wrong_pins.get(diagnosis.token.identity, 0)
+            diagnosis = replace(diagnosis, wrong_pins=wrong)
+        return replace(scan, diagnosis=diagnosis)
 
     def _login(self, pin: bytearray) -> OperatorCertificate:
         diagnosis = self._scan().diagnosis
@@ -226,6 +268,7 @@ class KeyService:
             log_login_failure(error, serial)
             raise
         self._logged_in = _LoggedIn(session, diagnosis.token)
+        self._chosen = diagnosis.token.identity
         operator = describe_certificate(found.certificate)
         event(
             "login.complete",
@@ -241,13 +284,16 @@ class KeyService:
         token = self.open_token(seen)
         with absent_on_removal():
             try:
-                return token.open(user_pin=pin.decode("utf-8"))
+                session = token.open(user_pin=pin.decode("utf-8"))
             except (*WRONG_PIN_ERRORS, UnicodeDecodeError) as error:
-                raise problem_for_pin_flags(fresh_flags(token)) from error
+                wrong = self._wrong_pins[seen.identity] = self._wrong_pins.get(seen.identity, 0) + 1
+                raise pin_refusal(fresh_flags(token), wrong, tries_left(token)) from error
             except pkcs11.PinLocked as error:
                 raise PinLocked() from error
             finally:
                 pin[:] = bytes(len(pin))
+        self._wrong_pins.pop(seen.identity, None)  # the PIN was right: the count starts again
+        return session
 
     def _sign(self, data: bytes) -> bytes:
         held = self._logged_in

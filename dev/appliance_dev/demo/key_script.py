@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 from kivy.core.window import Window
+from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from appliance import log
@@ -105,6 +106,16 @@ class KeyDriver(ScriptDriver):
         waits on the state so the catalogue may word the sentence as it likes."""
         self.wait(f"the key {state.name}", lambda: self.app.key_state is state)
 
+    def _tap_choice(self, holder: str) -> None:
+        """Tap the login screen's chooser button of the key held by ``holder``."""
+
+        def press() -> None:
+            chooser = self.app.screens["login"].chooser
+            button = next(w for w in chooser.children if isinstance(w, Button) and holder in w.text)
+            button.trigger_action(duration=0)
+
+        self.on_main(press)
+
     def _type_pin(self, pin: str) -> None:
         for digit in pin:
             self.tap_keys(digit)
@@ -143,7 +154,8 @@ class KeyDriver(ScriptDriver):
         self._key_is(KeyState.READY)
         # What the login screen says after each wrong PIN (appliance.workflow.messages).
         refusals = (
-            ("k07-wrong-pin", text("login.wrong_pin_warning", warning=text("key.pin_count_low"))),
+            # COUNT_LOW after one wrong PIN is no warning yet: only "PIN码错误".
+            ("k07-wrong-pin", text("login.wrong_pin")),
             ("k08-final-try", text("login.wrong_pin_warning", warning=text("key.pin_final_try"))),
             ("k09-locked", text("login.pin_locked")),
         )
@@ -171,6 +183,19 @@ class KeyDriver(ScriptDriver):
         self._plug_only()
         self.on_screen("login")
         self._shoot("k13-key-pulled")
+        # Two valid keys: the clerk picks one on the login screen, and logs in with it.
+        self._plug_only(self._lab_device("valid-rsa"), self._lab_device("valid-pss"))
+        self._key_is(KeyState.CHOOSE)
+        self._shoot("k14-choose")
+        chosen = self.lab.keys["valid-pss"].operator  # valid-ec was walked to locked
+        self._tap_choice(chosen)
+        self._key_is(KeyState.READY)
+        self._type_pin(LAB_PIN)
+        self.tap("pin.confirm")
+        self.on_screen("home")
+        self._shoot("k15-chosen-home")
+        operator = self.app.counter.session.operator
+        assert operator is not None and operator.name == chosen, operator
         log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
 
     def _bench(self) -> None:

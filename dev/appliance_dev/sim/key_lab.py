@@ -5,7 +5,9 @@ once. So every key gets its own copy of ``libsofthsm2.so`` (a separate library i
 with its own token directory), loaded once with its own configuration by :func:`activate`.
 Each key then looks like a separate vendor's USB key with its own module, and a test
 plugs it by putting its USB id on a fake bus. Certificates come from a test CA made with
-``cryptography``; a second, untrusted CA signs the "wrong CA" key.
+``cryptography``; a second, untrusted CA signs the "wrong CA" key. SM2 (国密) certificates
+come from ``appliance_dev.sim.sm2_cert`` (SoftHSM2 cannot hold SM2 keys, so an SM2 key
+holds the certificate alone, first on the token, beside an RSA key pair or not at all).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pkcs11.util.x509 import decode_x509_certificate
 
 from appliance.hardware.key.pkcs11_key import load_module, module_in_use
 from appliance.hardware.key.vendors import KeyVendor
+from appliance_dev.sim.sm2_cert import make_sm2_certificate
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 LAB_PIN = "246810"
@@ -39,7 +42,11 @@ LAB_VENDOR_ID = 0x1D99
 
 @dataclass(frozen=True)
 class KeySpec:
-    """One test key: algorithm, validity in days from now, issuer, and whether it lies."""
+    """One test key: algorithm, validity in days from now, issuer, and whether it lies.
+
+    ``sm2``: ``only`` holds an SM2 certificate and nothing else; ``beside`` holds one
+    before the key's own certificate.
+    """
 
     name: str
     operator: str = "测试员"
@@ -49,6 +56,7 @@ class KeySpec:
     trusted: bool = True
     mismatched: bool = False
     rsa_scheme: str = "pkcs1v15"
+    sm2: str = ""
 
 
 STANDARD_KEYS = (
@@ -60,6 +68,8 @@ STANDARD_KEYS = (
     KeySpec("not-yet-valid", "吴磊", valid_from_days=20, valid_until_days=400),
     KeySpec("untrusted", "郑强", trusted=False),
     KeySpec("mismatched", "孙丽", algorithm="rsa", mismatched=True),
+    KeySpec("sm2-only", "黄敏", sm2="only"),
+    KeySpec("sm2-beside-rsa", "林峰", algorithm="rsa", sm2="beside"),
 )
 
 
@@ -183,6 +193,21 @@ def _make_key(
         .get_token(token_label=spec.name.upper())
         .open(rw=True, user_pin=LAB_PIN) as session,
     ):
+        if spec.sm2:
+            sm2_der = make_sm2_certificate(home / "sm2", spec.operator, spec.valid_until_days)
+            session.create_object(
+                decode_x509_certificate(sm2_der)
+                | {
+                    Attribute.ID: b"sm2-" + key_id,
+                    Attribute.TOKEN: True,
+                    Attribute.PRIVATE: False,
+                    Attribute.LABEL: spec.operator,
+                }
+            )
+            if spec.sm2 == "only":
+                return LabKey(
+                    spec.name, spec.operator, str(module), str(conf), product_id, spec.rsa_scheme
+                )
         public_der = _generate_on_token(session, spec.algorithm, key_id)
         subject_key = serialization.load_der_public_key(public_der)
         if spec.mismatched:

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pkcs11 import Attribute, MechanismFlag
-from pkcs11.util.rsa import decode_rsa_private_key
+from pkcs11.util.rsa import decode_rsa_private_key, decode_rsa_public_key
 from pkcs11.util.x509 import decode_x509_certificate
 
 from appliance.errors import StartupError
@@ -161,7 +161,7 @@ def _store_operator(module: Path, demo: DemoToken, issued: _Issued) -> None:
     """Put the clerk's key and certificate on the token under one CKA_ID.
 
     The key is made unextractable and sign-only, as on a real USB key; the certificate
-    is public so it can be read before the PIN is entered.
+    and the public key are public so they can be read (and compared) before the PIN.
     """
     key_id = x509.SubjectKeyIdentifier.from_public_key(issued.operator_key.public_key()).digest
     labels = {Attribute.ID: key_id, Attribute.LABEL: DEMO_OPERATOR, Attribute.TOKEN: True}
@@ -176,12 +176,20 @@ def _store_operator(module: Path, demo: DemoToken, issued: _Issued) -> None:
         Attribute.SENSITIVE: True,
         Attribute.EXTRACTABLE: False,
     }
+    public = decode_rsa_public_key(
+        issued.operator_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.PKCS1
+        ),
+        capabilities=MechanismFlag.VERIFY,
+    )
+    public |= labels | {Attribute.PRIVATE: False}
     certificate = decode_x509_certificate(issued.operator.public_bytes(serialization.Encoding.DER))
     certificate |= labels | {Attribute.PRIVATE: False}
     with module_in_use():
         token = load_module(module).get_token(token_label=demo.label)
         with token.open(rw=True, user_pin=demo.pin) as session:
             session.create_object(key)
+            session.create_object(public)
             session.create_object(certificate)
 
 
