@@ -166,6 +166,7 @@ class KioskApp(App):
             self.services.camera,
             self.services.scanner,
             on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)),
+            escalation=self.services.escalation,
         )
         Window.bind(on_keyboard=self._swallow_kiosk_keys)
         Window.bind(on_flip=self._first_frame)

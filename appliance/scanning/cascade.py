@@ -1,0 +1,62 @@
+"""The scan cascade, built from the configuration: zxing-cpp first, WeChat on failure.
+
+The live loop (:class:`~appliance.scanning.scanner.ScanWorker`) runs the escalation on a
+worker of its own within a CPU budget; ``appliance scan`` runs the same two decoders in
+the same order on one thread (:class:`Cascade`), with no budget: a photo is read once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from appliance.config import ScannerSection
+from appliance.scanning.budget import CpuBudget
+from appliance.scanning.escalation import EscalationWorker
+from appliance.scanning.port import Decoder, DecoderName, Symbol
+from appliance.scanning.scanner import ZxingScanner
+from appliance.scanning.wechat import WeChatDecoder
+
+
+@dataclass(frozen=True)
+class CascadeRead:
+    """What the cascade read in one image, and which decoder read it (None: nothing)."""
+
+    symbols: list[Symbol]
+    decoder: DecoderName | None
+
+
+class Cascade:
+    """zxing-cpp on the image; the escalation's decoder only when zxing-cpp read nothing.
+
+    Where both could read an image only zxing-cpp's text is seen, so UTF-8 payloads
+    come out as zxing-cpp decodes them, with or without an ECI header.
+    """
+
+    def __init__(self, first: Decoder, escalation: Decoder | None) -> None:
+        self.first = first
+        self.escalation = escalation
+
+    def read(self, gray: np.ndarray) -> CascadeRead:
+        if symbols := self.first.read(gray):
+            return CascadeRead(symbols, "zxing")
+        if self.escalation is not None and (symbols := self.escalation.read(gray)):
+            return CascadeRead(symbols, "wechat")
+        return CascadeRead([], None)
+
+
+def build_escalation(settings: ScannerSection) -> EscalationWorker[int] | None:
+    """The live loop's escalation, its models loading on its own thread; None when off."""
+    if not settings.escalation:
+        return None
+    budget = CpuBudget(settings.cpu_share) if settings.cpu_share < 1 else None
+    return EscalationWorker(WeChatDecoder, budget)
+
+
+def build_cascade(settings: ScannerSection) -> Cascade:
+    """The synchronous cascade of ``appliance scan`` (models loaded now, on this thread)."""
+    return Cascade(
+        ZxingScanner(settings.formats),
+        WeChatDecoder() if settings.escalation else None,
+    )
