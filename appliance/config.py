@@ -89,6 +89,10 @@ class ScannerSection(Section):
     # once it is spent. 1.0: no limit. 0.25 keeps an empty desk under a grainy camera
     # at 30 fps at a quarter of a core (make bench BENCH=scan measures it).
     cpu_share: Annotated[float, Field(gt=0, le=1)] = 0.25
+    # The most CPU one frame may cost the WeChat decoder (it runs in a child process,
+    # stopped and started again past this); on a blank slip under a grainy camera it can
+    # otherwise take seconds. Tickets took 10-140 ms on the development machine.
+    escalation_limit_ms: Annotated[int, Field(ge=50, le=10000)] = 500
 
 
 class KeyVendorSection(Section):

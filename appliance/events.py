@@ -31,6 +31,8 @@ EVENTS: dict[str, str] = {
     "escalation's own thread).",
     "scan.escalation_unavailable": "The WeChat QR models could not be loaded (reason); the "
     "scan goes on with zxing-cpp alone.",
+    "scan.escalation_overrun": "One frame cost the WeChat decoder more CPU than its limit "
+    "(cpu_ms, limit_ms); its process was stopped and started again, the frame left unread.",
     "scan.escalation_failed": "The WeChat decoder raised on one frame (reason); the next "
     "failed frame is tried as usual.",
     "scan.rejected": "A QR code was read but its payload is not a known ticket.",

@@ -71,8 +71,11 @@ def run_scan(paths: list[Path], settings: ScannerSection, out: TextIO) -> int:
     """Print one JSON line per image; exit status 1 when any file held no readable ticket."""
     cascade = build_cascade(settings)
     all_read = True
-    for path in image_files(paths):
-        line = scan_file(path, cascade)
-        all_read = all_read and "ticket" in line
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    try:
+        for path in image_files(paths):
+            line = scan_file(path, cascade)
+            all_read = all_read and "ticket" in line
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        cascade.close()
     return 0 if all_read else 1

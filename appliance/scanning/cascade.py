@@ -14,9 +14,9 @@ import numpy as np
 from appliance.config import ScannerSection
 from appliance.scanning.budget import CpuBudget
 from appliance.scanning.escalation import EscalationWorker
-from appliance.scanning.port import Decoder, DecoderName, Symbol
+from appliance.scanning.port import ChildProcessDecoder, Decoder, DecoderName, Symbol
 from appliance.scanning.scanner import ZxingScanner
-from appliance.scanning.wechat import WeChatDecoder
+from appliance.scanning.wechat_process import WeChatProcess
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,24 @@ class Cascade:
             return CascadeRead(symbols, "wechat")
         return CascadeRead([], None)
 
+    def close(self) -> None:
+        """Stop the escalation's process, if it has one."""
+        if isinstance(self.escalation, ChildProcessDecoder):
+            self.escalation.close()
+
 
 def build_escalation(settings: ScannerSection) -> EscalationWorker[int] | None:
     """The live loop's escalation, its models loading on its own thread; None when off."""
     if not settings.escalation:
         return None
     budget = CpuBudget(settings.cpu_share) if settings.cpu_share < 1 else None
-    return EscalationWorker(WeChatDecoder, budget)
+    limit_s = settings.escalation_limit_ms / 1000
+    return EscalationWorker(lambda: WeChatProcess(limit_s), budget)
 
 
 def build_cascade(settings: ScannerSection) -> Cascade:
     """The synchronous cascade of ``appliance scan`` (models loaded now, on this thread)."""
     return Cascade(
         ZxingScanner(settings.formats),
-        WeChatDecoder() if settings.escalation else None,
+        WeChatProcess(settings.escalation_limit_ms / 1000) if settings.escalation else None,
     )

@@ -22,7 +22,7 @@ import numpy as np
 
 from appliance import log
 from appliance.scanning.budget import CpuBudget
-from appliance.scanning.port import Decoder, Symbol
+from appliance.scanning.port import ChildProcessDecoder, Decoder, Symbol
 
 T = TypeVar("T")
 
@@ -42,6 +42,7 @@ class EscalationCounts:
     replaced: int = 0  # dropped from the slot by a newer frame
     skipped: int = 0  # refused by the budget, when offered or when its turn came
     read: int = 0  # escalations that read a symbol
+    cpu_s: float = 0.0  # CPU seconds the escalations took, budget or not
 
 
 class EscalationPolicy(Generic[T]):
@@ -98,6 +99,7 @@ class EscalationPolicy(Generic[T]):
         """The escalation in flight ended, having cost ``cpu_s`` seconds of CPU."""
         self._in_flight = False
         self.counts.read += read
+        self.counts.cpu_s += cpu_s
         self.charge(cpu_s, now)
 
     def drop_waiting(self) -> None:
@@ -184,35 +186,42 @@ class EscalationWorker(Generic[T]):
                 lambda: self._policy.idle or self.failed is not None or self._closed, timeout
             )
 
-    def close(self) -> None:
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the worker; a decode in flight is waited for up to ``timeout`` seconds.
+
+        One WeChat decode cannot be interrupted and may take seconds (a blank slip under a
+        grainy uncompressed camera); the thread is a daemon, so shutdown does not hang on it.
+        """
         with self._changed:
             self._closed = True
             self._changed.notify_all()
         if self._thread is not threading.current_thread():
-            self._thread.join()
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         started = time.perf_counter()
         try:
             decoder = self._load()
         except Exception as exc:  # noqa: BLE001 (a missing or changed model file, cv2.error)
+            log.event("scan.escalation_unavailable", reason=type(exc).__name__)
             with self._changed:
                 self.failed = str(exc) or type(exc).__name__
                 self._policy.drop_waiting()
                 self._changed.notify_all()
-            log.event("scan.escalation_unavailable", reason=type(exc).__name__)
             return
+        log.event("scan.escalation_ready", ms=round((time.perf_counter() - started) * 1000, 1))
         with self._changed:
             self._decoder = decoder
+            if isinstance(decoder, ChildProcessDecoder):  # its start-up
+                self._policy.charge(decoder.last_cpu_s, self._clock())
             self._changed.notify_all()
-        log.event("scan.escalation_ready", ms=round((time.perf_counter() - started) * 1000, 1))
         while True:
             with self._changed:
                 job = None
                 while not self._closed and (job := self._policy.take(self._clock())) is None:
                     self._changed.wait()
                 if job is None:  # closed
-                    return
+                    break
             gray, tag = job
             cpu, wall = time.thread_time(), time.perf_counter()
             try:
@@ -221,9 +230,13 @@ class EscalationWorker(Generic[T]):
                 log.event("scan.escalation_failed", reason=type(exc).__name__)
                 symbols = []
             cpu = time.thread_time() - cpu
+            if isinstance(decoder, ChildProcessDecoder):
+                cpu += decoder.last_cpu_s
             ms = round((time.perf_counter() - wall) * 1000, 1)
             if symbols:  # delivered while still in flight, so wait_idle covers delivery
                 self._on_read(Escalated(symbols, tag, ms))
             with self._changed:
                 self._policy.finish(cpu, self._clock(), bool(symbols))
                 self._changed.notify_all()
+        if isinstance(decoder, ChildProcessDecoder):
+            decoder.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -23,3 +23,12 @@ class Decoder(Protocol):
     def read(self, gray: np.ndarray) -> list[Symbol]:
         """Valid symbols in a grey uint8 image; empty when none could be read."""
         ...
+
+
+@runtime_checkable
+class ChildProcessDecoder(Protocol):
+    """A decoder that works in another process and says what CPU its last read took there."""
+
+    last_cpu_s: float
+
+    def close(self) -> None: ...
