@@ -106,6 +106,10 @@ class EscalationPolicy(Generic[T]):
         """Forget the waiting frame (the scan was disarmed or a ticket went out)."""
         self._pending = None
 
+    @property
+    def waiting(self) -> bool:
+        return self._pending is not None
+
 
 @dataclass(frozen=True)
 class Escalated(Generic[T]):
@@ -150,10 +154,18 @@ class EscalationWorker(Generic[T]):
     def budget(self) -> CpuBudget | None:
         return self._policy.budget
 
+    @property
+    def decoder(self) -> Decoder | None:
+        """The loaded decoder (None until it has loaded, or when it failed to)."""
+        return self._decoder
+
     def on_read(self, callback: Callable[[Escalated[T]], None]) -> None:
         self._on_read = callback
 
     def charge(self, cpu_s: float) -> None:
+        """Count the first look's CPU (a no-op without a budget: no lock on that path)."""
+        if self._policy.budget is None:
+            return
         with self._changed:
             self._policy.charge(cpu_s, self._clock())
 
@@ -167,6 +179,8 @@ class EscalationWorker(Generic[T]):
             return offered
 
     def drop_waiting(self) -> None:
+        if not self._policy.waiting:  # read without the lock: a frame slotted just now
+            return  # belongs to the new generation's caller, or is dropped by its tag
         with self._changed:
             self._policy.drop_waiting()
 

@@ -219,14 +219,16 @@ class ScanWorker:
         A frame zxing-cpp reads nothing in goes to the escalation, and this returns False
         at once. Public so the benchmark can time the loop's own work per frame.
         """
-        generation = self._generation
-        started, cpu = time.monotonic(), time.thread_time()
+        generation, escalation = self._generation, self._escalation
+        started = time.monotonic()
+        cpu = time.thread_time() if escalation is not None and escalation.budget else 0.0
         symbols = self._scanner.read(frame.gray)
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
-        if self._escalation is not None:
-            self._escalation.charge(time.thread_time() - cpu)
+        if escalation is not None:
+            if cpu:
+                escalation.charge(time.thread_time() - cpu)
             if not symbols:
-                self._escalation.offer(frame.gray, generation)
+                escalation.offer(frame.gray, generation)
                 return False
         return self._deliver(symbols, "zxing", elapsed_ms, generation)
 
