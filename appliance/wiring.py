@@ -57,8 +57,8 @@ class Services:
     # and, in development, the simulated module it talks to (lay and lift cards on it).
     id_reader: IdCardService | None = None
     id_reader_sim: SimulatedIdReader | None = None
-    # Issue 15: the scan's WeChat escalation (its models load on its own thread from the
-    # start); None when [scanner] escalation is off.
+    # Issue 15: the scan's WeChat escalation (its models load on its own thread once the
+    # kiosk has drawn its first frame); None when [scanner] escalation is off.
     escalation: EscalationWorker[int] | None = None
 
     def close(self) -> None:
@@ -113,7 +113,7 @@ def build_services(config: Config) -> Services:
 
     camera = build_camera(config)
     scanner = ZxingScanner(config.scanner.formats)
-    escalation = build_escalation(config.scanner)
+    escalation = build_escalation(config.scanner, load_now=False)  # the kiosk starts it
 
     profile = printer_profile(config.printer, usb)  # a USB printer found now picks it
     printer = build_printer(config.printer, data_dir, usb, profile)

@@ -12,9 +12,10 @@ for 16:9 frames) by:
 - zxing-cpp called directly with the same options, first pass only (the floor);
 - OpenCV's WeChat decoder called directly in this process (``WeChatDecoder``).
 The cascade and the floor are timed REPEATS times, interleaved, on frames zxing-cpp
-reads, each going first in turn, and the best run of each is kept; once elsewhere. Their ratio is judged on wall
-time to the ticket delivered, as in issue 3, and shown on CPU time too (which includes
-the log line written after the delivery). Every decoder runs single-threaded (cv2.setNumThreads(1)).
+reads, each going first in turn, and the best run of each is kept; once elsewhere.
+Their ratio is judged on wall time to the ticket delivered, as in issue 3, and shown on
+CPU time too (which includes the log line written after the delivery). Every decoder
+runs single-threaded (cv2.setNumThreads(1)).
 ``BENCH_SCAN_OTHERS=1`` adds the comparators of issue 3 (zxing-cpp with all formats,
 ZBar, OpenCV's QRCodeDetector and QRCodeDetectorAruco) at about twice the run time.
 

@@ -51,13 +51,18 @@ class Cascade:
             self.escalation.close()
 
 
-def build_escalation(settings: ScannerSection) -> EscalationWorker[int] | None:
-    """The live loop's escalation, its models loading on its own thread; None when off."""
+def build_escalation(
+    settings: ScannerSection, load_now: bool = True
+) -> EscalationWorker[int] | None:
+    """The live loop's escalation, its models loading on its own thread; None when off.
+
+    ``load_now`` false: the models load once ``start_loading`` is called (the kiosk).
+    """
     if not settings.escalation:
         return None
     budget = CpuBudget(settings.cpu_share) if settings.cpu_share < 1 else None
     limit_s = settings.escalation_limit_ms / 1000
-    return EscalationWorker(lambda: WeChatProcess(limit_s), budget)
+    return EscalationWorker(lambda: WeChatProcess(limit_s), budget, load_now=load_now)
 
 
 def build_cascade(settings: ScannerSection) -> Cascade:

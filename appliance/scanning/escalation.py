@@ -123,8 +123,11 @@ class Escalated(Generic[T]):
 class EscalationWorker(Generic[T]):
     """The escalation's thread: loads the decoder, then decodes what the policy hands it.
 
-    ``load`` runs on the worker thread as soon as the worker is built, so the models load
-    at start-up and off the UI thread; until it returns, offers are slotted and wait.
+    ``load`` runs on the worker thread, off the UI thread: as soon as the worker is built,
+    or with ``load_now`` false once :meth:`start_loading` is called (the kiosk calls it
+    when its first frame is drawn, so the WeChat process does not compete with the
+    kiosk's own start-up; a self-test that never scans never starts it). Until the
+    decoder is loaded, offers are slotted and wait.
     ``on_read`` runs on the worker thread with every read that found a symbol; the tag is
     whatever the offer carried (the scan loop passes its arm generation).
     """
@@ -134,8 +137,12 @@ class EscalationWorker(Generic[T]):
         load: Callable[[], Decoder],
         budget: CpuBudget | None,
         clock: Callable[[], float] = time.monotonic,
+        load_now: bool = True,
     ) -> None:
         self._load = load
+        self._loading = threading.Event()
+        if load_now:
+            self._loading.set()
         self._clock = clock
         self._policy: EscalationPolicy[tuple[np.ndarray, T]] = EscalationPolicy(budget)
         self._changed = threading.Condition()
@@ -158,6 +165,10 @@ class EscalationWorker(Generic[T]):
     def decoder(self) -> Decoder | None:
         """The loaded decoder (None until it has loaded, or when it failed to)."""
         return self._decoder
+
+    def start_loading(self) -> None:
+        """Load the decoder now, on the worker thread (once; later calls do nothing)."""
+        self._loading.set()
 
     def on_read(self, callback: Callable[[Escalated[T]], None]) -> None:
         self._on_read = callback
@@ -209,10 +220,16 @@ class EscalationWorker(Generic[T]):
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+        self._loading.set()
         if self._thread is not threading.current_thread():
             self._thread.join(timeout)
 
     def _run(self) -> None:
+        while not self._loading.wait(0.2):
+            if self._closed:
+                return
+        if self._closed:
+            return
         started = time.perf_counter()
         try:
             decoder = self._load()
