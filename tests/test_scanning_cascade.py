@@ -223,10 +223,13 @@ def test_policy_keeps_one_slot_and_refuses_frames_once_the_budget_is_spent() -> 
     policy.finish(cpu_s=0.4, now=0.05)  # more than the whole balance: in debt
     assert policy.take(0.05) is None  # "c" is skipped, not kept for later
     assert policy.offer("d", 0.1) is Offered.SKIPPED
-    # debt 0.15 s - 0.05 s paid back by 0.1 s at a quarter core... until 0.65 s
+    # in debt by 0.15 s, paid back at a quarter of a second per second from 0.05 s: back
+    # at zero at 0.65 s, but an escalation has cost 0.4 s, so the next waits until the
+    # budget holds half its bucket (0.125 s), at 1.15 s
     assert policy.offer("e", 0.6) is Offered.SKIPPED
-    assert policy.offer("f", 0.7) is Offered.SLOTTED
-    assert policy.counts.skipped == 3
+    assert policy.offer("f", 0.7) is Offered.SKIPPED
+    assert policy.offer("g", 1.2) is Offered.SLOTTED
+    assert policy.counts.skipped == 4
 
 
 def test_budget_refills_at_its_share_and_saves_at_most_one_window() -> None:

@@ -5,8 +5,9 @@ each decode (``time.thread_time`` around it) and passes the wall clock. The bala
 token bucket in CPU seconds: it fills at ``share`` CPU seconds per wall second, holds at
 most ``share × window_s`` and goes into debt when a decode costs more than it held. Every
 decode is charged (zxing-cpp's look at each frame too), and the escalation may start only
-while the balance is above zero, so over any stretch of time the decoding's CPU stays
-within ``share`` of one core plus one window's saving and one escalation's cost.
+while the balance covers what an escalation has been costing, so over any stretch of time
+the decoding's CPU stays within ``share`` of one core plus one window's saving and what
+one escalation costs beyond its estimate.
 
 Worked example: share 0.25, window 1 s. The balance starts full at 0.25 s. At 30 fps
 zxing-cpp charges 1 ms a frame (30 ms per second, 3 % of a core); one WeChat decode of
@@ -44,7 +45,11 @@ class CpuBudget:
         self.balance -= cpu_s
         self.spent += cpu_s
 
-    def allows(self, now: float) -> bool:
-        """True while the budget has something left at wall time ``now``."""
+    def allows(self, now: float, need_s: float = 0.0) -> bool:
+        """True while the budget holds more than ``need_s`` at wall time ``now``.
+
+        ``need_s`` is what the next decode is expected to cost (at most half the bucket is
+        asked for), so a decode rarely overdraws the balance.
+        """
         self._refill(now)
-        return self.balance > 0
+        return self.balance > min(need_s, self.capacity / 2)

@@ -62,6 +62,9 @@ class EscalationPolicy(Generic[T]):
         self.counts = EscalationCounts()
         self._pending: T | None = None
         self._in_flight = False
+        # What an escalation costs, a moving average of the last ones' CPU (0 before the
+        # first): the budget must hold that much for the next one to start.
+        self.typical_cpu_s = 0.0
 
     @property
     def idle(self) -> bool:
@@ -75,7 +78,7 @@ class EscalationPolicy(Generic[T]):
 
     def offer(self, item: T, now: float) -> Offered:
         self.counts.offered += 1
-        if self.budget is not None and not self.budget.allows(now):
+        if self.budget is not None and not self.budget.allows(now, self.typical_cpu_s):
             self.counts.skipped += 1
             return Offered.SKIPPED
         replaced = self._pending is not None
@@ -88,7 +91,7 @@ class EscalationPolicy(Generic[T]):
         if self._in_flight or self._pending is None:
             return None
         item, self._pending = self._pending, None
-        if self.budget is not None and not self.budget.allows(now):
+        if self.budget is not None and not self.budget.allows(now, self.typical_cpu_s):
             self.counts.skipped += 1  # spent by the escalation that just finished
             return None
         self._in_flight = True
@@ -100,6 +103,9 @@ class EscalationPolicy(Generic[T]):
         self._in_flight = False
         self.counts.read += read
         self.counts.cpu_s += cpu_s
+        self.typical_cpu_s = (
+            cpu_s if not self.typical_cpu_s else 0.8 * self.typical_cpu_s + 0.2 * cpu_s
+        )
         self.charge(cpu_s, now)
 
     def drop_waiting(self) -> None:
