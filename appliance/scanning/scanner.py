@@ -139,9 +139,10 @@ class ScanWorker:
     under the camera is one event, not a stream.
 
     With an ``escalation``, a frame zxing-cpp reads nothing in is offered to it and the
-    loop goes on at once; zxing-cpp's CPU time on every frame is charged to the
-    escalation's budget. Each arm (and each delivery, and each disarm) starts a new
-    generation: an escalation's read of a frame from an older one is dropped.
+    loop goes on at once; the decoding thread's CPU time (zxing-cpp and the loop's own
+    work, frame to frame) is charged to the escalation's budget. Each arm (and each
+    delivery, and each disarm) starts a new generation: an escalation's read of a frame
+    from an older one is dropped.
     """
 
     def __init__(
@@ -161,6 +162,7 @@ class ScanWorker:
         self._closed = threading.Event()
         self._arming = threading.Lock()
         self._generation = 0
+        self._cpu_mark: tuple[int, float] | None = None  # (thread, its CPU time) last charged
         self._last_text: str | None = None
         self._last_time = 0.0
         if escalation is not None:
@@ -221,16 +223,23 @@ class ScanWorker:
         """
         generation, escalation = self._generation, self._escalation
         started = time.monotonic()
-        cpu = time.thread_time() if escalation is not None and escalation.budget else 0.0
         symbols = self._scanner.read(frame.gray)
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
         if escalation is not None:
-            if cpu:
-                escalation.charge(time.thread_time() - cpu)
             if not symbols:
                 escalation.offer(frame.gray, generation)
+            if escalation.budget is not None:
+                self._charge_thread_cpu(escalation)
+            if not symbols:
                 return False
         return self._deliver(symbols, "zxing", elapsed_ms, generation)
+
+    def _charge_thread_cpu(self, escalation: EscalationWorker[int]) -> None:
+        """Charge this thread's CPU since the last frame (zxing-cpp, the loop) to the budget."""
+        now, thread = time.thread_time(), threading.get_ident()
+        if self._cpu_mark is not None and self._cpu_mark[0] == thread:
+            escalation.charge(now - self._cpu_mark[1])
+        self._cpu_mark = (thread, now)
 
     def _escalated(self, read: Escalated[int]) -> None:
         self._deliver(read.symbols, "wechat", read.ms, read.tag)
