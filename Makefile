@@ -36,6 +36,11 @@ deb:
 $(STAMP): requirements.lock pyproject.toml dev/pyproject.toml
 	@echo "bootstrap: creating $(VENV) and installing the locked dependencies"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# One OpenCV (issue 15): the contrib build replaced opencv-python-headless, and both
+	@# are the cv2 module, so a venv made before the switch loses both and installs anew.
+	@if $(PY) -m pip show -q opencv-python-headless 2>/dev/null; then \
+		$(PY) -m pip uninstall -q -y opencv-python-headless opencv-contrib-python-headless; \
+	fi
 	@PIP_CONSTRAINT= $(PY) -m pip install -q --disable-pip-version-check --require-hashes \
 		-r requirements.lock
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e . -e dev

@@ -81,6 +81,18 @@ class ScannerSection(Section):
     formats: Annotated[
         list[Literal["QRCode", "MicroQRCode", "DataMatrix", "Code128"]], Field(min_length=1)
     ] = ["QRCode"]
+    # Issue 15: frames zxing-cpp cannot read go to OpenCV's WeChat decoder on a worker
+    # of its own; false on a weak board (the models are then never loaded).
+    escalation: bool = True
+    # The share of one core that decoding may use in all, zxing-cpp's look at every
+    # frame included; the escalation runs only within what is left, and skips frames
+    # once it is spent. 1.0: no limit. 0.25 keeps an empty desk under a grainy camera
+    # at 30 fps at a quarter of a core (make bench BENCH=scan measures it).
+    cpu_share: Annotated[float, Field(gt=0, le=1)] = 0.25
+    # The most CPU one frame may cost the WeChat decoder (it runs in a child process,
+    # stopped and started again past this); on a blank slip under a grainy camera it can
+    # otherwise take seconds. Tickets took 10-140 ms on the development machine.
+    escalation_limit_ms: Annotated[int, Field(ge=50, le=10000)] = 500
 
 
 class KeyVendorSection(Section):

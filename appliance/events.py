@@ -24,7 +24,17 @@ EVENTS: dict[str, str] = {
     "session.locked": "The operator session was locked.",
     "flow.transition": "The acceptance flow changed state.",
     "camera.status": "The camera changed status (running, stopped, disconnected).",
-    "scan.decoded": "A ticket QR code was decoded.",
+    "scan.decoded": "A ticket QR code was decoded; decoder says which read it (zxing, or "
+    "wechat: the escalation of a frame zxing-cpp could not read).",
+    # issue 15: the scan's escalation to OpenCV's WeChat decoder
+    "scan.escalation_ready": "The WeChat QR models were checked and loaded (ms, on the "
+    "escalation's own thread).",
+    "scan.escalation_unavailable": "The WeChat QR models could not be loaded (reason); the "
+    "scan goes on with zxing-cpp alone.",
+    "scan.escalation_overrun": "One frame cost the WeChat decoder more CPU than its limit "
+    "(cpu_ms, limit_ms); its process was stopped and started again, the frame left unread.",
+    "scan.escalation_failed": "The WeChat decoder raised on one frame (reason); the next "
+    "failed frame is tried as usual.",
     "scan.rejected": "A QR code was read but its payload is not a known ticket.",
     # ticket scanning (issue 3): camera backends and the decode loop
     "camera.lost": "A camera read failed (cable pulled, driver error); reconnecting.",

@@ -27,6 +27,8 @@ from appliance.hardware.key.setup import build_key_service, usb_bus
 from appliance.hardware.printer.port import Printer
 from appliance.hardware.printer.setup import build_printer, printer_profile, render_mode
 from appliance.hardware.usb.port import UsbBus
+from appliance.scanning.cascade import build_escalation
+from appliance.scanning.escalation import EscalationWorker
 from appliance.scanning.scanner import ZxingScanner
 from appliance.store.appointments import Appointment, seed_appointments
 from appliance.store.audit_trail import AuditTrail, database_path, note_configuration
@@ -55,10 +57,15 @@ class Services:
     # and, in development, the simulated module it talks to (lay and lift cards on it).
     id_reader: IdCardService | None = None
     id_reader_sim: SimulatedIdReader | None = None
+    # Issue 15: the scan's WeChat escalation (its models load on its own thread once the
+    # kiosk has drawn its first frame); None when [scanner] escalation is off.
+    escalation: EscalationWorker[int] | None = None
 
     def close(self) -> None:
         """Stop the device workers that ``build_services`` started (the key's is always on)."""
         self.key.close()
+        if self.escalation is not None:
+            self.escalation.close()
         if self.id_reader is not None:
             self.id_reader.close()
         if self.id_reader_sim is not None:
@@ -106,6 +113,7 @@ def build_services(config: Config) -> Services:
 
     camera = build_camera(config)
     scanner = ZxingScanner(config.scanner.formats)
+    escalation = build_escalation(config.scanner, load_now=False)  # the kiosk starts it
 
     profile = printer_profile(config.printer, usb)  # a USB printer found now picks it
     printer = build_printer(config.printer, data_dir, usb, profile)
@@ -132,6 +140,7 @@ def build_services(config: Config) -> Services:
         audit=counter.audit,
         operator=lambda: _operator_serial(counter),
     )
+    id_reader, id_reader_sim = reader or (None, None)
     return Services(
         config,
         db,
@@ -143,7 +152,9 @@ def build_services(config: Config) -> Services:
         printer,
         counter,
         demo_token,
-        *(reader or (None, None)),
+        id_reader,
+        id_reader_sim,
+        escalation,
     )
 
 

@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "scan":
             from appliance.commands.scan import run_scan
 
-            return run_scan(args.images, config.scanner.formats, sys.stdout)
+            return run_scan(args.images, config.scanner, sys.stdout)
         return next(g for g in extra if args.command in g.names).run(config, args)
     except ApplianceError as exc:
         log.event("app.startup_failed", outcome="failure", error=type(exc).__name__)

@@ -2,7 +2,10 @@
 
 zxing-cpp releases the GIL, so decoding on the worker thread never stalls the UI. The
 worker decodes only the newest frame and skips frames it has already seen, so a slow
-decode drops frames instead of building a backlog.
+decode drops frames instead of building a backlog. A frame zxing-cpp cannot read is
+offered to the escalation (issue 15: OpenCV's WeChat decoder on a thread of its own,
+:mod:`appliance.scanning.escalation`), which never makes this loop wait; a read from
+either decoder is the same ticket event.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TypedDict
 
 import cv2
@@ -19,6 +21,10 @@ import zxingcpp
 
 from appliance import log
 from appliance.hardware.camera.port import Camera, Frame
+from appliance.scanning.escalation import Escalated, EscalationWorker
+from appliance.scanning.port import DecoderName, Symbol
+
+__all__ = ["DECODE_OPTIONS", "ScanWorker", "Symbol", "ZxingScanner"]
 
 
 class DecodeOptions(TypedDict):
@@ -38,14 +44,6 @@ POLL_SECONDS = 0.01
 # The second pass works on the found-but-undecoded symbol's box plus this share of its
 # size on each side, so the quiet zone and a little of the slip come along.
 CROP_MARGIN = 0.25
-
-
-@dataclass(frozen=True)
-class Symbol:
-    """One valid decoded code: its text and zxing's format name (e.g. "QRCode")."""
-
-    text: str
-    format: str
 
 
 def _crop(gray: np.ndarray, position: zxingcpp.Position) -> np.ndarray:
@@ -134,10 +132,17 @@ class ScanWorker:
     """Decodes camera frames while armed; the first read stops preview and is delivered.
 
     Arming does not start the camera: the operator's "开始预览" does. ``on_ticket`` runs
-    on the worker thread (a UI must hand it to its own thread) after the worker has
-    disarmed itself and stopped the camera ("停止预览"), so the callback may re-arm.
-    The same text read again within ``dedupe_seconds`` of its delivery is ignored and
-    scanning goes on: a ticket left under the camera is one event, not a stream.
+    on the worker thread, or on the escalation's thread for a ticket WeChat read (a UI
+    must hand it to its own thread), after the worker has disarmed itself and stopped the
+    camera ("停止预览"), so the callback may re-arm. The same text read again within
+    ``dedupe_seconds`` of its delivery is ignored and scanning goes on: a ticket left
+    under the camera is one event, not a stream.
+
+    With an ``escalation``, a frame zxing-cpp reads nothing in is offered to it and the
+    loop goes on at once; the decoding thread's CPU time (zxing-cpp and the loop's own
+    work, frame to frame) is charged to the escalation's budget. Each arm (and each
+    delivery, and each disarm) starts a new generation: an escalation's read of a frame
+    from an older one is dropped.
     """
 
     def __init__(
@@ -146,16 +151,22 @@ class ScanWorker:
         scanner: ZxingScanner,
         on_ticket: Callable[[str], None],
         dedupe_seconds: float = 3.0,
+        escalation: EscalationWorker[int] | None = None,
     ) -> None:
         self._camera = camera
         self._scanner = scanner
         self._on_ticket = on_ticket
         self._dedupe_seconds = dedupe_seconds
+        self._escalation = escalation
         self._armed = threading.Event()
         self._closed = threading.Event()
         self._arming = threading.Lock()
+        self._generation = 0
+        self._cpu_mark: tuple[int, float] | None = None  # (thread, its CPU time) last charged
         self._last_text: str | None = None
         self._last_time = 0.0
+        if escalation is not None:
+            escalation.on_read(self._escalated)
         self._thread = threading.Thread(target=self._run, name="scan-worker", daemon=True)
         self._thread.start()
 
@@ -168,19 +179,28 @@ class ScanWorker:
         with self._arming:
             if self._closed.is_set():
                 raise RuntimeError("scan worker is closed")
+            if not self._armed.is_set():
+                self._generation += 1
             self._armed.set()
 
     def disarm(self) -> None:
         with self._arming:
             self._armed.clear()
+            self._generation += 1
+        if self._escalation is not None:
+            self._escalation.drop_waiting()
 
     def close(self) -> None:
-        """Stop the worker thread; waits for a decode in progress to finish."""
+        """Stop the worker thread; waits for a decode in progress to finish.
+
+        The escalation belongs to whoever built it (:class:`appliance.wiring.Services`)
+        and stays open; its reads of this worker's frames are dropped from now on.
+        """
         self._closed.set()
         self._armed.set()  # wakes the thread so it sees the close
         if self._thread is not threading.current_thread():
             self._thread.join()
-        self._armed.clear()
+        self.disarm()
 
     def _run(self) -> None:
         seen: tuple[int, float] | None = None
@@ -198,26 +218,60 @@ class ScanWorker:
     def process(self, frame: Frame) -> bool:
         """One turn of the loop: decode, drop repeats, deliver; True when a ticket went out.
 
-        Public so the benchmark can time the loop's own work per frame on its thread.
+        A frame zxing-cpp reads nothing in goes to the escalation, and this returns False
+        at once. Public so the benchmark can time the loop's own work per frame.
         """
+        generation, escalation = self._generation, self._escalation
         started = time.monotonic()
         symbols = self._scanner.read(frame.gray)
         elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+        if escalation is not None:
+            if not symbols:
+                escalation.offer(frame.gray, generation)
+            if escalation.budget is not None:
+                self._charge_thread_cpu(escalation)
+            if not symbols:
+                return False
+        return self._deliver(symbols, "zxing", elapsed_ms, generation)
+
+    def _charge_thread_cpu(self, escalation: EscalationWorker[int]) -> None:
+        """Charge this thread's CPU since the last frame (zxing-cpp, the loop) to the budget."""
+        now, thread = time.thread_time(), threading.get_ident()
+        if self._cpu_mark is not None and self._cpu_mark[0] == thread:
+            escalation.charge(now - self._cpu_mark[1])
+        self._cpu_mark = (thread, now)
+
+    def _escalated(self, read: Escalated[int]) -> None:
+        self._deliver(read.symbols, "wechat", read.ms, read.tag)
+
+    def _deliver(
+        self, symbols: list[Symbol], decoder: DecoderName, ms: float, generation: int
+    ) -> bool:
         symbol = next((s for s in symbols if not self._is_repeat(s.text)), None)
-        if symbol is None or not self._claim():
+        if symbol is None or not self._claim(generation, symbol.text):
             return False
+        if self._escalation is not None:
+            self._escalation.drop_waiting()
         self._camera.stop()
-        self._last_text, self._last_time = symbol.text, time.monotonic()
         self._on_ticket(symbol.text)  # the ticket first, the log line after: it can wait
-        log.event("scan.decoded", format=symbol.format, length=len(symbol.text), ms=elapsed_ms)
+        log.event(
+            "scan.decoded", format=symbol.format, length=len(symbol.text), ms=ms, decoder=decoder
+        )
         return True
 
-    def _claim(self) -> bool:
-        """Disarm for this read, unless the operator disarmed or closed meanwhile."""
+    def _claim(self, generation: int, text: str) -> bool:
+        """Disarm for this read, unless disarmed, closed or read already in this arm."""
         with self._arming:
-            if not self._armed.is_set() or self._closed.is_set():
+            if (
+                not self._armed.is_set()
+                or self._closed.is_set()
+                or generation != self._generation
+                or self._is_repeat(text)
+            ):
                 return False
             self._armed.clear()
+            self._generation += 1
+            self._last_text, self._last_time = text, time.monotonic()
             return True
 
     def _is_repeat(self, text: str) -> bool:

@@ -166,6 +166,7 @@ class KioskApp(App):
             self.services.camera,
             self.services.scanner,
             on_ticket=lambda text: Clock.schedule_once(lambda _dt: self._ticket_read(text)),
+            escalation=self.services.escalation,
         )
         Window.bind(on_keyboard=self._swallow_kiosk_keys)
         Window.bind(on_flip=self._first_frame)
@@ -225,6 +226,8 @@ class KioskApp(App):
         self.first_frame_ms = (time.monotonic() - self.started_at) * 1000
         log.event("ui.first_frame", ms=round(self.first_frame_ms))
         notify("READY=1")
+        if self.services.escalation is not None:  # issue 15: WeChat's models, off this thread
+            self.services.escalation.start_loading()
         if self.after_first_frame:
             Clock.schedule_once(lambda _dt: self.after_first_frame())
 
