@@ -598,7 +598,39 @@ def owed_failed() -> dict[str, Any]:
     return owed(RuntimeError("printer gone"))
 
 
+def status_bar() -> dict[str, Any]:
+    """A box without an ID card reader: its empty field leaves no gap between the others."""
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    from appliance.ui.widgets import StatusBar
+
+    bar = StatusBar()
+    bar.show(
+        operator="操作员：未登录",
+        key="电子钥匙：未插入",
+        camera="摄像头：已停止",
+        printer="打印机：就绪",
+        id_reader="",
+        network="网络：未连接",
+        backlog="待同步 0 件",
+    )
+    Window.add_widget(bar)
+    bar.width = Window.width
+    for _ in range(20):
+        EventLoop.idle()
+    shown = [bar.fields[name] for name in ("camera", "printer", "network")]
+    lefts = [label.center_x - label.texture_size[0] / 2 for label in shown]
+    rights = [label.center_x + label.texture_size[0] / 2 for label in shown]
+    Window.remove_widget(bar)
+    return {
+        "reader_width": bar.fields["id_reader"].width,
+        "gaps": [round(lefts[i + 1] - rights[i]) for i in range(2)],
+    }
+
+
 SCENARIOS = [
+    status_bar,
     login,
     login_chooser,
     home,

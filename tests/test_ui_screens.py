@@ -251,3 +251,10 @@ def test_a_failed_reprint_reloads_the_list_and_shows_the_error(observed) -> None
         ["show_error", "printer gone"],
         ["go", "home"],
     ]
+
+
+def test_status_bar_leaves_no_gap_for_a_missing_reader(observed) -> None:
+    bar = scenario(observed, "status_bar")
+    assert bar["reader_width"] == 0
+    camera_to_printer, printer_to_network = bar["gaps"]
+    assert camera_to_printer > 0 and printer_to_network == camera_to_printer

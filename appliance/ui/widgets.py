@@ -98,22 +98,29 @@ class Keypad(GridLayout):
         self.height = 5 * TOUCH_HEIGHT + 40
 
 
+STATUS_FIELD_GAP = 28
+
+
 class StatusBar(BoxLayout):
     """操作员 · 电子钥匙 · 摄像头 · 打印机 · 身份证阅读器 · 网络 · 待同步 N 件, on every
     screen (the reader's field stays empty on a box without one)."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(size_hint_y=None, height=52, padding=(16, 0), spacing=28, **kwargs)
+        super().__init__(size_hint_y=None, height=52, padding=(16, 0), **kwargs)
         paint(self, (0.13, 0.17, 0.23, 1))
         self.fields: dict[str, Label] = {}
         for name in ("operator", "key", "camera", "printer", "id_reader", "network", "backlog"):
-            # Each field is as wide as its text, so a long network line never overlaps.
-            # width 0 until it has text: an empty field (no reader on this box) takes no room
+            # Each field is as wide as its text plus the gap after it, so a long network line
+            # never overlaps; an empty field (no reader on this box) takes no room, gap included.
             label = Label(font_size=22, color=(1, 1, 1, 1), size_hint_x=None, width=0)
-            label.bind(texture_size=lambda widget, size: setattr(widget, "width", size[0]))
+            label.bind(texture_size=self._fit)
             self.fields[name] = label
             self.add_widget(label)
 
     def show(self, **values: str) -> None:
         for name, text in values.items():
             self.fields[name].text = text
+
+    @staticmethod
+    def _fit(label: Label, size: tuple[float, float]) -> None:
+        label.width = size[0] + STATUS_FIELD_GAP if size[0] else 0
