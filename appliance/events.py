@@ -79,6 +79,8 @@ EVENTS: dict[str, str] = {
     "devserver.stop": "The development branch server stopped.",
     "devserver.batch": "The dev server answered a batch (accepted, duplicate, conflict, invalid).",
     "devserver.fault": "The dev server injected a fault (error, throttle, drop_after_store).",
+    "devserver.audit_key": "The dev server registered a box's audit verification key (new: "
+    "first time or the same again; first_seq). The key itself is never logged.",
     # Receipt printing (issue 6).
     "print.receipt": "A journaled receipt was printed or failed; attempt counts tries.",
     "printer.connection": "The link to a real printer failed; the next call reopens it.",
@@ -99,6 +101,12 @@ EVENTS: dict[str, str] = {
     "audit.verify": "The audit chain was checked; problem names the first broken entry.",
     "audit.delivery": "Audit entries were delivered to the branch server up to seq "
     "(or refused: reason).",
+    "audit.key_handover": "The box handed its audit verification key to the branch server "
+    "and erased its copy (first_seq), or the server refused it (reason). Never the key.",
+    "audit.seal_key": "The audit sealing key file could not be read (reason: missing, ahead: "
+    "the entry goes unsealed) or written (error).",
+    "audit.verify_key": "appliance audit verify-key printed the verification key for branch "
+    "IT (first_seq), or the box no longer holds it (reason: not_held).",
     "config.changed": "The configuration file differs from the one last recorded; audited.",
     "stats.export": "Acceptance statistics were written to a CSV file (rows, path).",
     "selftest.init": "The self-test started (offline: branch-server checks skipped).",
@@ -170,6 +178,9 @@ OUTCOME_EVENTS: frozenset[str] = frozenset(
         "usb.enumerate_failed",
         "audit.verify",
         "audit.delivery",
+        "audit.key_handover",
+        "audit.seal_key",
+        "audit.verify_key",
         "selftest.slip",
         "audit.appended",
         "appointment.online",

@@ -18,7 +18,8 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def connect(path: Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # a purged draft's ID number is zeroed
     except DamagedDatabase as damage:
         aside = move_aside(path)
         log.event("store.damaged", outcome="failure", path=path, aside=aside, detail=damage.detail)
@@ -109,6 +111,21 @@ def is_storage_full(error: BaseException) -> bool:
     )
 
 
+_AFTER_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, list[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def after_commit(db: sqlite_utils.Database, work: Callable[[], None]) -> None:
+    """Run ``work`` once the write transaction open on ``db`` has committed (never if it
+    rolls back); outside :func:`write_transaction`, at once."""
+    pending = _AFTER_COMMIT.get(db)
+    if pending is None:
+        work()
+    else:
+        pending.append(work)
+
+
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on error.
@@ -118,13 +135,19 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     out as :class:`StorageFull`.
     """
     db.execute("BEGIN IMMEDIATE")
+    pending: list[Callable[[], None]] = []
+    _AFTER_COMMIT[db] = pending
     try:
         yield db
         db.execute("COMMIT")
     except BaseException as error:
+        _AFTER_COMMIT.pop(db, None)
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
         if is_storage_full(error) and not isinstance(error, StorageFull):
             log.event("store.full", logging.WARNING, outcome="failure", detail=str(error)[:200])
             raise StorageFull(str(error)) from error
         raise
+    _AFTER_COMMIT.pop(db, None)
+    for work in pending:
+        work()
