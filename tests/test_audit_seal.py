@@ -215,3 +215,26 @@ def test_the_branch_server_refuses_a_resealed_tail_and_keeps_the_first_key(sync_
 
     with pytest.raises(Exception, match="different audit verification key"):
         worker.client.register_audit_key(audit_seal.encode_verify_key(bytes(20)), 1)
+
+
+def test_two_connections_appending_at_once_keep_every_seal(tmp_path: Path) -> None:
+    """The kiosk and the sync seal from their own connections (and processes): the key
+    file moves on under its lock, never back, and every seal holds."""
+    import threading
+
+    path = tmp_path / "appliance.db"
+    dbs = [connect(path), connect(path)]
+
+    def append(db: sqlite_utils.Database, who: int) -> None:
+        for n in range(25):
+            audit_now(db, START + timedelta(seconds=n), "login.success", {"operator": f"{who}"})
+
+    threads = [threading.Thread(target=append, args=(db, k)) for k, db in enumerate(dbs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pending = handover_key(dbs[0])
+    assert pending is not None
+    report = verify_chain(dbs[0], decode_verify_key(pending[0]))
+    assert report.intact and report.sealed == 50, report.detail

@@ -43,7 +43,7 @@ from pathlib import Path
 import sqlite_utils
 
 from appliance import log
-from appliance.store.db import after_commit
+from appliance.store.db import AUDIT_KEY_FILES, SHARED_MODE, after_commit
 
 SEED_BYTES = 20
 EVOLVE = b"appliance-audit-evolve"
@@ -93,11 +93,10 @@ def decode_verify_key(text: str) -> bytes:
     return seed
 
 
-KEY_FILE = "audit-seal.key"
-HANDOVER_FILE = "audit-verify-key.txt"
+KEY_FILE, HANDOVER_FILE = AUDIT_KEY_FILES  # beside the database; made 0660
 _MAGIC = b"ASK1"
 _KEY_RECORD = struct.Struct(">4sQ32s4s")  # magic, next seq, key, check
-FILE_MODE = 0o660  # the kiosk and the sync both seal, through their shared group
+FILE_MODE = SHARED_MODE  # the kiosk and the sync both seal, through their shared group
 
 
 def _record(next_seq: int, key: bytes) -> bytes:
@@ -122,12 +121,17 @@ def _open_shared(path: Path) -> int:
 
 
 def read_key_state(folder: Path) -> tuple[int, bytes] | None:
-    """(next seq, its key) from the key file; None when missing or torn."""
+    """(next seq, its key) from the key file; None when missing or torn. Read under a
+    shared lock: the other service may be moving it on just then."""
     try:
-        raw = (folder / KEY_FILE).read_bytes()
+        fd = os.open(folder / KEY_FILE, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
-    return _parse(raw)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return _parse(os.pread(fd, _KEY_RECORD.size + 1, 0))
+    finally:
+        os.close(fd)
 
 
 def write_key_state(folder: Path, next_seq: int, key: bytes, *, seeding: bool = False) -> None:
