@@ -37,8 +37,10 @@ EVENTS: dict[str, str] = {
     "print.init": "A receipt job was sent to the printer.",
     "print.complete": "A receipt job finished.",
     "store.migrated": "The database schema was migrated to a newer version.",
-    "store.mode_widened": "A database file of ours was narrower than 0660 (was); it was "
-    "widened so the kiosk and the sync (group appliance) share it.",
+    "store.mode_fixed": "A database file of ours (or its WAL, shared memory, journal, or "
+    "the audit key file) had a mode other than 0660 (was: too narrow for the other service, "
+    "or readable by others); it was set to 0660 so the kiosk and the sync (group appliance) "
+    "share it and nobody else reads it.",
     "selftest.check": "One self-test check finished.",
     "selftest.complete": "The self-test finished.",
     # Operator login with the USB key (detection, diagnosis, session, idle lock).
@@ -107,6 +109,8 @@ EVENTS: dict[str, str] = {
     "the entry goes unsealed) or written (error).",
     "audit.verify_key": "appliance audit verify-key printed the verification key for branch "
     "IT (first_seq), or the box no longer holds it (reason: not_held).",
+    "draft.purged": "A kept draft (half-typed acceptance) was deleted: the hall's day ended "
+    "or draft_keep_hours passed since it was saved (saved_hours_ago).",
     "config.changed": "The configuration file differs from the one last recorded; audited.",
     "stats.export": "Acceptance statistics were written to a CSV file (rows, path).",
     "selftest.init": "The self-test started (offline: branch-server checks skipped).",
