@@ -129,6 +129,12 @@ ZH: dict[str, str] = {
     "请联系网建办清理存储空间后再提交",
     "submission.key_gone": "电子钥匙无法签名，本件未提交、未打印回执："
     "请插好电子钥匙重新登录后再提交",
+    # A kept draft (issue 18): told once the clerk is logged in. {rule} is draft.rule_*.
+    "draft.restored": "已恢复上次未提交的受理，请核对后继续；未提交的受理{rule}自动清除",
+    "draft.rule_day": "在当天结束时",
+    "draft.rule_hours": "保存{hours}小时后",
+    "draft.purged": "上次未提交的受理（{saved:%m月%d日 %H:%M}保存）已超过保留时间，"
+    "连同所录证件号码已自动清除",
     "submission.draft_disk_full": "本机存储空间已满，无法保存受理进度、不能提交："
     "请联系网建办清理存储空间",
     "submission.other_key": "插入的电子钥匙不是当前登录的操作员，本件未提交："
