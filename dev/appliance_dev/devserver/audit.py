@@ -84,6 +84,8 @@ def entries_problem(body: dict[str, Any]) -> str | None:
 
 def verify_key_problem(body: dict[str, Any]) -> str | None:
     key, first_seq = body.get("verify_key"), body.get("first_seq")
+    if isinstance(first_seq, float) and first_seq.is_integer() and abs(first_seq) <= MAX_SEQ:
+        first_seq = body["first_seq"] = int(first_seq)  # JSON Schema counts 3.0 as an integer
     if (
         not isinstance(key, str)
         or not isinstance(first_seq, int)
