@@ -37,6 +37,9 @@ class ApplianceSection(Section):
     window: Annotated[str, Field(pattern=r"^[0-9A-Za-z]{1,4}$")]
     data_dir: PathValue
     demo_data: bool = False
+    # Issue 18: a half-typed acceptance (full ID number included) goes at the end of the
+    # hall's day, or this many hours after it was last saved when set.
+    draft_keep_hours: Annotated[int, Field(ge=1, le=24)] | None = None
 
 
 class BranchServerSection(Section):

@@ -47,8 +47,10 @@ EVENTS: dict[str, str] = {
     "print.init": "A receipt job was sent to the printer.",
     "print.complete": "A receipt job finished.",
     "store.migrated": "The database schema was migrated to a newer version.",
-    "store.mode_widened": "A database file of ours was narrower than 0660 (was); it was "
-    "widened so the kiosk and the sync (group appliance) share it.",
+    "store.mode_fixed": "A database file of ours (or its WAL, shared memory, journal, or "
+    "the audit key file) had a mode other than 0660 (was: too narrow for the other service, "
+    "or readable by others); it was set to 0660 so the kiosk and the sync (group appliance) "
+    "share it and nobody else reads it.",
     "selftest.check": "One self-test check finished.",
     "selftest.complete": "The self-test finished.",
     # Operator login with the USB key (detection, diagnosis, session, idle lock).
@@ -98,6 +100,8 @@ EVENTS: dict[str, str] = {
     "the client was answered 500.",
     "devserver.connection_error": "A connection failed outside a request (reset, TLS "
     "handshake); error names the exception.",
+    "devserver.audit_key": "The dev server registered a box's audit verification key (new: "
+    "first time or the same again; first_seq). The key itself is never logged.",
     # Receipt printing (issue 6).
     "print.receipt": "A journaled receipt was printed or failed; attempt counts tries.",
     "printer.connection": "The link to a real printer failed; the next call reopens it.",
@@ -118,6 +122,14 @@ EVENTS: dict[str, str] = {
     "audit.verify": "The audit chain was checked; problem names the first broken entry.",
     "audit.delivery": "Audit entries were delivered to the branch server up to seq "
     "(or refused: reason).",
+    "audit.key_handover": "The box handed its audit verification key to the branch server "
+    "and erased its copy (first_seq), or the server refused it (reason). Never the key.",
+    "audit.seal_key": "The audit sealing key file could not be read (reason: missing, ahead: "
+    "the entry goes unsealed) or written (error).",
+    "audit.verify_key": "appliance audit verify-key printed the verification key for branch "
+    "IT (first_seq), or the box no longer holds it (reason: not_held).",
+    "draft.purged": "A kept draft (half-typed acceptance) was deleted: the hall's day ended "
+    "or draft_keep_hours passed since it was saved (saved_hours_ago).",
     "config.changed": "The configuration file differs from the one last recorded; audited.",
     "stats.export": "Acceptance statistics were written to a CSV file (rows, path).",
     "selftest.init": "The self-test started (offline: branch-server checks skipped).",
@@ -189,6 +201,9 @@ OUTCOME_EVENTS: frozenset[str] = frozenset(
         "usb.enumerate_failed",
         "audit.verify",
         "audit.delivery",
+        "audit.key_handover",
+        "audit.seal_key",
+        "audit.verify_key",
         "selftest.slip",
         "audit.appended",
         "appointment.online",

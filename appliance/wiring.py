@@ -118,7 +118,12 @@ def build_services(config: Config) -> Services:
     profile = printer_profile(config.printer, usb)  # a USB printer found now picks it
     printer = build_printer(config.printer, data_dir, usb, profile)
     counter = Counter(
-        CounterSettings(config.appliance.hall_name, config.appliance.window, profile.columns),
+        CounterSettings(
+            config.appliance.hall_name,
+            config.appliance.window,
+            profile.columns,
+            config.appliance.draft_keep_hours,
+        ),
         catalogue,
         db,
         key,

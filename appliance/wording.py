@@ -129,6 +129,12 @@ ZH: dict[str, str] = {
     "请联系网建办清理存储空间后再提交",
     "submission.key_gone": "电子钥匙无法签名，本件未提交、未打印回执："
     "请插好电子钥匙重新登录后再提交",
+    # A kept draft (issue 18): told once the clerk is logged in. {rule} is draft.rule_*.
+    "draft.restored": "已恢复上次未提交的受理，请核对后继续；未提交的受理{rule}自动清除",
+    "draft.rule_day": "在当天结束时",
+    "draft.rule_hours": "保存{hours}小时后",
+    "draft.purged": "上次未提交的受理（{saved:%m月%d日 %H:%M}保存）已超过保留时间，"
+    "连同所录证件号码已自动清除",
     "submission.draft_disk_full": "本机存储空间已满，无法保存受理进度、不能提交："
     "请联系网建办清理存储空间",
     "submission.other_key": "插入的电子钥匙不是当前登录的操作员，本件未提交："
@@ -266,6 +272,13 @@ ZH: dict[str, str] = {
     "sync.backlog_rejected": "待同步 {backlog} 件　退回 {rejected} 件",
     "sync.audit_refused": "审计日志上报：分厅服务器拒收（本机记录与已上报的不一致），请联系网建办",
     "sync.audit_waiting": "审计日志待上报：{entries} 条",
+    # `appliance audit verify-key`: the sealed audit log's verification key for 网建办
+    # (issue 18), shown only until the branch server holds it.
+    "audit.verify_key_slip": (
+        "审计日志验证密钥（请网建办抄录保存，勿留在本机）：\n{verify_key}\n"
+        "自第 {first_seq} 条审计记录起加封；分厅服务器收到后本机即删除此密钥。"
+    ),
+    "audit.verify_key_gone": "本机已不保存审计日志验证密钥：已交分厅服务器，请向网建办查询",
     # Root slots and updates (系统诊断); {slot}, {booted}: A or B; {summary}: one of the
     # update.slot_* sentences; {at}: when, as 2026-03-05 09:07.
     "update.unknown": "系统更新状态：未知（本次启动尚未记录）",

@@ -56,3 +56,14 @@ def test_mobile_number_shows_prefix_and_last_four() -> None:
 
 def test_other_phone_numbers_fall_back_to_the_document_rule() -> None:
     assert mask_phone("0760-88886666") == "07*********66"
+
+
+def test_id_numbers_in_a_free_text_are_masked() -> None:
+    from appliance.domain.masking import mask_id_numbers_in
+
+    assert mask_id_numbers_in("证件号码：44200019900315123x，电话13800138000") == (
+        "证件号码：4420**********123x，电话13800138000"
+    )
+    assert mask_id_numbers_in("旧证 442000900315123 预约 YY20261129000200") == (
+        "旧证 44***********23 预约 YY20261129000200"
+    )

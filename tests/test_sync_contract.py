@@ -9,7 +9,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from appliance.sync.credentials import read_client_secret, secret_path
 from tests.sync_helpers import make_config, start_server
@@ -47,6 +47,10 @@ def test_dev_server_conforms_to_its_openapi_document(case, branch) -> None:
     # A batch answers a malformed item per item ("invalid") so it never blocks the others:
     # by design that is a 200, which the negative-data check would call a failure.
     excluded = [negative_data_rejection] if case.operation.path.endswith("/batch") else []
+    # A verification key carries a check group (issue 18) no schema can express: a string
+    # the schema allows is still refused with 400 unless its check holds.
+    if case.operation.path == "/v1/audit/verify-key":
+        excluded.append(positive_data_acceptance)
     case.call_and_validate(base_url=url, headers=headers, excluded_checks=excluded)
 
 

@@ -27,7 +27,9 @@ from appliance_dev.sim.id_cards import CARDS
 from appliance_dev.sim.softhsm import DEMO_PIN
 from PIL import Image
 
+from appliance import wording
 from appliance.config import dev_config_text
+from appliance.domain.masking import mask_id_number
 from appliance.store.audit import first_broken_link
 from tests.glyphs import glyph_problems, is_cjk
 
@@ -230,7 +232,7 @@ def test_a_walk_in_by_card_fills_the_applicant_step_and_prints(runs) -> None:
     assert found["card_form"] == {
         "name": "林小满",
         "doc_type": "居民身份证",
-        "number": CARDS["resident_id"].number,
+        "number": mask_id_number(CARDS["resident_id"].number),  # in full on screen only
         "phone": "13800138000",  # added by hand after 返回修改: the fields stay editable
     }
     assert found["card_note"] == "已读取居民身份证，证件在有效期内"
@@ -347,7 +349,7 @@ def test_a_pulled_key_locks_and_keeps_what_was_typed(runs) -> None:
     assert found["kept_after_pull"] == {
         "name": "阿力木·买买提",
         "doc_type": "居民身份证",
-        "number": TYPED_ID,
+        "number": mask_id_number(TYPED_ID),
         "phone": "",
     }
 
@@ -410,6 +412,9 @@ def test_diagnostics_runs_the_selftest_in_chinese_and_prints_the_slip(runs) -> N
 def test_a_restart_resumes_the_half_typed_acceptance(runs) -> None:
     resumed = findings(runs, "resume")
     assert resumed["restored"] == findings(runs, "faults")["left_half_typed"]
+    assert resumed["restored_note"] == wording.text(
+        "draft.restored", rule=wording.text("draft.rule_day")
+    )
     assert resumed["keyboard_candidates"][1] == "东"  # typed on a physical keyboard
     with database(runs) as conn:
         assert conn.execute(
@@ -426,3 +431,21 @@ def test_logs_never_carry_the_pin_or_the_id_number(runs) -> None:
             assert card.number not in result.stderr, script
             assert not card.name or card.name not in result.stderr, script
     assert "event=ui.first_frame" in runs["acceptance"][0].stderr
+
+
+def test_the_demo_dumps_hold_no_full_id_number_and_only_their_owner_opens_them(
+    runs,
+) -> None:
+    """Issue 18: the per-screen JSON and findings.json mask every ID number (the
+    screenshots show the screen as it was, so the folder is 0700)."""
+    numbers = [TYPED_ID, "442000197803150017", *(card.number for card in CARDS.values())]
+    dumps = 0
+    for script, (_, out) in runs.items():
+        assert oct(out.stat().st_mode & 0o777) == "0o700", script
+        for path in out.glob("*.json"):
+            body = path.read_text(encoding="utf-8")
+            assert not any(number in body for number in numbers), (script, path.name)
+            dumps += 1
+    assert dumps >= 30
+    confirm = (runs["acceptance"][1] / "15-confirm.json").read_text(encoding="utf-8")
+    assert mask_id_number(TYPED_ID) in confirm  # masked, not left out

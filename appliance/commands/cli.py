@@ -27,6 +27,11 @@ from appliance.development import CommandGroup, command_groups
 from appliance.errors import ApplianceError, StartupError
 from appliance.wording import text
 
+# The kiosk and the sync, run by hand as by their units (UMask=0007, issue 18): every file
+# they make is the owner's and the shared group's, nothing for others.
+SERVICE_COMMANDS = ("run", "sync")
+SERVICE_UMASK = 0o007
+
 
 def _parser(extra: list[CommandGroup]) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -90,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     log.configure()
     extra = command_groups()
     args = _parser(extra).parse_args(argv)
+    umask = os.umask(SERVICE_UMASK) if args.command in SERVICE_COMMANDS else None
+    try:
+        return _run(args, extra)
+    finally:
+        if umask is not None:  # a caller in the same process keeps its own
+            os.umask(umask)
+
+
+def _run(args: argparse.Namespace, extra: list[CommandGroup]) -> int:
     try:
         if args.command in PROVISION_COMMANDS:  # reads the box file itself (no site file)
             return run_provision_command(args)

@@ -7,6 +7,7 @@ staff, so neither may carry a full name, document number or phone number
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MASK = "*"
@@ -42,6 +43,17 @@ def mask_id_number(number: str) -> str:
     keep = 4 if len(number) >= 18 else 2
     keep = min(keep, len(number) // 4)
     return _keep_ends(number, keep, keep)
+
+
+# A resident ID number (18 characters, the last a digit or X; or the old 15 digits)
+# standing alone in a text.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """Every resident ID number in a free text masked (a label, a message, a dump):
+    请核对 44200019900315123X → 请核对 4420**********123X."""
+    return _ID_NUMBER.sub(lambda found: mask_id_number(found.group()), text)
 
 
 def mask_phone(phone: str) -> str:

@@ -1,8 +1,10 @@
-"""An append-only audit log whose entries are chained by SHA-256.
+"""An append-only audit log whose entries are chained by SHA-256 and sealed.
 
 Each row stores its entry (canonical JSON), the hash of the row before it and its own
 hash over both, so removing or editing a row breaks every later hash; triggers refuse
-UPDATE and DELETE. Entries never hold a PIN and hold ID numbers only masked.
+UPDATE and DELETE. The chain is public, so each row also carries a forward-secure seal
+(:mod:`appliance.store.audit_seal`): whoever takes the box cannot re-seal what came
+before. Entries never hold a PIN and hold ID numbers only masked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
+
+from appliance.store.audit_seal import seal_entry
 
 GENESIS = "0" * 64
 
@@ -31,11 +35,20 @@ def append_audit(
     stamp = at.isoformat()
     text = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     digest = entry_hash(previous, stamp, action, text)
+    seq = _next_seq(db)
     db.execute(
-        "INSERT INTO audit_log (at, action, entry, previous_hash, hash) VALUES (?, ?, ?, ?, ?)",
-        [stamp, action, text, previous, digest],
+        "INSERT INTO audit_log (seq, at, action, entry, previous_hash, hash, seal) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [seq, stamp, action, text, previous, digest, seal_entry(db, seq, digest, at)],
     )
     return digest
+
+
+def _next_seq(db: sqlite_utils.Database) -> int:
+    """What AUTOINCREMENT would hand out (the write lock is held: nobody else appends)."""
+    counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
+    last = db.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+    return max(counter[0] if counter else 0, last or 0) + 1
 
 
 def first_broken_link(db: sqlite_utils.Database) -> int | None:

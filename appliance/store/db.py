@@ -7,9 +7,12 @@ moved aside at start (see :mod:`appliance.store.damage`), never opened and never
 
 Two users share the file on the box: the kiosk (``appliance``) and the sync
 (``appliance-sync``), both in group ``appliance``, in a setgid data folder. SQLite makes
-``-wal`` and ``-shm`` with the database file's mode, so the database file is created
-``0660`` here, whatever the umask, before SQLite opens it; whichever service starts first,
-the other can write.
+``-wal``, ``-shm`` and ``-journal`` with the database file's mode, so the database file is
+created ``0660`` here, whatever the umask, before SQLite opens it; whichever service
+starts first, the other can write. The files hold personal data (the acceptances, the
+print-job journal, drafts), so nobody else may read them (issue 18): a file of ours found
+with any other mode (``0644`` as SQLite makes it under the default umask, ``0640``) is
+set to ``0660`` at start.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -55,6 +59,7 @@ def connect(path: Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")  # a purged draft's ID number is zeroed
     except DamagedDatabase as damage:
         aside = move_aside(path)
         log.event("store.damaged", outcome="failure", path=path, aside=aside, detail=damage.detail)
@@ -74,7 +79,7 @@ def connect(path: Path) -> sqlite_utils.Database:
 
 
 def share_with_group(path: Path) -> None:
-    """Create the database file ``0660`` (the umask does not apply), or widen ours to it.
+    """Create the database file ``0660`` (the umask does not apply), or set ours to it.
 
     SQLite then gives ``-wal`` and ``-shm`` the same mode. A file owned by the other
     service is left alone (only its owner may chmod it); it was made by this code too.
@@ -86,20 +91,28 @@ def share_with_group(path: Path) -> None:
     else:
         os.chmod(path, SHARED_MODE)  # os.open's mode was cut by the umask
         return
-    for suffix in ("", "-wal", "-shm"):
-        _widen(Path(f"{path}{suffix}"))
+    for suffix in SQLITE_SUFFIXES:
+        share_file(Path(f"{path}{suffix}"))
+    for name in AUDIT_KEY_FILES:
+        share_file(path.parent / name)
 
 
-def _widen(path: Path) -> None:
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+# The audit sealing key and the verification key awaiting handover (store/audit_seal.py).
+AUDIT_KEY_FILES = ("audit-seal.key", "audit-verify-key.txt")
+
+
+def share_file(path: Path) -> None:
+    """Set a file of ours to exactly ``0660``: the group's, and nothing for others."""
     try:
         found = path.stat()
     except FileNotFoundError:
         return
     mode = stat.S_IMODE(found.st_mode)
-    if mode & SHARED_MODE == SHARED_MODE or found.st_uid != os.geteuid():
+    if mode == SHARED_MODE or found.st_uid != os.geteuid():
         return
-    os.chmod(path, mode | SHARED_MODE)
-    log.event("store.mode_widened", path=path, was=f"{mode:04o}", now=f"{mode | SHARED_MODE:04o}")
+    os.chmod(path, SHARED_MODE)
+    log.event("store.mode_fixed", path=path, was=f"{mode:04o}", now=f"{SHARED_MODE:04o}")
 
 
 def is_storage_full(error: BaseException) -> bool:
@@ -107,6 +120,21 @@ def is_storage_full(error: BaseException) -> bool:
         isinstance(error, sqlite3.OperationalError)
         and getattr(error, "sqlite_errorname", "") == "SQLITE_FULL"
     )
+
+
+_AFTER_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, list[Callable[[], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def after_commit(db: sqlite_utils.Database, work: Callable[[], None]) -> None:
+    """Run ``work`` once the write transaction open on ``db`` has committed (never if it
+    rolls back); outside :func:`write_transaction`, at once."""
+    pending = _AFTER_COMMIT.get(db)
+    if pending is None:
+        work()
+    else:
+        pending.append(work)
 
 
 @contextmanager
@@ -118,13 +146,19 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     out as :class:`StorageFull`.
     """
     db.execute("BEGIN IMMEDIATE")
+    pending: list[Callable[[], None]] = []
+    _AFTER_COMMIT[db] = pending
     try:
         yield db
         db.execute("COMMIT")
     except BaseException as error:
+        _AFTER_COMMIT.pop(db, None)
         if db.conn.in_transaction:
             db.execute("ROLLBACK")
         if is_storage_full(error) and not isinstance(error, StorageFull):
             log.event("store.full", logging.WARNING, outcome="failure", detail=str(error)[:200])
             raise StorageFull(str(error)) from error
         raise
+    _AFTER_COMMIT.pop(db, None)
+    for work in pending:
+        work()

@@ -5,6 +5,10 @@ The chain is its own queue: entries after ``audit_delivery.delivered_seq`` are o
 only to what the server says it holds, so a crash or a lost answer resends harmlessly.
 A refused batch (the server's copy disagrees: the box's chain was rewritten) stops the
 audit queue alone and is shown in 系统诊断; submissions keep flowing.
+
+Before the first sealed entry goes, the box hands its audit verification key to the
+server (issue 18) and, once the server holds it, erases its own copy: from then on the
+seed lives only at the branch server and with 网建办.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from appliance import log
+from appliance.store.audit_seal import forget_handover, handover_key
 from appliance.store.db import write_transaction
 from appliance.store.outbox import stamp
 from appliance.wording import text
@@ -59,26 +64,49 @@ def _mark(db: sqlite_utils.Database, seq: int, at: datetime, error: str | None) 
         )
 
 
+ENTRY_FIELDS = ("seq", "at", "action", "entry", "previous_hash", "hash", "seal")
+
+
+def _hand_over_key(db: sqlite_utils.Database, client: BranchClient, now: datetime) -> bool:
+    """Register the verification key the box still holds; False when the server refused."""
+    from appliance.sync.client import BatchRefused
+
+    pending = handover_key(db)
+    if pending is None:
+        return True
+    key, first_seq = pending
+    try:
+        client.register_audit_key(key, first_seq)
+    except BatchRefused as refused:
+        _mark(db, delivered_seq(db), now, str(refused)[:300])
+        log.event("audit.key_handover", outcome="failure", reason=str(refused)[:200])
+        return False
+    with write_transaction(db):
+        if handover_key(db) == pending:
+            forget_handover(db)
+    log.event("audit.key_handover", outcome="success", first_seq=first_seq)
+    return True
+
+
 def deliver_audit(
     db: sqlite_utils.Database, client: BranchClient, now: datetime, batch_size: int
 ) -> int:
     """Send every owed entry; return how many the server took. SyncProblem propagates."""
     from appliance.sync.client import BatchRefused  # HTTP stack: the sync process only
 
+    if not _hand_over_key(db, client, now):
+        return 0
     taken = 0
     while True:
         mark = delivered_seq(db)
         rows = db.execute(
-            "SELECT seq, at, action, entry, previous_hash, hash FROM audit_log "
+            "SELECT seq, at, action, entry, previous_hash, hash, seal FROM audit_log "
             "WHERE seq > ? ORDER BY seq LIMIT ?",
             [mark, batch_size],
         ).fetchall()
         if not rows:
             return taken
-        entries = [
-            dict(zip(("seq", "at", "action", "entry", "previous_hash", "hash"), row, strict=True))
-            for row in rows
-        ]
+        entries = [dict(zip(ENTRY_FIELDS, row, strict=True)) for row in rows]
         try:
             through = client.submit_audit(entries)
         except BatchRefused as refused:

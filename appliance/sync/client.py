@@ -176,6 +176,17 @@ class BranchClient:
             raise SyncProblem("protocol", "audit answer lacks accepted_through")
         return through
 
+    def register_audit_key(self, verify_key: str, first_seq: int) -> None:
+        """Hand the audit verification key to the server (issue 18); 200 or 201 both do."""
+        try:
+            self._request(
+                "POST",
+                "/v1/audit/verify-key",
+                json={"verify_key": verify_key, "first_seq": first_seq},
+            )
+        except _Refused as refused:
+            raise BatchRefused(str(refused)) from None
+
     def catalogue_changes(self, cursor: str) -> tuple[list[dict[str, Any]], str, bool]:
         body = _json(self._get("/v1/catalogue/changes", params={"since": cursor or "0"}))
         try:

@@ -92,6 +92,10 @@ FLOW_SCREENS = {
     FlowState.RECEIPT_PRINTED: "success",
 }
 
+# The screens of an acceptance not yet submitted: a purged draft sends the clerk home.
+PURGED_SCREENS = frozenset({"item", "item_type", "applicant", "confirm"})
+DRAFT_CHECK_S = 60.0
+
 SCREEN_NAMES = {
     "login": LoginScreen,
     "home": HomeScreen,
@@ -193,6 +197,7 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         self.background.run(self.counter.restore_draft, None, self.show_error)
+        Clock.schedule_interval(lambda _dt: self.expire_draft(), DRAFT_CHECK_S)
         self.keys.start()
         reader = self.services.id_reader
         if reader is not None:  # its listener runs on the reader's worker thread
@@ -238,6 +243,25 @@ class KioskApp(App):
             self.manager.current = name
             log.event("ui.screen", screen=name)
         self.update_status()
+
+    def tell(self, message: str) -> None:
+        self.screens[self.manager.current].say(message, error=False)
+
+    def expire_draft(self) -> None:
+        """Every minute: a kept draft whose time is up goes (issue 18), and with it an
+        acceptance on screen not yet submitted; the clerk is told, now or at login."""
+
+        def gone(went: bool) -> None:
+            if not went:
+                return
+            self.screens["applicant"].clear()
+            if self.manager.current in PURGED_SCREENS:
+                self.go("home")
+            logged_in = self.counter.session.state is SessionState.LOGGED_IN
+            if logged_in and (note := self.counter.take_draft_note()):
+                self.tell(note)
+
+        self.background.run(self.counter.expire_draft, gone, self.show_error)
 
     def show_error(self, error: BaseException) -> None:
         screen = self.screens[self.manager.current]

@@ -39,6 +39,10 @@ class KeyKiosk(Protocol):
 
     def go(self, name: str) -> None: ...
 
+    def tell(self, message: str) -> None:
+        """A note (not an error) on the screen on show."""
+        ...
+
     def update_status(self) -> None: ...
 
 
@@ -140,6 +144,8 @@ class KeyWatch:
         self.last_touch = time.monotonic()
         self.app.go(self.screen_for_flow.get(self.counter.flow.state, "home"))
         self.timings["home_shown"] = time.monotonic()
+        if note := self.counter.take_draft_note():  # a draft restored or purged (issue 18)
+            self.app.tell(note)
 
     def lock(self, message: str = "") -> None:
         """Lock the session (the draft stays) and close the key's logged-in session."""

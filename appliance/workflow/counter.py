@@ -26,7 +26,7 @@ from appliance.hardware.printer.profiles import RenderMode, default_profile
 from appliance.store.appointments import Appointment, find_appointment
 from appliance.store.audit_trail import AuditTrail
 from appliance.store.catalogue import catalogue_version, load_catalogue_index
-from appliance.store.drafts import clear_draft, load_draft, save_draft
+from appliance.store.drafts import clear_draft, load_draft, purge_stale_draft, save_draft
 from appliance.store.submissions import is_synced, store_submission
 from appliance.wording import text
 from appliance.workflow import draft_codec
@@ -44,6 +44,8 @@ from appliance.workflow.signing import OperatorSigner, signed_envelope
 from appliance.workflow.submit_refusals import draft_refusals, submission_refusals
 
 NAME_MAX_LENGTH = 30
+# Flow states whose acceptance lives only in the draft: a purge ends them too.
+PURGEABLE = frozenset({FlowState.ITEM_SHOWN, FlowState.TYPE_CHOSEN, FlowState.APPLICANT_ENTERED})
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class CounterSettings:
     hall_name: str
     window: str
     paper_columns: int
+    draft_keep_hours: int | None = None  # None: a draft goes at the end of the day
 
 
 class Counter:
@@ -76,6 +79,7 @@ class Counter:
         self.printer = printer
         self.now = now
         self.audit = audit  # every real box audits; None only in tests of other concerns
+        self.draft_note: str | None = None  # a draft restored or purged, for the clerk
         self.session = AuditedSession(audit) if audit else OperatorSession()
         self.flow = AuditedFlow(audit, lambda: self.session.operator) if audit else AcceptanceFlow()
         self._catalogue_version = catalogue_version(db)
@@ -340,13 +344,44 @@ class Counter:
                 )
 
     def restore_draft(self) -> FlowState:
-        """After a restart: resume what was kept, if anything; returns the flow's state."""
+        """After a restart: resume what was kept, if anything and still in its time (else
+        it is purged); returns the flow's state. The clerk is told either way, once logged
+        in (:meth:`take_draft_note`)."""
+        self._purge_stale_draft()
         raw = load_draft(self.db)
         if raw is not None and self.flow.state is FlowState.LOOKUP:
             state, draft = draft_codec.decode(raw)
             self.flow.restore(state, draft)
             log.event("draft.restored", state=state.name)
+            self.draft_note = text("draft.restored", rule=self._draft_rule())
         return self.flow.state
+
+    def expire_draft(self) -> bool:
+        """Purge the kept draft once its time is up (the kiosk asks every minute); an
+        acceptance in progress and not yet submitted goes with it. True when one went."""
+        if not self._purge_stale_draft():
+            return False
+        if self.flow.state in PURGEABLE:
+            self.flow.reset()
+        return True
+
+    def take_draft_note(self) -> str | None:
+        """What to tell the clerk about a restored or purged draft, once."""
+        note, self.draft_note = self.draft_note, None
+        return note
+
+    def _purge_stale_draft(self) -> bool:
+        saved = purge_stale_draft(self.db, self.now(), self.settings.draft_keep_hours)
+        if saved is None:
+            return False
+        hours = (self.now() - saved).total_seconds() / 3600
+        log.event("draft.purged", saved_hours_ago=round(hours, 1))
+        self.draft_note = text("draft.purged", saved=saved.astimezone(self.now().tzinfo))
+        return True
+
+    def _draft_rule(self) -> str:
+        hours = self.settings.draft_keep_hours
+        return text("draft.rule_day") if hours is None else text("draft.rule_hours", hours=hours)
 
 
 def _card_not_valid(card: CardReading) -> UserFacingError:

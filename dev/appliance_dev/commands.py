@@ -38,10 +38,12 @@ class DemoCommand:
         )
         try:
             app_class, services = prepare_kiosk(config)
-            from appliance_dev.demo.driver import DemoDriver
+            from appliance_dev.demo.driver import DemoDriver, private_dir
             from appliance_dev.demo.scripts import SCRIPTS
 
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            if args.output is None:
+                private_dir(config.data_dir / "demo")
             output = (args.output or config.data_dir / "demo" / stamp).resolve()
             app = app_class(services, STARTED_AT)
             driver = DemoDriver(app, output)

@@ -29,3 +29,24 @@ def audit_stats_tables(db: sqlite_utils.Database) -> None:
     for statement in AUDIT_STATS_SCHEMA.split(";\n"):
         if statement.strip():
             db.execute(statement)
+
+
+AUDIT_SEAL_SCHEMA = """
+ALTER TABLE audit_log ADD COLUMN seal TEXT;
+CREATE TABLE audit_seal (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    first_seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+)
+"""
+
+
+def audit_seal_tables(db: sqlite_utils.Database) -> None:
+    """Migration (issue 18): each audit entry's seal, and where sealing began (the key
+    itself lives in a file beside the database, never in SQLite).
+
+    Entries already in the chain keep no seal; the next one appended is the first sealed
+    (the seed is made then, see :mod:`appliance.store.audit_seal`)."""
+    for statement in AUDIT_SEAL_SCHEMA.split(";\n"):
+        if statement.strip():
+            db.execute(statement)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from appliance import log
 from appliance.store.schema.acceptance import acceptance_tables
-from appliance.store.schema.audit import audit_stats_tables
+from appliance.store.schema.audit import audit_seal_tables, audit_stats_tables
 from appliance.store.schema.health import device_health_table
 from appliance.store.schema.identity import identity_columns
 from appliance.store.schema.lookup import appointment_request_table
@@ -83,6 +83,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     device_health_table,  # issue 5: device health published by the kiosk for the heartbeat
     appointment_request_table,  # issue 7: online appointment look-ups via the sync process
     identity_columns,  # issue 14: identity read from the ID card, expired card accepted
+    audit_seal_tables,  # issue 18: forward-secure seals on the audit chain
 ]
 
 

@@ -3,11 +3,16 @@
 It taps the same buttons a clerk would (from a helper thread, each tap run on the Kivy
 main thread), saves a screenshot of every screen with the position of each label, and
 copies the printed receipt into the output folder.
+
+The screenshots show what the clerk saw, ID numbers included, so the output folder is
+made ``0700`` (issue 18); the JSON written beside them (each screen's labels and
+buttons, ``findings.json``) carries ID numbers masked, never in full.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
@@ -21,9 +26,34 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 
 from appliance import log
+from appliance.domain.masking import mask_id_numbers_in
 from appliance.ui.app import KioskApp
 from appliance.wiring import receipt_dir
 from appliance_dev.demo.script_driver import STEP_TIMEOUT_S, ScriptDriver, ScriptFailed
+
+PRIVATE_DIR = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Make (or narrow) a folder the service user alone may open."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR)
+    return path
+
+
+def masked(value: Any) -> Any:
+    """``value`` (JSON-like) with every ID number in its texts masked."""
+    if isinstance(value, str):
+        return mask_id_numbers_in(value)
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    return value
+
+
+def write_json(path: Path, value: Any) -> None:
+    path.write_text(json.dumps(masked(value), ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -73,13 +103,9 @@ class DemoDriver(ScriptDriver):
         self.on_main(lambda: self.app.root.export_to_png(str(path)))
         labels = self.on_main(self._visible_labels)
         buttons = self.on_main(self._visible_buttons)
-        path.with_suffix(".json").write_text(
-            json.dumps(
-                {"screen": self.app.manager.current, "labels": labels, "buttons": buttons},
-                ensure_ascii=False,
-                indent=1,
-            ),
-            encoding="utf-8",
+        write_json(
+            path.with_suffix(".json"),
+            {"screen": self.app.manager.current, "labels": labels, "buttons": buttons},
         )
         self.screenshots.append(path.name)
 
@@ -118,11 +144,9 @@ class DemoDriver(ScriptDriver):
     def _run(self, name: str, script: Callable[[DemoDriver], None]) -> None:
         try:
             log.event("demo.init", output=self.output, script=name)
-            self.output.mkdir(parents=True, exist_ok=True)
+            private_dir(self.output)
             script(self)
-            (self.output / "findings.json").write_text(
-                json.dumps(self.findings, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            write_json(self.output / "findings.json", self.findings)
             log.event("demo.complete", outcome="success", screenshots=len(self.screenshots))
             self.succeeded = True
         except Exception as exc:

@@ -574,6 +574,7 @@ def resume(d: DemoDriver) -> None:
     d.on_screen("applicant")
     screen = d.app.screens["applicant"]
     d.findings["restored"] = d.on_main(lambda: screen.form())
+    d.findings["restored_note"] = d.message()  # the clerk is told (issue 18)
     d.shoot("30-restored")
     focus(d, "name_input")
     keyboard(d, "xiao ")  # a physical keyboard: space takes the first candidate

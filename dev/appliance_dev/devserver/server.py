@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from appliance import log
-from appliance_dev.devserver.audit import AuditRefused, entries_problem
+from appliance_dev.devserver.audit import AuditRefused, entries_problem, verify_key_problem
 from appliance_dev.devserver.auth import TokenError, TokenIssuer
 from appliance_dev.devserver.faults import Faults
 from appliance_dev.devserver.request_json import JsonProblem, parse_json_object
@@ -54,6 +54,7 @@ ALLOWED = {
     "/v1/appointments": "GET",
     "/v1/devices/heartbeat": "POST",
     "/v1/audit/batch": "POST",
+    "/v1/audit/verify-key": "POST",
 }
 
 
@@ -226,6 +227,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._batch(device, body)
         if path == "/v1/audit/batch":
             return self._audit(device, body)
+        if path == "/v1/audit/verify-key":
+            return self._verify_key(device, body)
         if path == "/v1/catalogue/changes":
             return self._catalogue(query)
         if path == "/v1/appointments":
@@ -293,6 +296,19 @@ class Handler(BaseHTTPRequestHandler):
         except AuditRefused as refused:
             raise HttpProblem(refused.status, "conflict", str(refused)) from None
         return 200, {"accepted_through": through}, {}
+
+    def _verify_key(self, device: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
+        request = _json_object(body)
+        if problem := verify_key_problem(request):
+            raise HttpProblem(400, "bad_request", problem)
+        try:
+            new = self.app.store.register_audit_key(
+                device, request["verify_key"], request["first_seq"]
+            )
+        except AuditRefused as refused:
+            raise HttpProblem(refused.status, "conflict", str(refused)) from None
+        log.event("devserver.audit_key", device=device, new=new, first_seq=request["first_seq"])
+        return (201 if new else 200), {"registered": True}, {}
 
     def _catalogue(self, query: dict[str, list[str]]) -> tuple[int, Any, dict[str, str]]:
         since = _int_param(query, "since", 0, 0, 2**62)

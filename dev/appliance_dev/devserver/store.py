@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.sync.canonical import body_digest
-from appliance_dev.devserver.audit import held_entries, store_audit_batch
+from appliance_dev.devserver.audit import held_entries, register_verify_key, store_audit_batch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -241,6 +241,15 @@ class BranchStore:
     def store_audit(self, device: str, entries: list[dict[str, Any]]) -> int:
         """A box's audit entries (issue 9); returns the highest seq held for it."""
         return self._write(lambda conn: store_audit_batch(conn, device, entries))
+
+    def register_audit_key(self, device: str, key: str, first_seq: int) -> bool:
+        """A box's audit verification key (issue 18); True when newly registered."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            held_entries(conn, device)  # the tables exist
+            return register_verify_key(conn, device, key, first_seq)
+
+        return self._write(work)
 
     def audit_entries(self, device: str) -> list[tuple[int, str, str]]:
         with self._lock:

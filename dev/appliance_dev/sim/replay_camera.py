@@ -65,13 +65,20 @@ class VideoLoop:
 
 
 class TicketDesk:
-    """What lies under the replay camera: the images in turn, or one pinned image."""
+    """What lies under the replay camera: the images in turn, or one pinned image.
+
+    The desk's own images are loaded once; an image laid on it from elsewhere is read
+    from its file each time it is laid down (a ticket redrawn under the same name shows
+    its new face) and only the one lying there is kept: a long run laying a fresh ticket
+    per applicant holds one of them, not all.
+    """
 
     def __init__(self, paths: Sequence[Path]) -> None:
         self._lock = threading.Lock()
         self._images = {Path(p): _load(Path(p)) for p in paths}
         self._order = list(self._images)
         self._pinned: Path | None = None
+        self._laid: tuple[Path, np.ndarray] | None = None
 
     @property
     def pinned(self) -> bool:
@@ -81,6 +88,8 @@ class TicketDesk:
     def image(self, index: int) -> np.ndarray:
         """The pinned image, else the ``index``-th in turn."""
         with self._lock:
+            if self._laid is not None and self._laid[0] == self._pinned:
+                return self._laid[1]
             return self._images[self._pinned or self._order[index % len(self._order)]]
 
     def show(self, path: Path | None) -> None:
@@ -90,12 +99,17 @@ class TicketDesk:
             return
         path = Path(path)
         with self._lock:
-            image = self._images.get(path)
-        if image is None:
-            image = _load(path)
+            known = path in self._images
+        image = None if known else _load(path)
         with self._lock:
-            self._images.setdefault(path, image)
+            if image is not None:
+                self._laid = (path, image)
             self._pinned = path
+
+    def held(self) -> int:
+        """How many images the desk keeps in memory."""
+        with self._lock:
+            return len(self._images) + (self._laid is not None)
 
 
 class ReplayDevice:
