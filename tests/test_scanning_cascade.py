@@ -17,7 +17,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-import segno
 
 from appliance.commands.cli import main as cli_main
 from appliance.config import DEV_CONFIG, ScannerSection
@@ -29,6 +28,7 @@ from appliance.scanning.port import Symbol
 from appliance.scanning.scanner import ScanWorker, ZxingScanner
 from appliance.scanning.wechat import MODEL_DIR, MODEL_SHA256, ModelFileError, WeChatDecoder
 from appliance.scanning.wechat_process import WeChatProcess
+from tests.qr_frames import clean_qr
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -64,15 +64,6 @@ def grainy_desk(seed: int, size: tuple[int, int] = (1280, 720), sigma: float = 4
     gray, _ = render(size, "empty", 0, "none", np.random.default_rng([11, seed]))
     noise = np.random.default_rng(seed).normal(0, sigma, gray.shape)
     return np.clip(gray + noise, 0, 255).astype(np.uint8)
-
-
-def clean_qr(text: str, eci: bool) -> np.ndarray:
-    qr = segno.make(text, error="m", micro=False, encoding="utf-8", mode="byte", eci=eci)
-    modules = np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=np.uint8)
-    image = np.kron(1 - modules, np.ones((4, 4), dtype=np.uint8)) * 200 + 30
-    frame = np.full((720, 1280), 90, dtype=np.uint8)
-    frame[100 : 100 + image.shape[0], 300 : 300 + image.shape[1]] = image
-    return frame
 
 
 class StillCamera:

@@ -7,7 +7,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-import segno
 from appliance_dev.sim.replay_camera import TICKETS_DIR
 
 from appliance.commands.cli import main as cli_main
@@ -15,6 +14,7 @@ from appliance.config import DEV_CONFIG
 from appliance.domain.ticket import parse_ticket
 from appliance.scanning import scanner as scanner_module
 from appliance.scanning.scanner import ZxingScanner
+from tests.qr_frames import clean_qr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from make_frames import render  # noqa: E402
@@ -28,15 +28,6 @@ CHINESE = (
 def small_module_frame(seed: int) -> tuple[np.ndarray, str]:
     """A 720p benchmark frame with 1.6 px modules: zxing finds the QR but cannot read it."""
     return render((1280, 720), "module_size", 3, "ascii", np.random.default_rng([7, seed]))
-
-
-def clean_qr(text: str, eci: bool) -> np.ndarray:
-    qr = segno.make(text, error="m", micro=False, encoding="utf-8", mode="byte", eci=eci)
-    modules = np.array(list(qr.matrix_iter(scale=1, border=4)), dtype=np.uint8)
-    image = np.kron(1 - modules, np.ones((4, 4), dtype=np.uint8)) * 200 + 30
-    frame = np.full((720, 1280), 90, dtype=np.uint8)
-    frame[100 : 100 + image.shape[0], 300 : 300 + image.shape[1]] = image
-    return frame
 
 
 class CountingSecondPass:
