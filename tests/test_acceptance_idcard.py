@@ -9,7 +9,7 @@ import json
 
 import pytest
 import sqlite_utils
-from appliance_dev.devserver.validate import item_problem
+from appliance_dev.devserver.validate import REQUIRED_TEXT, item_problem
 from appliance_dev.sim.id_cards import CARDS
 
 from appliance.domain.catalogue import ItemType
@@ -195,21 +195,7 @@ def test_an_abandoned_acceptance_keeps_nothing_of_the_read(booked, tmp_path, aba
 )
 def test_the_branch_server_checks_the_identity_fields(fields: dict, problem: str | None) -> None:
     submission = {
-        **{
-            name: "x"
-            for name in (
-                "id",
-                "receipt_number",
-                "created_at",
-                "window",
-                "item_code",
-                "item_name",
-                "operator_name",
-                "applicant_name",
-                "id_type",
-                "id_number",
-            )
-        },
+        **dict.fromkeys(REQUIRED_TEXT, "x"),
         "lookup_method": "search",
         "item_type": "branch",
         **fields,

@@ -9,7 +9,6 @@ kiosk once the box is set up.
 from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from appliance.provisioning.result import LastResult
@@ -20,9 +19,9 @@ from appliance.provisioning.words import (
     TITLE,
     result_line,
 )
-from appliance.ui.widgets import ACCENT, DANGER, INK, TITLE_FONT, Text
+from appliance.ui.screens.base import GREY
+from appliance.ui.widgets import ACCENT, DANGER, Text, screen_title
 
-GREY = (0.35, 0.38, 0.42, 1)
 DEVICE_ROWS = 3  # 摄像头, 电子钥匙, 打印机
 
 
@@ -42,16 +41,7 @@ class ProvisioningScreen(Screen):
     def __init__(self, name: str = "provisioning") -> None:
         super().__init__(name=name)
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
-        frame.add_widget(
-            Label(
-                text=self.title,
-                font_size=TITLE_FONT,
-                color=INK,
-                size_hint_y=None,
-                height=64,
-                bold=True,
-            )
-        )
+        frame.add_widget(screen_title(self.title))
         body = BoxLayout(orientation="vertical", spacing=12)
         self.devices = [_line(font_size=28) for _ in range(DEVICE_ROWS)]
         self.result = _line()

@@ -101,6 +101,11 @@ class Keypad(GridLayout):
 STATUS_FIELD_GAP = 28
 
 
+def screen_title(text: str) -> Label:
+    """The bold heading at the top of every full screen."""
+    return Label(text=text, font_size=TITLE_FONT, color=INK, size_hint_y=None, height=64, bold=True)
+
+
 class StatusBar(BoxLayout):
     """操作员 · 电子钥匙 · 摄像头 · 打印机 · 身份证阅读器 · 网络 · 待同步 N 件, on every
     screen (the reader's field stays empty on a box without one)."""

@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from appliance.domain.submission import LookupMethod
-from appliance.ui.widgets import (
-    ACCENT,
-    DANGER,
-    INK,
-    TITLE_FONT,
-    Text,
-)
+from appliance.ui.widgets import ACCENT, DANGER, Text, screen_title
 from appliance.wording import text as words
 
 GREY = (0.35, 0.38, 0.42, 1)
@@ -38,16 +31,7 @@ class KioskScreen(Screen, Generic[Actions]):
         super().__init__(name=name)
         self.actions = actions
         frame = BoxLayout(orientation="vertical", padding=(32, 16), spacing=12)
-        frame.add_widget(
-            Label(
-                text=self.title,
-                font_size=TITLE_FONT,
-                color=INK,
-                size_hint_y=None,
-                height=64,
-                bold=True,
-            )
-        )
+        frame.add_widget(screen_title(self.title))
         self.body = BoxLayout(orientation="vertical", spacing=16)
         frame.add_widget(self.body)
         self.message = Text("", color=DANGER, size_hint_y=None, height=56)
